@@ -1,0 +1,26 @@
+# bmqtt source list: the one list every build reads (Makefile, CMakeLists.txt,
+# and any Makefile-based firmware that includes this file).
+#
+#   include path/to/bmqtt/bmqtt.mk
+#   SRCS   += $(BMQTT_SRCS)            # codec + client
+#   CFLAGS += $(addprefix -I,$(BMQTT_INCS))
+#
+# Keep one "VAR += $(BMQTT_DIR)path" per line: CMakeLists.txt parses them.
+
+BMQTT_VERSION := 0.1.0
+BMQTT_DIR ?= $(dir $(lastword $(MAKEFILE_LIST)))
+
+# Codec: all 14 packet types, varint, UTF-8/topic checks, framer.
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/status.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/topic.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec_header.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec_encode.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec_decode.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/framer.c
+
+# Client session (needs the codec).
+
+BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CLIENT_SRCS)
+BMQTT_INCS := $(BMQTT_DIR)include
+
+# Ports: optional, each with its own include directory.

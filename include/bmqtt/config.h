@@ -1,0 +1,44 @@
+/**
+ * @file config.h
+ * @brief Compile-time options, all in one place.
+ *
+ * Define BMQTT_CONFIG_FILE (e.g. -DBMQTT_CONFIG_FILE='"my_bmqtt_config.h"') to
+ * include your own file first; anything it leaves undefined gets the default
+ * below. Impossible combinations stop the build with #error.
+ */
+#ifndef BMQTT_CONFIG_H
+#define BMQTT_CONFIG_H
+
+#ifdef BMQTT_CONFIG_FILE
+#include BMQTT_CONFIG_FILE
+#endif
+
+/** Internal invariant check. Default: none (public functions still return BMQTT_ERR_PARAM). */
+#ifndef BMQTT_ASSERT
+#define BMQTT_ASSERT(x) ((void)0)
+#endif
+
+/** Log hook, printf-like; off by default so no string lands in flash. */
+#ifndef BMQTT_LOG
+#define BMQTT_LOG(...) ((void)0)
+#endif
+
+/** Largest number of in-flight outgoing QoS 1/2 messages a client table may hold. */
+#ifndef BMQTT_MAX_INFLIGHT
+#define BMQTT_MAX_INFLIGHT 255
+#endif
+
+/** Default time to wait for CONNACK, SUBACK, PINGRESP... in milliseconds. */
+#ifndef BMQTT_RESPONSE_TIMEOUT_MS
+#define BMQTT_RESPONSE_TIMEOUT_MS 10000u
+#endif
+
+#if BMQTT_MAX_INFLIGHT < 1 || BMQTT_MAX_INFLIGHT > 65535
+#error "BMQTT_MAX_INFLIGHT must be 1..65535 (packet ids are 16-bit and 0 is reserved)"
+#endif
+
+#if BMQTT_RESPONSE_TIMEOUT_MS < 1
+#error "BMQTT_RESPONSE_TIMEOUT_MS must be positive"
+#endif
+
+#endif /* BMQTT_CONFIG_H */
