@@ -269,7 +269,11 @@ bmqtt_status_t bmqtt_ack_encode(bmqtt_packet_type_t type, uint16_t packet_id, ui
 bmqtt_status_t bmqtt_subscribe_encode(uint16_t packet_id, const bmqtt_subscription_t *subs, size_t count,
                                       uint8_t *buf, size_t cap, size_t *len);
 
-/** @brief Encode SUBACK from @p count return codes (each 0, 1, 2 or 0x80; at least one). */
+/**
+ * @brief Encode SUBACK from @p count return codes (at least one).
+ * @return BMQTT_OK; BMQTT_ERR_EMPTY_LIST; BMQTT_ERR_BAD_RETURN_CODE (a code not
+ *         0, 1, 2 or 0x80); BMQTT_ERR_BAD_PACKET_ID; BMQTT_ERR_BUFFER_TOO_SMALL.
+ */
 bmqtt_status_t bmqtt_suback_encode(uint16_t packet_id, const uint8_t *codes, size_t count, uint8_t *buf,
                                    size_t cap, size_t *len);
 
@@ -358,6 +362,7 @@ typedef struct bmqtt_framer {
     uint8_t first_byte;  /**< Type and flags of the current packet. */
     uint8_t header_len;  /**< Fixed-header bytes seen so far. */
     uint8_t state;       /**< Internal. */
+    int8_t error;        /**< Internal: the status a failed stream keeps returning. */
 } bmqtt_framer_t;
 
 /** @brief Reset @p f for a new stream, refusing packets over @p max_packet bytes (0: no limit). */
@@ -380,7 +385,8 @@ void bmqtt_framer_init(bmqtt_framer_t *f, uint32_t max_packet);
  *    a packet larger than max_packet. The caller may stop, or go on feeding to
  *    skip or stream the body: further feeds consume it and end in BMQTT_OK.
  *  - a malformed status from the fixed header (bad type, flags, varint): the
- *    stream cannot be resynchronised; close the connection.
+ *    stream cannot be resynchronised; every later feed returns the same status
+ *    until bmqtt_framer_init().
  */
 bmqtt_status_t bmqtt_framer_feed(bmqtt_framer_t *f, const uint8_t *data, size_t len, size_t *consumed);
 

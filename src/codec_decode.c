@@ -1,0 +1,234 @@
+/* Decoders for all 14 packet types. Input is untrusted: every length is
+ * checked against the bytes that remain before it is used, and each rule
+ * broken gets its own status. Results are views into the input. */
+#include <string.h>
+
+#include "bmqtt/topic.h"
+#include "codec_internal.h"
+
+/* A bounded read cursor over a packet body. */
+typedef struct {
+    const uint8_t *p;
+    const uint8_t *end;
+} cursor_t;
+
+static size_t left(const cursor_t *c)
+{
+    return (size_t)(c->end - c->p);
+}
+
+static bmqtt_status_t get_u16(cursor_t *c, uint16_t *v)
+{
+    if (left(c) < 2) return BMQTT_ERR_BAD_LENGTH;
+    *v = bmqtt_get16(c->p);
+    c->p += 2;
+    return BMQTT_OK;
+}
+
+/* A 2-byte length and that many bytes, which must lie inside the body. */
+static bmqtt_status_t get_bytes(cursor_t *c, bmqtt_view_t *v)
+{
+    uint16_t n;
+    if (get_u16(c, &n) != BMQTT_OK || left(c) < n) return BMQTT_ERR_BAD_LENGTH;
+    v->ptr = c->p;
+    v->len = n;
+    c->p += n;
+    return BMQTT_OK;
+}
+
+static bmqtt_status_t get_str(cursor_t *c, bmqtt_view_t *v)
+{
+    bmqtt_status_t st = get_bytes(c, v);
+    return st != BMQTT_OK ? st : bmqtt_utf8_check(v->ptr, v->len);
+}
+
+static bmqtt_status_t get_packet_id(cursor_t *c, uint16_t *id)
+{
+    if (get_u16(c, id) != BMQTT_OK) return BMQTT_ERR_BAD_LENGTH;
+    return *id ? BMQTT_OK : BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
+}
+
+static bmqtt_status_t decode_connect(cursor_t *c, bmqtt_connect_t *out)
+{
+    bmqtt_view_t name;
+    uint8_t level, flags;
+    unsigned will, user, pass;
+    bmqtt_status_t st;
+
+    memset(out, 0, sizeof *out);
+    if ((st = get_bytes(c, &name)) != BMQTT_OK) return st;
+    if (name.len != 4 || memcmp(name.ptr, "MQTT", 4) != 0) return BMQTT_ERR_BAD_PROTOCOL; /* [MQTT-3.1.2-1] */
+    if (left(c) < 4) return BMQTT_ERR_BAD_LENGTH;
+    level = c->p[0];
+    flags = c->p[1];
+    out->keepalive_s = bmqtt_get16(c->p + 2);
+    c->p += 4;
+    if (level != 4) return BMQTT_ERR_BAD_VERSION;                  /* [MQTT-3.1.2-2] */
+    if (flags & 1u) return BMQTT_ERR_BAD_CONNECT_FLAGS;             /* [MQTT-3.1.2-3] */
+    will = (flags >> 2) & 1u;
+    out->will_qos = (uint8_t)((flags >> 3) & 3u);
+    out->will_retain = (uint8_t)((flags >> 5) & 1u);
+    pass = (flags >> 6) & 1u;
+    user = (flags >> 7) & 1u;
+    out->clean_session = (uint8_t)((flags >> 1) & 1u);
+    if (!will && (out->will_qos || out->will_retain)) return BMQTT_ERR_BAD_CONNECT_FLAGS; /* [MQTT-3.1.2-11/13/15] */
+    if (out->will_qos == 3) return BMQTT_ERR_BAD_QOS;                                     /* [MQTT-3.1.2-14] */
+    if (pass && !user) return BMQTT_ERR_BAD_CONNECT_FLAGS;                                 /* [MQTT-3.1.2-22] */
+
+    if ((st = get_str(c, &out->client_id)) != BMQTT_OK) return st;                          /* [MQTT-3.1.3-4] */
+    if (out->client_id.len == 0 && !out->clean_session) return BMQTT_ERR_BAD_CLIENT_ID;    /* [MQTT-3.1.3-7] */
+    if (will) {
+        if ((st = get_bytes(c, &out->will_topic)) != BMQTT_OK) return st;
+        if ((st = bmqtt_topic_name_check(out->will_topic.ptr, out->will_topic.len)) != BMQTT_OK) return st;
+        if ((st = get_bytes(c, &out->will_payload)) != BMQTT_OK) return st;
+    }
+    if (user && (st = get_str(c, &out->username)) != BMQTT_OK) return st; /* [MQTT-3.1.3-11] */
+    if (pass && (st = get_bytes(c, &out->password)) != BMQTT_OK) return st;
+    return left(c) ? BMQTT_ERR_BAD_LENGTH : BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_publish_decode_head(uint8_t flags, const uint8_t *body, size_t avail, uint32_t remaining,
+                                         bmqtt_publish_t *p, size_t *head_len)
+{
+    size_t tlen, head;
+    bmqtt_status_t st;
+
+    if ((body == NULL && avail) || p == NULL || head_len == NULL || flags > 15u) return BMQTT_ERR_PARAM;
+    if ((st = bmqtt_first_byte_check((uint8_t)((BMQTT_PUBLISH << 4) | flags))) != BMQTT_OK) return st;
+    if (avail > remaining) avail = remaining;
+    p->dup = (uint8_t)(flags >> 3);
+    p->qos = (uint8_t)((flags >> 1) & 3u);
+    p->retain = (uint8_t)(flags & 1u);
+    p->packet_id = 0;
+    if (remaining < 2) return BMQTT_ERR_BAD_LENGTH;
+    if (avail < 2) return BMQTT_NEED_MORE;
+    tlen = bmqtt_get16(body);
+    head = 2 + tlen + (p->qos ? 2u : 0u);
+    if (head > remaining) return BMQTT_ERR_BAD_LENGTH; /* e.g. 30 04 00 FF 41 42 */
+    if (avail < head) return BMQTT_NEED_MORE;
+    p->topic.ptr = body + 2;
+    p->topic.len = tlen;
+    if ((st = bmqtt_topic_name_check(body + 2, tlen)) != BMQTT_OK) return st; /* [MQTT-3.3.2-1/2], [MQTT-4.7.3-1] */
+    if (p->qos) {
+        p->packet_id = bmqtt_get16(body + 2 + tlen);
+        if (p->packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
+    }
+    p->payload.ptr = body + head;
+    p->payload.len = avail - head;
+    *head_len = head;
+    return BMQTT_OK;
+}
+
+/* SUBSCRIBE (with a QoS byte per filter) and UNSUBSCRIBE: validate every entry once,
+ * so bmqtt_sub_next()/bmqtt_unsub_next() can walk them without checks. */
+static bmqtt_status_t decode_topic_list(cursor_t *c, int with_qos, bmqtt_topic_list_t *out)
+{
+    bmqtt_status_t st;
+
+    if ((st = get_packet_id(c, &out->packet_id)) != BMQTT_OK) return st;
+    out->entries.ptr = c->p;
+    out->entries.len = left(c);
+    if (left(c) == 0) return BMQTT_ERR_EMPTY_LIST; /* [MQTT-3.8.3-3], [MQTT-3.10.3-2] */
+    while (left(c)) {
+        bmqtt_view_t f;
+        if ((st = get_bytes(c, &f)) != BMQTT_OK) return st;
+        if ((st = bmqtt_topic_filter_check(f.ptr, f.len)) != BMQTT_OK) return st;
+        if (with_qos) {
+            if (left(c) < 1) return BMQTT_ERR_BAD_LENGTH;
+            if (*c->p++ > 2) return BMQTT_ERR_BAD_QOS; /* [MQTT-3.8.3-4] reserved bits, QoS 3 */
+        }
+    }
+    return BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t body_len, bmqtt_packet_t *pkt)
+{
+    cursor_t c;
+    size_t head;
+    bmqtt_status_t st;
+
+    if ((body == NULL && body_len) || pkt == NULL) return BMQTT_ERR_PARAM;
+    if ((st = bmqtt_first_byte_check(first_byte)) != BMQTT_OK) return st;
+    if (body_len > BMQTT_VARINT_MAX) return BMQTT_ERR_BAD_LENGTH;
+    pkt->type = (uint8_t)(first_byte >> 4);
+    pkt->flags = (uint8_t)(first_byte & 0x0Fu);
+    c.p = body;
+    c.end = body + body_len;
+
+    switch (pkt->type) {
+    case BMQTT_CONNECT:
+        return decode_connect(&c, &pkt->u.connect);
+    case BMQTT_CONNACK:
+        if (body_len != 2) return BMQTT_ERR_BAD_LENGTH;
+        pkt->u.connack.session_present = body[0];
+        pkt->u.connack.return_code = body[1];
+        if (body[0] > 1) return BMQTT_ERR_BAD_CONNECT_FLAGS;  /* 3.2.2.1: bits 7-1 reserved */
+        if (body[1] > 5) return BMQTT_ERR_BAD_RETURN_CODE;    /* section 3.2.2.3 */
+        if (body[0] && body[1]) return BMQTT_ERR_PROTOCOL;    /* [MQTT-3.2.2-4] */
+        return BMQTT_OK;
+    case BMQTT_PUBLISH:
+        return bmqtt_publish_decode_head(pkt->flags, body, body_len, (uint32_t)body_len, &pkt->u.publish, &head);
+    case BMQTT_SUBSCRIBE:
+        return decode_topic_list(&c, 1, &pkt->u.subscribe);
+    case BMQTT_UNSUBSCRIBE:
+        return decode_topic_list(&c, 0, &pkt->u.unsubscribe);
+    case BMQTT_SUBACK:
+        if ((st = get_packet_id(&c, &pkt->u.suback.packet_id)) != BMQTT_OK) return st;
+        pkt->u.suback.codes.ptr = c.p;
+        pkt->u.suback.codes.len = left(&c);
+        if (left(&c) == 0) return BMQTT_ERR_EMPTY_LIST;
+        for (; c.p < c.end; c.p++) {
+            if (*c.p > 2 && *c.p != BMQTT_SUBACK_FAILURE) return BMQTT_ERR_BAD_RETURN_CODE; /* [MQTT-3.9.3-2] */
+        }
+        return BMQTT_OK;
+    case BMQTT_PINGREQ:
+    case BMQTT_PINGRESP:
+    case BMQTT_DISCONNECT:
+        return body_len ? BMQTT_ERR_BAD_LENGTH : BMQTT_OK;
+    default: /* PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK */
+        if (body_len != 2) return BMQTT_ERR_BAD_LENGTH;
+        return get_packet_id(&c, &pkt->u.packet_id);
+    }
+}
+
+bmqtt_status_t bmqtt_decode(const uint8_t *buf, size_t len, bmqtt_packet_t *pkt, size_t *used)
+{
+    bmqtt_fixed_header_t fh;
+    size_t total;
+    bmqtt_status_t st;
+
+    if (buf == NULL || pkt == NULL || used == NULL) return BMQTT_ERR_PARAM;
+    *used = 0;
+    if ((st = bmqtt_fixed_header_decode(buf, len, &fh)) != BMQTT_OK) return st;
+    total = (size_t)fh.header_len + fh.remaining_length;
+    *used = total;
+    if (len < total) return BMQTT_NEED_MORE;
+    return bmqtt_decode_body(buf[0], buf + fh.header_len, fh.remaining_length, pkt);
+}
+
+int bmqtt_sub_next(bmqtt_view_t *it, bmqtt_subscription_t *out)
+{
+    size_t n;
+    if (it == NULL || out == NULL || it->len < 3) return 0;
+    n = bmqtt_get16(it->ptr);
+    if (it->len < 3 + n) return 0;
+    out->filter.ptr = it->ptr + 2;
+    out->filter.len = n;
+    out->qos = it->ptr[2 + n];
+    it->ptr += 3 + n;
+    it->len -= 3 + n;
+    return 1;
+}
+
+int bmqtt_unsub_next(bmqtt_view_t *it, bmqtt_view_t *filter)
+{
+    size_t n;
+    if (it == NULL || filter == NULL || it->len < 2) return 0;
+    n = bmqtt_get16(it->ptr);
+    if (it->len < 2 + n) return 0;
+    filter->ptr = it->ptr + 2;
+    filter->len = n;
+    it->ptr += 2 + n;
+    it->len -= 2 + n;
+    return 1;
+}

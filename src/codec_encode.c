@@ -1,0 +1,259 @@
+/* Encoders for all 14 packet types. Each validates first, then sizes, then
+ * writes; nothing is written unless the whole packet fits. */
+#include <string.h>
+
+#include "bmqtt/topic.h"
+#include "codec_internal.h"
+
+/* The one place that turns a size into "size only", "too small" or a cursor.
+ * rem is the remaining length announced in the header; body is how many of
+ * those bytes this call writes (less than rem only for a header-only PUBLISH).
+ * On BMQTT_OK, *cur is NULL for a size query, else where the body goes. */
+static bmqtt_status_t begin(uint8_t first, size_t rem, size_t body, uint8_t *buf, size_t cap, size_t *len,
+                            uint8_t **cur)
+{
+    size_t total;
+
+    *cur = NULL;
+    if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+    total = 1 + bmqtt_varint_size((uint32_t)rem) + body;
+    *len = total;
+    if (buf == NULL) return BMQTT_OK;
+    if (cap < total) return BMQTT_ERR_BUFFER_TOO_SMALL;
+    buf[0] = first;
+    *cur = buf + 1 + bmqtt_varint_encode((uint32_t)rem, buf + 1);
+    return BMQTT_OK;
+}
+
+static uint8_t *put_bytes(uint8_t *p, bmqtt_view_t v)
+{
+    if (v.len) memcpy(p, v.ptr, v.len);
+    return p + v.len;
+}
+
+static uint8_t *put_str(uint8_t *p, bmqtt_view_t v)
+{
+    return put_bytes(bmqtt_put16(p, v.len), v);
+}
+
+static int view_bad(bmqtt_view_t v)
+{
+    return v.ptr == NULL && v.len != 0;
+}
+
+/* A length-prefixed string: fits in 16 bits and is well-formed UTF-8. */
+static bmqtt_status_t check_str(bmqtt_view_t v)
+{
+    if (view_bad(v)) return BMQTT_ERR_PARAM;
+    if (v.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+    return bmqtt_utf8_check(v.ptr, v.len);
+}
+
+static bmqtt_status_t check_filter(bmqtt_view_t v)
+{
+    if (view_bad(v)) return BMQTT_ERR_PARAM;
+    if (v.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+    return bmqtt_topic_filter_check(v.ptr, v.len);
+}
+
+static bmqtt_status_t check_topic(bmqtt_view_t v)
+{
+    if (view_bad(v)) return BMQTT_ERR_PARAM;
+    if (v.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+    return bmqtt_topic_name_check(v.ptr, v.len);
+}
+
+bmqtt_status_t bmqtt_connect_encode(const bmqtt_connect_t *c, uint8_t *buf, size_t cap, size_t *len)
+{
+    static const uint8_t proto[7] = { 0, 4, 'M', 'Q', 'T', 'T', 4 };
+    int will, user, pass;
+    size_t rem;
+    uint8_t *p;
+    bmqtt_status_t st;
+
+    if (c == NULL || len == NULL) return BMQTT_ERR_PARAM;
+    will = c->will_topic.ptr != NULL;
+    user = c->username.ptr != NULL;
+    pass = c->password.ptr != NULL;
+
+    if ((st = check_str(c->client_id)) != BMQTT_OK) return st;
+    if (c->clean_session > 1) return BMQTT_ERR_PARAM;
+    if (c->client_id.len == 0 && !c->clean_session) return BMQTT_ERR_BAD_CLIENT_ID; /* [MQTT-3.1.3-7] */
+    if (will) {
+        if ((st = check_topic(c->will_topic)) != BMQTT_OK) return st;
+        if (view_bad(c->will_payload)) return BMQTT_ERR_PARAM;
+        if (c->will_payload.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+        if (c->will_qos > 2 || c->will_retain > 1) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-14] */
+    } else if (c->will_qos || c->will_retain) {
+        return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-11/13/15] */
+    }
+    if (user && (st = check_str(c->username)) != BMQTT_OK) return st;
+    if (pass) {
+        if (!user) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-22] */
+        if (c->password.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+    }
+
+    rem = sizeof proto + 3 + 2 + c->client_id.len;
+    if (will) rem += 4 + c->will_topic.len + c->will_payload.len;
+    if (user) rem += 2 + c->username.len;
+    if (pass) rem += 2 + c->password.len;
+
+    if ((st = begin(BMQTT_CONNECT << 4, rem, rem, buf, cap, len, &p)) != BMQTT_OK || p == NULL) return st;
+    memcpy(p, proto, sizeof proto);
+    p += sizeof proto;
+    *p++ = (uint8_t)((user << 7) | (pass << 6) | (c->will_retain << 5) | (c->will_qos << 3) | (will << 2) |
+                     (c->clean_session << 1));
+    p = bmqtt_put16(p, c->keepalive_s);
+    p = put_str(p, c->client_id);
+    if (will) {
+        p = put_str(p, c->will_topic);
+        p = put_str(p, c->will_payload);
+    }
+    if (user) p = put_str(p, c->username);
+    if (pass) (void)put_str(p, c->password);
+    return BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_connack_encode(const bmqtt_connack_t *c, uint8_t *buf, size_t cap, size_t *len)
+{
+    uint8_t *p;
+    bmqtt_status_t st;
+
+    if (c == NULL || len == NULL) return BMQTT_ERR_PARAM;
+    if (c->return_code > 5 || c->session_present > 1) return BMQTT_ERR_PARAM;
+    if (c->session_present && c->return_code) return BMQTT_ERR_PARAM; /* [MQTT-3.2.2-4] */
+    if ((st = begin(BMQTT_CONNACK << 4, 2, 2, buf, cap, len, &p)) != BMQTT_OK || p == NULL) return st;
+    p[0] = c->session_present;
+    p[1] = c->return_code;
+    return BMQTT_OK;
+}
+
+/* PUBLISH up to its payload; with_payload says whether the payload follows in buf. */
+static bmqtt_status_t publish_encode(const bmqtt_publish_t *pub, int with_payload, uint8_t *buf, size_t cap,
+                                     size_t *len)
+{
+    size_t head, rem;
+    uint8_t *p;
+    bmqtt_status_t st;
+
+    if (pub == NULL || len == NULL) return BMQTT_ERR_PARAM;
+    if (pub->qos > 2 || pub->retain > 1 || pub->dup > 1) return BMQTT_ERR_PARAM;
+    if (pub->dup && pub->qos == 0) return BMQTT_ERR_PARAM; /* [MQTT-3.3.1-2] */
+    if ((st = check_topic(pub->topic)) != BMQTT_OK) return st;
+    if (pub->qos && pub->packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
+    if (with_payload && view_bad(pub->payload)) return BMQTT_ERR_PARAM;
+    if (pub->payload.len > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+
+    head = 2 + pub->topic.len + (pub->qos ? 2u : 0u);
+    rem = head + pub->payload.len;
+    st = begin((uint8_t)((BMQTT_PUBLISH << 4) | (pub->dup << 3) | (pub->qos << 1) | pub->retain), rem,
+               with_payload ? rem : head, buf, cap, len, &p);
+    if (st != BMQTT_OK || p == NULL) return st;
+    p = put_str(p, pub->topic);
+    if (pub->qos) p = bmqtt_put16(p, pub->packet_id);
+    if (with_payload) (void)put_bytes(p, pub->payload);
+    return BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_publish_encode(const bmqtt_publish_t *p, uint8_t *buf, size_t cap, size_t *len)
+{
+    return publish_encode(p, 1, buf, cap, len);
+}
+
+bmqtt_status_t bmqtt_publish_encode_header(const bmqtt_publish_t *p, uint8_t *buf, size_t cap, size_t *len)
+{
+    return publish_encode(p, 0, buf, cap, len);
+}
+
+/* PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK: a packet id and nothing else. */
+#define ACK_TYPES ((1u << BMQTT_PUBACK) | (1u << BMQTT_PUBREC) | (1u << BMQTT_PUBREL) | \
+                   (1u << BMQTT_PUBCOMP) | (1u << BMQTT_UNSUBACK))
+
+bmqtt_status_t bmqtt_ack_encode(bmqtt_packet_type_t type, uint16_t packet_id, uint8_t *buf, size_t cap,
+                                size_t *len)
+{
+    uint8_t *p;
+    bmqtt_status_t st;
+
+    if (len == NULL || (unsigned)type > 15u || !((ACK_TYPES >> type) & 1u)) return BMQTT_ERR_PARAM;
+    if (packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID;
+    st = begin((uint8_t)((type << 4) | (type == BMQTT_PUBREL ? 2u : 0u)), 2, 2, buf, cap, len, &p);
+    if (st != BMQTT_OK || p == NULL) return st;
+    (void)bmqtt_put16(p, packet_id);
+    return BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_subscribe_encode(uint16_t packet_id, const bmqtt_subscription_t *subs, size_t count,
+                                      uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t rem = 2;
+    uint8_t *p;
+    bmqtt_status_t st;
+
+    if (len == NULL || (subs == NULL && count)) return BMQTT_ERR_PARAM;
+    if (count == 0) return BMQTT_ERR_EMPTY_LIST; /* [MQTT-3.8.3-3] */
+    if (packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID;
+    for (size_t i = 0; i < count; i++) {
+        if ((st = check_filter(subs[i].filter)) != BMQTT_OK) return st;
+        if (subs[i].qos > 2) return BMQTT_ERR_PARAM;
+        rem += 3 + subs[i].filter.len;
+        if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+    }
+    if ((st = begin((BMQTT_SUBSCRIBE << 4) | 2, rem, rem, buf, cap, len, &p)) != BMQTT_OK || p == NULL) return st;
+    p = bmqtt_put16(p, packet_id);
+    for (size_t i = 0; i < count; i++) {
+        p = put_str(p, subs[i].filter);
+        *p++ = subs[i].qos;
+    }
+    return BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_suback_encode(uint16_t packet_id, const uint8_t *codes, size_t count, uint8_t *buf,
+                                   size_t cap, size_t *len)
+{
+    bmqtt_view_t v = { codes, count };
+    uint8_t *p;
+    bmqtt_status_t st;
+
+    if (len == NULL || view_bad(v)) return BMQTT_ERR_PARAM;
+    if (count == 0) return BMQTT_ERR_EMPTY_LIST;
+    if (packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID;
+    for (size_t i = 0; i < count; i++) {
+        if (codes[i] > 2 && codes[i] != BMQTT_SUBACK_FAILURE) return BMQTT_ERR_BAD_RETURN_CODE; /* [MQTT-3.9.3-2] */
+    }
+    if ((st = begin(BMQTT_SUBACK << 4, 2 + count, 2 + count, buf, cap, len, &p)) != BMQTT_OK || p == NULL) return st;
+    (void)put_bytes(bmqtt_put16(p, packet_id), v);
+    return BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_unsubscribe_encode(uint16_t packet_id, const bmqtt_view_t *filters, size_t count,
+                                        uint8_t *buf, size_t cap, size_t *len)
+{
+    size_t rem = 2;
+    uint8_t *p;
+    bmqtt_status_t st;
+
+    if (len == NULL || (filters == NULL && count)) return BMQTT_ERR_PARAM;
+    if (count == 0) return BMQTT_ERR_EMPTY_LIST; /* [MQTT-3.10.3-2] */
+    if (packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID;
+    for (size_t i = 0; i < count; i++) {
+        if ((st = check_filter(filters[i])) != BMQTT_OK) return st;
+        rem += 2 + filters[i].len;
+        if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+    }
+    st = begin((BMQTT_UNSUBSCRIBE << 4) | 2, rem, rem, buf, cap, len, &p);
+    if (st != BMQTT_OK || p == NULL) return st;
+    p = bmqtt_put16(p, packet_id);
+    for (size_t i = 0; i < count; i++) p = put_str(p, filters[i]);
+    return BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_empty_encode(bmqtt_packet_type_t type, uint8_t *buf, size_t cap, size_t *len)
+{
+    uint8_t *p;
+
+    if (len == NULL || (type != BMQTT_PINGREQ && type != BMQTT_PINGRESP && type != BMQTT_DISCONNECT)) {
+        return BMQTT_ERR_PARAM;
+    }
+    return begin((uint8_t)(type << 4), 0, 0, buf, cap, len, &p);
+}

@@ -1,0 +1,26 @@
+/* Byte helpers shared by the codec sources. Not part of the public API. */
+#ifndef BMQTT_CODEC_INTERNAL_H
+#define BMQTT_CODEC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bmqtt/codec.h"
+
+/* Largest MQTT string (a 16-bit length prefix). */
+#define BMQTT_STR_MAX 65535u
+
+/* Big-endian 16-bit values, byte by byte: no alignment or endianness assumption. */
+static inline uint16_t bmqtt_get16(const uint8_t *p)
+{
+    return (uint16_t)(((unsigned)p[0] << 8) | p[1]);
+}
+
+static inline uint8_t *bmqtt_put16(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+    return p + 2;
+}
+
+#endif /* BMQTT_CODEC_INTERNAL_H */
