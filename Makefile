@@ -12,6 +12,8 @@ AR      ?= ar
 CFLAGS  ?= -O2 -g
 LDFLAGS ?=
 
+# Sources are named relative to this directory (bmqtt.mk keeps ?= for firmware builds).
+BMQTT_DIR :=
 include bmqtt.mk
 
 # The library gets the strictest warnings; tests and examples slightly fewer.
