@@ -32,7 +32,7 @@ SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SUPPORT_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all lib ports unit test test-unit test-asan test-integration heapcheck cross demo clean
+.PHONY: all deps lib ports unit test test-unit test-asan test-integration heapcheck cross demo clean
 all: lib
 lib: $(LIB)
 ports: $(PORT_LIB)
@@ -82,7 +82,12 @@ test-integration:
 	@if [ -x tests/integration/run.sh ]; then tests/integration/run.sh; \
 	else echo "test-integration: none yet"; fi
 
-test: test-unit test-asan heapcheck test-integration
+# Missing Debian packages are installed first (apt-get, as root or through sudo).
+deps:
+	@scripts/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory test-unit test-asan heapcheck test-integration
 
 # Cortex-M4, as a firmware would build it.
 CROSS      ?= arm-none-eabi-
