@@ -5,6 +5,7 @@
 #                   and the integration tests against real brokers
 #   make cross      the library for Cortex-M4 (arm-none-eabi-gcc -Os), warning-free
 #   make demo       publish/subscribe round trip against a local mosquitto
+#   make bench      publish rate to a local mosquitto, bmqtt vs mosquitto_pub
 
 BUILD   ?= build
 CC      ?= cc
@@ -15,6 +16,10 @@ LDFLAGS ?=
 # Sources are named relative to this directory (bmqtt.mk keeps ?= for firmware builds).
 BMQTT_DIR :=
 include bmqtt.mk
+
+# The host build uses the POSIX port (examples, integration tests, bench).
+BMQTT_PORT_SRCS := $(BMQTT_POSIX_SRCS)
+BMQTT_PORT_INCS := $(BMQTT_POSIX_INCS)
 
 # The library gets the strictest warnings; tests and examples slightly fewer.
 LIB_WARN  := -std=c99 -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wcast-qual \
@@ -32,7 +37,8 @@ SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SUPPORT_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps lib ports unit test test-unit test-asan test-integration heapcheck cross demo clean
+.PHONY: all deps lib ports unit test test-unit test-asan test-integration heapcheck cross demo clean \
+        examples integration bench
 all: lib
 lib: $(LIB)
 ports: $(PORT_LIB)
@@ -63,6 +69,25 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(SUPPORT_OBJS) $(LIB)
 
 unit: $(UNIT_BINS)
 
+# Programs on the POSIX port: the example CLI, integration test programs, benchmarks.
+CLI        := $(BUILD)/bmqtt-cli
+ITEST_SRCS := $(wildcard tests/integration/itest_*.c)
+ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/%,$(ITEST_SRCS))
+BENCH_SRCS := $(wildcard bench/bench_*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/%,$(BENCH_SRCS))
+
+$(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(PORT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+
+$(BUILD)/itest_%: $(BUILD)/obj/tests/integration/itest_%.o $(PORT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+
+$(BUILD)/bench_%: $(BUILD)/obj/bench/bench_%.o $(PORT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+
+examples: $(CLI)
+integration: $(CLI) $(ITEST_BINS)
+
 # Every CMocka binary runs from the repository root (vectors are read from tests/vectors).
 test-unit: unit
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -78,7 +103,7 @@ heapcheck: $(LIB)
 	  echo "heapcheck: FAIL: $(LIB) references the heap"; exit 1; \
 	else echo "heapcheck: OK: $(LIB) references no malloc/calloc/realloc/free"; fi
 
-test-integration:
+test-integration: integration
 	@if [ -x tests/integration/run.sh ]; then tests/integration/run.sh; \
 	else echo "test-integration: none yet"; fi
 
@@ -101,6 +126,10 @@ cross:
 
 demo:
 	@examples/posix/demo.sh
+
+# Not part of `make test`: numbers, not pass/fail (see docs/PERFORMANCE.md).
+bench: $(CLI) $(BENCH_BINS)
+	@bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

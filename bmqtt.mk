@@ -24,3 +24,6 @@ BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CLIENT_SRCS)
 BMQTT_INCS := $(BMQTT_DIR)include
 
 # Ports: optional, each with its own include directory.
+# POSIX sockets (Linux, macOS, BSD): IPv4/IPv6, non-blocking, SIGPIPE-safe.
+BMQTT_POSIX_SRCS += $(BMQTT_DIR)port/posix/bmqtt_posix.c
+BMQTT_POSIX_INCS := $(BMQTT_DIR)port/posix

@@ -1,0 +1,299 @@
+/*
+ * bmqtt POSIX port: a non-blocking TCP transport over BSD sockets.
+ * Built with -D_POSIX_C_SOURCE=200809L (see the Makefile).
+ */
+#include "bmqtt_posix.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Linux and the BSDs have MSG_NOSIGNAL; macOS has SO_NOSIGPIPE instead. */
+#ifdef MSG_NOSIGNAL
+#define BMQTT_SEND_FLAGS MSG_NOSIGNAL
+#else
+#define BMQTT_SEND_FLAGS 0
+#endif
+
+uint32_t bmqtt_posix_now_ms(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+        return 0u;
+    }
+    return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
+}
+
+void bmqtt_posix_init(bmqtt_posix_t *s)
+{
+    if (s != NULL) {
+        s->fd = -1;
+        s->last_errno = 0;
+    }
+}
+
+void bmqtt_posix_transport(bmqtt_posix_t *s, bmqtt_transport_t *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    t->send = bmqtt_posix_send;
+    t->recv = bmqtt_posix_recv;
+    t->close = bmqtt_posix_close;
+    t->ctx = s;
+}
+
+static int set_nonblocking(int fd)
+{
+    int fl = fcntl(fd, F_GETFL, 0);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+        return -1;
+    }
+    (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
+/* Milliseconds left before deadline (wraparound-safe), at least 0; -1 means "no limit". */
+static int time_left(uint32_t timeout_ms, uint32_t start)
+{
+    uint32_t spent;
+    if (timeout_ms == 0u) {
+        return -1;
+    }
+    spent = bmqtt_posix_now_ms() - start;
+    if (spent >= timeout_ms) {
+        return 0;
+    }
+    spent = timeout_ms - spent;
+    return spent > (uint32_t)INT_MAX ? INT_MAX : (int)spent;
+}
+
+/* One address: 0 connected, else an errno value (ETIMEDOUT when out of time). */
+static int try_address(const struct addrinfo *ai, uint32_t timeout_ms, uint32_t start, int *out_fd)
+{
+    int fd;
+    int err = 0;
+    int one = 1;
+
+    fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) {
+        return errno != 0 ? errno : EIO;
+    }
+    if (set_nonblocking(fd) != 0) {
+        err = errno;
+        (void)close(fd);
+        return err != 0 ? err : EIO;
+    }
+#ifdef SO_NOSIGPIPE
+    (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, (socklen_t)sizeof one);
+#endif
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, (socklen_t)sizeof one);
+
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (errno != EINPROGRESS && errno != EINTR) {
+            err = errno;
+            (void)close(fd);
+            return err;
+        }
+        for (;;) {
+            struct pollfd p;
+            int left = time_left(timeout_ms, start);
+            int r;
+            socklen_t elen = (socklen_t)sizeof err;
+            if (left == 0) {
+                (void)close(fd);
+                return ETIMEDOUT;
+            }
+            p.fd = fd;
+            p.events = POLLOUT;
+            p.revents = 0;
+            r = poll(&p, 1, left);
+            if (r < 0 && errno == EINTR) {
+                continue;
+            }
+            if (r < 0) {
+                err = errno;
+                (void)close(fd);
+                return err;
+            }
+            if (r == 0) {
+                continue; /* time_left() now says 0 */
+            }
+            if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0) {
+                err = errno;
+            }
+            if (err != 0) {
+                (void)close(fd);
+                return err;
+            }
+            break;
+        }
+    }
+    *out_fd = fd;
+    return 0;
+}
+
+bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    struct addrinfo hints;
+    struct addrinfo *res = NULL;
+    const struct addrinfo *ai;
+    char service[8];
+    uint32_t start;
+    int rc;
+    int err = 0;
+
+    if (s == NULL || host == NULL || host[0] == '\0' || port == 0u) {
+        return BMQTT_ERR_PARAM;
+    }
+    bmqtt_posix_close(s);
+    s->last_errno = 0;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    hints.ai_flags = AI_NUMERICSERV;
+#ifdef AI_ADDRCONFIG
+    hints.ai_flags |= AI_ADDRCONFIG;
+#endif
+    (void)snprintf(service, sizeof service, "%u", (unsigned)port);
+
+    start = bmqtt_posix_now_ms();
+    rc = getaddrinfo(host, service, &hints, &res);
+#ifdef AI_ADDRCONFIG
+    if (rc == EAI_NONAME || rc == EAI_FAMILY) {
+        /* AI_ADDRCONFIG hides ::1 and 127.0.0.1 on hosts with only a loopback interface. */
+        hints.ai_flags = AI_NUMERICSERV;
+        rc = getaddrinfo(host, service, &hints, &res);
+    }
+#endif
+    if (rc != 0 || res == NULL) {
+        s->last_errno = rc;
+        return BMQTT_ERR_DNS;
+    }
+
+    for (ai = res; ai != NULL; ai = ai->ai_next) {
+        int fd = -1;
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) {
+            continue;
+        }
+        err = try_address(ai, timeout_ms, start, &fd);
+        if (err == 0) {
+            s->fd = fd;
+            break;
+        }
+        if (err == ETIMEDOUT && time_left(timeout_ms, start) == 0) {
+            break;
+        }
+    }
+    freeaddrinfo(res);
+
+    if (s->fd < 0) {
+        s->last_errno = err;
+        if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+            return BMQTT_ERR_TRANSPORT;
+        }
+        return BMQTT_ERR_CONNECT;
+    }
+    return BMQTT_OK;
+}
+
+static int32_t clamp_len(size_t len)
+{
+    return len > (size_t)INT32_MAX ? INT32_MAX : (int32_t)len;
+}
+
+int32_t bmqtt_posix_send(void *ctx, const uint8_t *buf, size_t len)
+{
+    bmqtt_posix_t *s = (bmqtt_posix_t *)ctx;
+    ssize_t n;
+
+    if (s == NULL || (buf == NULL && len > 0u)) {
+        return BMQTT_ERR_PARAM;
+    }
+    if (s->fd < 0) {
+        return BMQTT_ERR_CLOSED;
+    }
+    if (len == 0u) {
+        return 0;
+    }
+    do {
+        n = send(s->fd, buf, (size_t)clamp_len(len), BMQTT_SEND_FLAGS);
+    } while (n < 0 && errno == EINTR);
+    if (n >= 0) {
+        return (int32_t)n;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        return BMQTT_WOULD_BLOCK;
+    }
+    s->last_errno = errno;
+    return BMQTT_ERR_TRANSPORT;
+}
+
+int32_t bmqtt_posix_recv(void *ctx, uint8_t *buf, size_t len)
+{
+    bmqtt_posix_t *s = (bmqtt_posix_t *)ctx;
+    ssize_t n;
+
+    if (s == NULL || (buf == NULL && len > 0u)) {
+        return BMQTT_ERR_PARAM;
+    }
+    if (s->fd < 0) {
+        return BMQTT_ERR_CLOSED;
+    }
+    if (len == 0u) {
+        return 0;
+    }
+    do {
+        n = recv(s->fd, buf, (size_t)clamp_len(len), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) {
+        return (int32_t)n;
+    }
+    if (n == 0) {
+        return BMQTT_ERR_CLOSED;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        return BMQTT_WOULD_BLOCK;
+    }
+    s->last_errno = errno;
+    return BMQTT_ERR_TRANSPORT;
+}
+
+void bmqtt_posix_close(void *ctx)
+{
+    bmqtt_posix_t *s = (bmqtt_posix_t *)ctx;
+    if (s != NULL && s->fd >= 0) {
+        (void)close(s->fd);
+        s->fd = -1;
+    }
+}
+
+int bmqtt_posix_wait(const bmqtt_posix_t *s, int want_write, uint32_t timeout_ms)
+{
+    struct pollfd p;
+    int r;
+
+    if (s == NULL || s->fd < 0) {
+        return BMQTT_ERR_CLOSED;
+    }
+    p.fd = s->fd;
+    p.events = (short)(want_write ? (POLLIN | POLLOUT) : POLLIN);
+    p.revents = 0;
+    r = poll(&p, 1, timeout_ms > (uint32_t)INT_MAX ? INT_MAX : (int)timeout_ms);
+    if (r < 0) {
+        return errno == EINTR ? 0 : BMQTT_ERR_TRANSPORT;
+    }
+    return r > 0 ? 1 : 0;
+}
