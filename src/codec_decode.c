@@ -164,7 +164,7 @@ bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t
         pkt->u.connack.return_code = body[1];
         if (body[0] > 1) return BMQTT_ERR_BAD_CONNECT_FLAGS;  /* 3.2.2.1: bits 7-1 reserved */
         if (body[1] > 5) return BMQTT_ERR_BAD_RETURN_CODE;    /* section 3.2.2.3 */
-        if (body[0] && body[1]) return BMQTT_ERR_PROTOCOL;    /* [MQTT-3.2.2-4] */
+        if (body[0] && body[1]) return BMQTT_ERR_BAD_CONNECT_FLAGS; /* [MQTT-3.2.2-4] */
         return BMQTT_OK;
     case BMQTT_PUBLISH:
         return bmqtt_publish_decode_head(pkt->flags, body, body_len, (uint32_t)body_len, &pkt->u.publish, &head);

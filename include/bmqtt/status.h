@@ -37,7 +37,7 @@ typedef enum bmqtt_status {
     BMQTT_ERR_BAD_RETURN_CODE = -20,  /**< CONNACK code > 5, SUBACK code not 0/1/2/0x80. */
     BMQTT_ERR_BAD_PROTOCOL = -21,     /**< CONNECT protocol name is not "MQTT" [MQTT-3.1.2-1]. */
     BMQTT_ERR_BAD_VERSION = -22,      /**< CONNECT protocol level is not 4 [MQTT-3.1.2-2]. */
-    BMQTT_ERR_BAD_CONNECT_FLAGS = -23,/**< CONNECT/CONNACK flags inconsistent or reserved bit set. */
+    BMQTT_ERR_BAD_CONNECT_FLAGS = -23,/**< CONNECT/CONNACK flags: reserved bit set, or flags that contradict each other. */
     BMQTT_ERR_BAD_CLIENT_ID = -24,    /**< Empty client id with clean session 0 [MQTT-3.1.3-7]. */
     BMQTT_ERR_PROTOCOL = -25,         /**< Well-formed but forbidden here (DUP on QoS 0, unexpected packet...). */
     BMQTT_ERR_PACKET_TOO_LARGE = -26, /**< Packet larger than the caller's maximum. */
