@@ -111,8 +111,13 @@ test-integration: integration
 deps:
 	@scripts/deps.sh
 
+# Each layer beyond the core adds its own rules and tests in mk/<name>.mk
+# (EXTRA_TESTS += test-<name>), so layers don't edit this file.
+EXTRA_TESTS :=
+-include $(wildcard mk/*.mk)
+
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-asan heapcheck test-integration
+	@$(MAKE) --no-print-directory test-unit test-asan heapcheck test-integration $(EXTRA_TESTS)
 
 # Cortex-M4, as a firmware would build it.
 CROSS      ?= arm-none-eabi-
