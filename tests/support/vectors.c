@@ -2,7 +2,10 @@
 #include "vectors.h"
 
 #include <ctype.h>
+#if defined(__unix__) || defined(__APPLE__)
 #include <dirent.h>
+#define TV_HAVE_DIRENT 1
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,13 +177,22 @@ int tv_file_read(const char *path, uint8_t **data, size_t *len)
     return 0;
 }
 
+#ifdef TV_HAVE_DIRENT
 static int tv_name_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
+#endif
 
 size_t tv_dir_list(const char *dir, const char *suffix, char ***names)
 {
+#ifndef TV_HAVE_DIRENT
+    /* No directory listing here (e.g. newlib under semihosting). */
+    (void)dir;
+    (void)suffix;
+    *names = NULL;
+    return (size_t)-1;
+#else
     DIR *d = opendir(dir);
     if (d == NULL) return (size_t)-1;
     size_t n = 0, cap = 0;
@@ -204,6 +216,7 @@ size_t tv_dir_list(const char *dir, const char *suffix, char ***names)
     if (n > 0) qsort(v, n, sizeof *v, tv_name_cmp);
     *names = v;
     return n;
+#endif
 }
 
 void tv_names_free(char **names, size_t count)

@@ -57,7 +57,8 @@ void tv_table_free(tv_table_t *t);
 int tv_file_read(const char *path, uint8_t **data, size_t *len);
 
 /* Sorted names of the regular files in dir whose name ends with suffix
- * ("" for all). Returns the count, or (size_t)-1 when dir cannot be read.
+ * ("" for all), or the subdirectories too with "". Returns the count, or
+ * (size_t)-1 when dir cannot be read or the platform has no <dirent.h>.
  * Free with tv_names_free(). */
 size_t tv_dir_list(const char *dir, const char *suffix, char ***names);
 void tv_names_free(char **names, size_t count);
