@@ -252,6 +252,13 @@ static void test_framer_max_packet_exact_limit(void **state)
     assert_int_equal(bmqtt_framer_feed(&f, ping, 2, &consumed), BMQTT_OK);
     assert_int_equal(consumed, 2);
     assert_int_equal(f.first_byte, 0xC0);
+    /* A refused packet with an empty body: the next feed ends it at once. */
+    bmqtt_framer_init(&f, 1);
+    assert_int_equal(bmqtt_framer_feed(&f, ping, 2, &consumed), BMQTT_ERR_PACKET_TOO_LARGE);
+    assert_int_equal(consumed, 2);
+    assert_int_equal(bmqtt_framer_feed(&f, puback, 4, &consumed), BMQTT_OK);
+    assert_int_equal(consumed, 0);
+    assert_int_equal(f.first_byte, 0xC0);
 }
 
 /* max_packet 0 means no limit: the largest remaining length is framed. */
