@@ -76,6 +76,7 @@ broker_start() {
             echo "log_type warning"
             echo "log_type notice"
             echo "log_type information"
+            echo "log_type subscribe"
             echo "connection_messages true"
             # As root, mosquitto would switch to the 'mosquitto' user and could not read our files.
             echo "user $(id -un)"
