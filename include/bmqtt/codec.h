@@ -109,7 +109,8 @@ size_t bmqtt_varint_encode(uint32_t value, uint8_t out[4]);
  * @param[out] value decoded value.
  * @param[out] used  bytes the encoding took (1..4).
  * @return BMQTT_OK; BMQTT_NEED_MORE when @p buf ends inside the integer;
- *         BMQTT_ERR_BAD_VARINT on a 5th continuation byte or a non-minimal form.
+ *         BMQTT_ERR_BAD_VARINT as soon as a 4th byte carries the continuation
+ *         bit (a 5th byte would follow) or the form is not minimal.
  */
 bmqtt_status_t bmqtt_varint_decode(const uint8_t *buf, size_t len, uint32_t *value, size_t *used);
 
@@ -277,7 +278,11 @@ bmqtt_status_t bmqtt_subscribe_encode(uint16_t packet_id, const bmqtt_subscripti
 bmqtt_status_t bmqtt_suback_encode(uint16_t packet_id, const uint8_t *codes, size_t count, uint8_t *buf,
                                    size_t cap, size_t *len);
 
-/** @brief Encode UNSUBSCRIBE from @p count topic filters (at least one). */
+/**
+ * @brief Encode UNSUBSCRIBE from @p count topic filters (at least one).
+ * @return BMQTT_OK; BMQTT_ERR_EMPTY_LIST; BMQTT_ERR_BAD_FILTER; BMQTT_ERR_BAD_UTF8;
+ *         BMQTT_ERR_BAD_PACKET_ID; BMQTT_ERR_TOO_LONG; BMQTT_ERR_BUFFER_TOO_SMALL.
+ */
 bmqtt_status_t bmqtt_unsubscribe_encode(uint16_t packet_id, const bmqtt_view_t *filters, size_t count,
                                         uint8_t *buf, size_t cap, size_t *len);
 

@@ -28,7 +28,7 @@ typedef enum bmqtt_status {
     BMQTT_ERR_BAD_FLAGS = -11,        /**< Reserved fixed-header flags wrong [MQTT-2.2.2-1]. */
     BMQTT_ERR_BAD_VARINT = -12,       /**< Remaining length: 5th byte, or not minimal. */
     BMQTT_ERR_BAD_LENGTH = -13,       /**< A length overruns its packet, or bytes are left over. */
-    BMQTT_ERR_BAD_QOS = -14,          /**< QoS 3, or reserved bits of a requested QoS set. */
+    BMQTT_ERR_BAD_QOS = -14,          /**< QoS 3 (PUBLISH, will QoS, requested QoS), or reserved bits of a requested QoS set. */
     BMQTT_ERR_BAD_PACKET_ID = -15,    /**< Packet identifier 0 [MQTT-2.3.1-1]. */
     BMQTT_ERR_BAD_UTF8 = -16,         /**< Ill-formed UTF-8 or U+0000 [MQTT-1.5.3-1/2]. */
     BMQTT_ERR_BAD_TOPIC = -17,        /**< Empty topic name or one with a wildcard. */

@@ -34,14 +34,15 @@ bmqtt_status_t bmqtt_utf8_check(const uint8_t *s, size_t len);
 /**
  * @brief Check a topic name (what PUBLISH carries): valid UTF-8, at least one
  *        byte [MQTT-4.7.3-1], no '+' or '#' [MQTT-3.3.2-2], at most 65,535 bytes.
+ *        (Encoders report an over-long topic as BMQTT_ERR_TOO_LONG before calling this.)
  * @return BMQTT_OK, BMQTT_ERR_BAD_UTF8 or BMQTT_ERR_BAD_TOPIC.
  */
 bmqtt_status_t bmqtt_topic_name_check(const uint8_t *s, size_t len);
 
 /**
  * @brief Check a topic filter (what SUBSCRIBE/UNSUBSCRIBE carry): valid UTF-8,
- *        at least one byte, '+' only as a whole level [MQTT-4.7.1-3], '#' only
- *        as the whole last level [MQTT-4.7.1-2].
+ *        one to 65,535 bytes, '+' only as a whole level [MQTT-4.7.1-3], '#'
+ *        only as the whole last level [MQTT-4.7.1-2].
  * @return BMQTT_OK, BMQTT_ERR_BAD_UTF8 or BMQTT_ERR_BAD_FILTER.
  */
 bmqtt_status_t bmqtt_topic_filter_check(const uint8_t *s, size_t len);
