@@ -76,7 +76,7 @@ ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/%,$(ITEST_SRCS))
 BENCH_SRCS := $(wildcard bench/bench_*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/%,$(BENCH_SRCS))
 
-$(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(PORT_LIB) $(LIB)
+$(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(BUILD)/obj/examples/posix/cli_args.o $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
 
 $(BUILD)/itest_%: $(BUILD)/obj/tests/integration/itest_%.o $(PORT_LIB) $(LIB)
