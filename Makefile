@@ -37,7 +37,7 @@ SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SUPPORT_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps lib ports unit test test-unit test-asan test-integration heapcheck cross demo clean \
+.PHONY: all deps size stack lib ports unit test test-unit test-asan test-integration heapcheck cross demo clean \
         examples integration bench
 all: lib
 lib: $(LIB)
@@ -134,6 +134,19 @@ cross:
 	$(CROSS)size -t $(BUILD)/cortex-m4/libbmqtt.a
 	@if $(CROSS)nm -u $(BUILD)/cortex-m4/libbmqtt.a | grep -wE 'malloc|calloc|realloc|free'; then \
 	  echo "cross: the Cortex-M4 library references the heap"; exit 1; fi
+
+# Code size per module for Cortex-M4 at -Os and -O2 (text+data, the flash cost).
+size:
+	@for o in Os O2; do \
+	  $(MAKE) -s --no-print-directory BUILD=$(BUILD)/size-$$o CC=$(CROSS)gcc AR=$(CROSS)ar \
+	    CFLAGS="-$$o $(CROSS_CPU) -ffunction-sections -fdata-sections" lib && \
+	  echo "== Cortex-M4 -$$o" && $(CROSS)size -t $(BUILD)/size-$$o/libbmqtt.a; done
+
+# Worst-case stack per public function for Cortex-M4 -Os, from GCC's call graph.
+stack:
+	@$(MAKE) -s --no-print-directory BUILD=$(BUILD)/stack CC=$(CROSS)gcc AR=$(CROSS)ar \
+	  CFLAGS="-Os $(CROSS_CPU) -fcallgraph-info=su" lib
+	@python3 scripts/stack.py $$(find $(BUILD)/stack/obj -name '*.ci')
 
 demo:
 	@examples/posix/demo.sh

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Worst-case stack per public function, from GCC's -fcallgraph-info=su files.
+
+Usage: scripts/stack.py build/.../*.ci
+Each function's own frame comes from GCC; the worst case adds the deepest
+callee chain. C library calls (memcpy, strlen...) count as 0 and are listed.
+Recursion or a 'dynamic' frame is reported, never silently summed."""
+import re
+import sys
+
+node_re = re.compile(r'node: \{ title: "([^"]+)" label: "([^"]*)"')
+edge_re = re.compile(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"')
+frame_re = re.compile(r'\\n(\d+) bytes \((static|dynamic[^)]*)\)')
+
+frames, kinds, edges = {}, {}, {}
+for path in sys.argv[1:]:
+    with open(path) as f:
+        for line in f:
+            m = node_re.search(line)
+            if m:
+                title, label = m.groups()
+                fm = frame_re.search(label)
+                if fm:
+                    frames[title] = int(fm.group(1))
+                    kinds[title] = fm.group(2)
+                continue
+            m = edge_re.search(line)
+            if m:
+                edges.setdefault(m.group(1), set()).add(m.group(2))
+
+external = set()
+
+
+def worst(fn, seen):
+    if fn in seen:
+        raise RecursionError(fn)
+    if fn not in frames:
+        external.add(fn.split(':')[-1])
+        return 0, [fn]
+    best, path = 0, []
+    for callee in edges.get(fn, ()):
+        depth, p = worst(callee, seen | {fn})
+        if depth > best:
+            best, path = depth, p
+    return frames[fn] + best, [fn] + path
+
+
+rows = []
+for fn in sorted(frames):
+    if ':' in fn:  # static (file-local) function: reported through its callers
+        continue
+    depth, path = worst(fn, frozenset())
+    note = '' if kinds[fn] == 'static' else ' (' + kinds[fn] + ')'
+    rows.append((depth, fn, ' > '.join(p.split(':')[-1] for p in path) + note))
+
+print('| function | worst-case stack (bytes) | deepest chain |')
+print('| --- | ---: | --- |')
+for depth, fn, chain in sorted(rows, key=lambda r: (-r[0], r[1])):
+    print(f'| {fn} | {depth} | {chain} |')
+if external:
+    print('\nC library calls counted as 0: ' + ', '.join(sorted(external)))
