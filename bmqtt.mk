@@ -19,6 +19,7 @@ BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec_decode.c
 BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/framer.c
 
 # Client session (needs the codec).
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client.c
 
 BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CLIENT_SRCS)
 BMQTT_INCS := $(BMQTT_DIR)include
