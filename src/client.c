@@ -41,6 +41,11 @@ int bmqtt_client_tx_idle(const bmqtt_client_t *c)
     return c->tx_len == 0;
 }
 
+int bmqtt_client_session_present(const bmqtt_client_t *c)
+{
+    return c->session_present;
+}
+
 size_t bmqtt_client_inflight(const bmqtt_client_t *c)
 {
     size_t n = 0;

@@ -74,20 +74,17 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         usage();
         return 2;
     }
-    if (strcmp(argv[1], "pub") == 0) {
-        a->mode = CLI_PUB;
-    } else if (strcmp(argv[1], "sub") == 0) {
-        a->mode = CLI_SUB;
-    } else {
-        usage();
-        return 2;
-    }
-
-    for (i = 2; i < argc; i++) {
+    /* The subcommand may come first or after options (bmqtt-cli -h host pub ...). */
+    int have_mode = 0;
+    for (i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = 1;
-        if (strcmp(o, "-h") == 0 && arg) {
+        if (!have_mode && (strcmp(o, "pub") == 0 || strcmp(o, "sub") == 0)) {
+            a->mode = o[0] == 'p' ? CLI_PUB : CLI_SUB;
+            have_mode = 1;
+            takes = 0;
+        } else if (strcmp(o, "-h") == 0 && arg) {
             a->host = arg;
         } else if (strcmp(o, "-p") == 0 && num(arg, 1, 65535, &v) == 0) {
             a->port = (uint16_t)v;
@@ -160,6 +157,10 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         i += takes;
     }
 
+    if (!have_mode) {
+        usage();
+        return 2;
+    }
     if (a->topic == NULL && !(a->mode == CLI_SUB && a->no_subscribe)) {
         fputs("bmqtt-cli: -t topic is needed\n", stderr);
         return 2;

@@ -159,6 +159,9 @@ void bmqtt_client_abort(bmqtt_client_t *c);
 /** @brief 1 when nothing is waiting to be sent. */
 int bmqtt_client_tx_idle(const bmqtt_client_t *c);
 
+/** @brief The session-present flag of the last CONNACK (1: the broker kept our session). */
+int bmqtt_client_session_present(const bmqtt_client_t *c);
+
 /** @brief Number of outgoing QoS 1/2 messages not yet completed. */
 size_t bmqtt_client_inflight(const bmqtt_client_t *c);
 

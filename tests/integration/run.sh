@@ -244,8 +244,9 @@ t_broker_restart() {
     local peer=$LAST
     wait_for "$d/ready" ready 100 || { fail "peer did not subscribe: $(cat "$d/peer")"; broker_stop; BROKER_PID=$saved_pid BROKER_PORT=$saved_port BROKER_DIR=$saved_dir; return; }
     seq -f 'msg-%g' 1 1000 >"$d/lines"
-    bg "$CLI" pub -h 127.0.0.1 -p "$rp" -c -i itest-restart-pub -q 2 -t itest/restart -l --interval-ms 4 \
-        --reconnect -d <"$d/lines" >"$d/pub.out" 2>"$d/pub.err"
+    # A background job's stdin is /dev/null in sh, so the lines file is opened inside the job.
+    bg sh -c 'exec "$@" <"$0"' "$d/lines" "$CLI" pub -h 127.0.0.1 -p "$rp" -c -i itest-restart-pub -q 2 \
+        -t itest/restart -l --interval-ms 4 --reconnect -d >"$d/pub.out" 2>"$d/pub.err"
     local pub=$LAST
     sleep 1.5
     local sent_before
