@@ -30,7 +30,7 @@ static uint32_t timeout_ms(const bmqtt_client_t *c)
 
 static bmqtt_status_t fail(bmqtt_client_t *c, bmqtt_status_t st)
 {
-    if (c->state != BMQTT_CLIENT_CLOSED && c->tr.close) c->tr.close(c->tr.ctx);
+    if (c->state != BMQTT_CLIENT_CLOSED && c->tr->close) c->tr->close(c->tr->ctx);
     c->state = BMQTT_CLIENT_CLOSED;
     c->tx_len = c->tx_sent = c->tx_extra_len = 0;
     return st;
@@ -75,9 +75,9 @@ static bmqtt_status_t flush(bmqtt_client_t *c, uint32_t now)
         uint32_t total = c->tx_len + c->tx_extra_len;
         int32_t n;
         if (c->tx_sent < c->tx_len) {
-            n = c->tr.send(c->tr.ctx, c->cfg->tx_buf + c->tx_sent, c->tx_len - c->tx_sent);
+            n = c->tr->send(c->tr->ctx, c->cfg->tx_buf + c->tx_sent, c->tx_len - c->tx_sent);
         } else {
-            n = c->tr.send(c->tr.ctx, c->tx_extra + (c->tx_sent - c->tx_len), total - c->tx_sent);
+            n = c->tr->send(c->tr->ctx, c->tx_extra + (c->tx_sent - c->tx_len), total - c->tx_sent);
         }
         if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_WOULD_BLOCK;
         if (n < 0) return (bmqtt_status_t)n;
@@ -160,7 +160,7 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
     }
     st = bmqtt_connect_encode(fields, c->cfg->tx_buf, c->cfg->tx_size, &n);
     if (st != BMQTT_OK) return st;
-    c->tr = *tr;
+    c->tr = tr;
     if (fields->clean_session) {
         memset(c->cfg->inflight, 0, c->cfg->inflight_count * sizeof c->cfg->inflight[0]);
         memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
@@ -387,7 +387,7 @@ static bmqtt_status_t receive(bmqtt_client_t *c)
         bmqtt_status_t st = drain(c);
         if (st != BMQTT_OK) return st;
         if (c->tx_len || c->state == BMQTT_CLIENT_CLOSED) return BMQTT_OK;
-        n = c->tr.recv(c->tr.ctx, c->cfg->rx_buf + c->rx_fill, c->cfg->rx_size - c->rx_fill);
+        n = c->tr->recv(c->tr->ctx, c->cfg->rx_buf + c->rx_fill, c->cfg->rx_size - c->rx_fill);
         if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_OK;
         if (n < 0) return (bmqtt_status_t)n;
         c->rx_fill += (uint32_t)n;
@@ -513,7 +513,7 @@ void bmqtt_client_disconnect(bmqtt_client_t *c)
     static const uint8_t disconnect[2] = { BMQTT_DISCONNECT << 4, 0 };
     if (c == NULL || c->cfg == NULL || c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return;
     /* Best effort: only when the line is free, so no half packet precedes it. */
-    if (c->tx_len == 0) (void)c->tr.send(c->tr.ctx, disconnect, sizeof disconnect);
+    if (c->tx_len == 0) (void)c->tr->send(c->tr->ctx, disconnect, sizeof disconnect);
     (void)fail(c, BMQTT_OK);
 }
 

@@ -93,7 +93,7 @@ enum { BMQTT_CLIENT_IDLE = 0, BMQTT_CLIENT_CONNECTING, BMQTT_CLIENT_CONNECTED, B
 /** The client. Caller-owned; all fields are private. */
 typedef struct bmqtt_client {
     const bmqtt_client_config_t *cfg;
-    bmqtt_transport_t tr;
+    const bmqtt_transport_t *tr; /* the caller's; kept alive by the caller */
     bmqtt_framer_t framer;
     const uint8_t *tx_extra;  /* payload sent after tx_buf[0..tx_len) without a copy */
     uint32_t tx_len, tx_sent, tx_extra_len;
@@ -113,7 +113,8 @@ typedef struct bmqtt_client {
 bmqtt_status_t bmqtt_client_init(bmqtt_client_t *c, const bmqtt_client_config_t *cfg);
 
 /**
- * @brief Start a session over @p tr (already connected at the TCP/TLS level):
+ * @brief Start a session over @p tr (already connected at the TCP/TLS level;
+ *        the client keeps the pointer, so @p tr must stay valid for the session):
  *        CONNECT is queued and sent by poll. Poll then returns BMQTT_OK once
  *        CONNACK accepts, or BMQTT_ERR_REFUSED_* / BMQTT_ERR_TIMEOUT.
  *
