@@ -1,0 +1,50 @@
+/*
+ * bmqtt mbedTLS port: the few calls that differ between mbedTLS 2.28 LTS and 3.x.
+ * Internal to port/mbedtls; not part of the public API.
+ */
+#ifndef BMQTT_MBEDTLS_COMPAT_H
+#define BMQTT_MBEDTLS_COMPAT_H
+
+/* version.h pulls in the configuration (config.h / MBEDTLS_CONFIG_FILE on 2.x,
+ * build_info.h on 3.x), so every MBEDTLS_xxx_C test below is meaningful. */
+#include "mbedtls/version.h"
+
+#include "mbedtls/pk.h"
+#include "mbedtls/ssl.h"
+
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define BMQTT_MBEDTLS_V3 1
+#else
+#define BMQTT_MBEDTLS_V3 0
+#endif
+
+#if BMQTT_MBEDTLS_V3
+/* 3.x needs a random generator to blind private-key parsing. */
+#define BMQTT_PK_PARSE_KEY(pk, key, keylen, pwd, pwdlen, rng, prng) \
+    mbedtls_pk_parse_key((pk), (key), (keylen), (pwd), (pwdlen), (rng), (prng))
+#define BMQTT_SSL_MIN_TLS12(conf) mbedtls_ssl_conf_min_tls_version((conf), MBEDTLS_SSL_VERSION_TLS1_2)
+#else
+#define BMQTT_PK_PARSE_KEY(pk, key, keylen, pwd, pwdlen, rng, prng) \
+    mbedtls_pk_parse_key((pk), (key), (keylen), (pwd), (pwdlen))
+#define BMQTT_SSL_MIN_TLS12(conf) \
+    mbedtls_ssl_conf_min_version((conf), MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3)
+#endif
+
+/* Bytes of an encrypted record still waiting for the lower transport. The field
+ * is private in 3.x; reading it is the only way to know whether
+ * MBEDTLS_ERR_SSL_WANT_WRITE left a finished record behind. */
+#if BMQTT_MBEDTLS_V3
+#define BMQTT_SSL_OUT_LEFT(ssl) ((ssl)->MBEDTLS_PRIVATE(out_left))
+#else
+#define BMQTT_SSL_OUT_LEFT(ssl) ((ssl)->out_left)
+#endif
+
+/* 3.x with PSA (always for TLS 1.3) wants psa_crypto_init() before a handshake. */
+#if BMQTT_MBEDTLS_V3 && (defined(MBEDTLS_USE_PSA_CRYPTO) || defined(MBEDTLS_SSL_PROTO_TLS1_3))
+#include "psa/crypto.h"
+#define BMQTT_PSA_INIT() (psa_crypto_init() == PSA_SUCCESS ? 0 : -1)
+#else
+#define BMQTT_PSA_INIT() 0
+#endif
+
+#endif /* BMQTT_MBEDTLS_COMPAT_H */

@@ -1,0 +1,695 @@
+/*
+ * bmqtt mbedTLS port: TLS as a bmqtt transport over any other bmqtt transport.
+ *
+ * mbedTLS talks to the lower transport through the two bio callbacks below;
+ * the public send/recv drive the handshake until it is over, then move
+ * application data. Nothing here allocates: mbedTLS does, through its own
+ * allocator (a static pool on a microcontroller).
+ */
+#include "bmqtt_tls.h"
+#include "bmqtt_mbedtls_compat.h"
+
+#include <string.h>
+
+#include "mbedtls/net_sockets.h" /* MBEDTLS_ERR_NET_SEND_FAILED / RECV_FAILED only */
+#if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
+#include "mbedtls/memory_buffer_alloc.h"
+#endif
+
+enum {
+    TLS_ST_NEW = 0,   /* initialised, not set up */
+    TLS_ST_READY = 1, /* set up: the handshake starts or goes on with the next call */
+    TLS_ST_OPEN = 2,  /* handshake complete */
+    TLS_ST_CLOSED = 3 /* closed by bmqtt_tls_close() */
+};
+
+/* ------------------------------------------------------------------------ */
+/* The lower transport, seen from mbedTLS                                     */
+/* ------------------------------------------------------------------------ */
+
+static int bio_send(void *p, const unsigned char *buf, size_t len)
+{
+    bmqtt_tls_t *tls = (bmqtt_tls_t *)p;
+    int32_t r;
+    if (len > (size_t)INT32_MAX) {
+        len = (size_t)INT32_MAX;
+    }
+    r = tls->lower.send(tls->lower.ctx, buf, len);
+    if (r > 0) {
+        return (int)r;
+    }
+    if (r == 0 || r == (int32_t)BMQTT_WOULD_BLOCK) {
+        return MBEDTLS_ERR_SSL_WANT_WRITE;
+    }
+    tls->lower_status = r;
+    return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int bio_recv(void *p, unsigned char *buf, size_t len)
+{
+    bmqtt_tls_t *tls = (bmqtt_tls_t *)p;
+    int32_t r;
+    if (len > (size_t)INT32_MAX) {
+        len = (size_t)INT32_MAX;
+    }
+    r = tls->lower.recv(tls->lower.ctx, buf, len);
+    if (r > 0) {
+        return (int)r;
+    }
+    if (r == 0 || r == (int32_t)BMQTT_WOULD_BLOCK) {
+        return MBEDTLS_ERR_SSL_WANT_READ;
+    }
+    tls->lower_status = r;
+    if (r == (int32_t)BMQTT_ERR_CLOSED) {
+        return 0; /* end of stream: mbedTLS reports MBEDTLS_ERR_SSL_CONN_EOF */
+    }
+    return MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Certificate validity against the caller's clock                           */
+/* ------------------------------------------------------------------------ */
+
+/* Days from 1970-01-01 to the given proleptic Gregorian date (March-based years). */
+static int64_t days_since_epoch(int year, int mon, int day)
+{
+    int64_t y = (int64_t)year - (mon <= 2 ? 1 : 0);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;                               /* 0..399 */
+    int64_t mp = (int64_t)(mon > 2 ? mon - 3 : mon + 9);       /* March = 0 */
+    int64_t doy = (153 * mp + 2) / 5 + (int64_t)day - 1;       /* 0..365 */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;       /* 0..146096 */
+    return era * 146097 + doe - 719468;
+}
+
+static int64_t x509_seconds(const mbedtls_x509_time *t)
+{
+    return days_since_epoch(t->year, t->mon, t->day) * 86400 + (int64_t)t->hour * 3600 +
+           (int64_t)t->min * 60 + (int64_t)t->sec;
+}
+
+/* Called by mbedTLS for every certificate of the chain: replace its verdict on
+ * the dates (taken from its own clock, or none) by one from the caller's clock. */
+static int verify_dates(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+    bmqtt_tls_t *tls = (bmqtt_tls_t *)p;
+    int64_t now = tls->now(tls->now_ctx);
+    (void)depth;
+    *flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
+    if (now < 0) {
+        tls->time_unchecked = 1u;
+        return 0;
+    }
+    if (now > x509_seconds(&crt->valid_to)) {
+        *flags |= (uint32_t)MBEDTLS_X509_BADCERT_EXPIRED;
+    }
+    if (now < x509_seconds(&crt->valid_from)) {
+        *flags |= (uint32_t)MBEDTLS_X509_BADCERT_FUTURE;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* mbedTLS codes -> bmqtt statuses                                           */
+/* ------------------------------------------------------------------------ */
+
+static int is_want(int err)
+{
+    if (err == MBEDTLS_ERR_SSL_WANT_READ || err == MBEDTLS_ERR_SSL_WANT_WRITE) {
+        return 1;
+    }
+#if defined(MBEDTLS_ERR_SSL_ASYNC_IN_PROGRESS)
+    if (err == MBEDTLS_ERR_SSL_ASYNC_IN_PROGRESS) {
+        return 1;
+    }
+#endif
+#if defined(MBEDTLS_ERR_SSL_CRYPTO_IN_PROGRESS)
+    if (err == MBEDTLS_ERR_SSL_CRYPTO_IN_PROGRESS) {
+        return 1;
+    }
+#endif
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+    if (err == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+        return 1; /* TLS 1.3: nothing for us yet, call again */
+    }
+#endif
+    return 0;
+}
+
+/* mbedTLS 2.x adds a high-level and a low-level code; 3.x mostly returns one. */
+static int is_alloc_error(int err)
+{
+    int high = -((-err) & 0xFF80);
+    int low = -((-err) & 0x007F);
+    (void)high;
+    (void)low;
+#if defined(MBEDTLS_ERR_SSL_ALLOC_FAILED)
+    if (high == MBEDTLS_ERR_SSL_ALLOC_FAILED) {
+        return 1;
+    }
+#endif
+#if defined(MBEDTLS_ERR_X509_ALLOC_FAILED)
+    if (high == MBEDTLS_ERR_X509_ALLOC_FAILED) {
+        return 1;
+    }
+#endif
+#if defined(MBEDTLS_ERR_PK_ALLOC_FAILED)
+    if (high == MBEDTLS_ERR_PK_ALLOC_FAILED) {
+        return 1;
+    }
+#endif
+#if defined(MBEDTLS_ERR_ECP_ALLOC_FAILED)
+    if (high == MBEDTLS_ERR_ECP_ALLOC_FAILED) {
+        return 1;
+    }
+#endif
+#if defined(MBEDTLS_ERR_CIPHER_ALLOC_FAILED)
+    if (high == MBEDTLS_ERR_CIPHER_ALLOC_FAILED) {
+        return 1;
+    }
+#endif
+#if defined(MBEDTLS_ERR_MD_ALLOC_FAILED)
+    if (high == MBEDTLS_ERR_MD_ALLOC_FAILED) {
+        return 1;
+    }
+#endif
+#if defined(MBEDTLS_ERR_MPI_ALLOC_FAILED)
+    if (low == MBEDTLS_ERR_MPI_ALLOC_FAILED) {
+        return 1;
+    }
+#endif
+#if defined(MBEDTLS_ERR_ASN1_ALLOC_FAILED)
+    if (low == MBEDTLS_ERR_ASN1_ALLOC_FAILED) {
+        return 1;
+    }
+#endif
+    return 0;
+}
+
+/* The most telling status for a failed verification (see bmqtt_tls.h). */
+static bmqtt_status_t verify_status(uint32_t flags)
+{
+    const uint32_t dates = (uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
+    const uint32_t name = (uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    if ((flags & ~(dates | name)) != 0u) {
+        return BMQTT_ERR_TLS_UNTRUSTED;
+    }
+    if ((flags & dates) != 0u) {
+        return BMQTT_ERR_TLS_EXPIRED;
+    }
+    if ((flags & name) != 0u) {
+        return BMQTT_ERR_TLS_NAME;
+    }
+    return BMQTT_ERR_TLS_HANDSHAKE;
+}
+
+/* Record a fatal mbedTLS error and return the sticky status it maps to. */
+static int32_t tls_fail(bmqtt_tls_t *tls, int err)
+{
+    bmqtt_status_t st;
+    tls->last_error = err;
+    if (tls->lower_status != 0) {
+        st = (bmqtt_status_t)tls->lower_status;
+    } else if (err == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || err == MBEDTLS_ERR_SSL_CONN_EOF) {
+        st = BMQTT_ERR_CLOSED;
+    } else if (is_alloc_error(err)) {
+        st = BMQTT_ERR_TLS_ALLOC;
+    } else if (err == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+        st = verify_status(tls->verify_flags);
+    } else if (tls->state == TLS_ST_OPEN) {
+        st = BMQTT_ERR_TRANSPORT;
+    } else {
+        st = BMQTT_ERR_TLS_HANDSHAKE;
+    }
+    tls->status = (int32_t)st;
+    return (int32_t)st;
+}
+
+/* Advance the handshake; BMQTT_OK once it is over. */
+static int32_t tls_step(bmqtt_tls_t *tls)
+{
+    int ret;
+    uint32_t flags;
+    if (tls->status != 0) {
+        return tls->status;
+    }
+    if (tls->state == TLS_ST_OPEN) {
+        return (int32_t)BMQTT_OK;
+    }
+    if (tls->state == TLS_ST_CLOSED) {
+        return (int32_t)BMQTT_ERR_CLOSED;
+    }
+    if (tls->state != TLS_ST_READY) {
+        return (int32_t)BMQTT_ERR_PARAM;
+    }
+    ret = mbedtls_ssl_handshake(&tls->ssl);
+    flags = mbedtls_ssl_get_verify_result(&tls->ssl);
+    tls->verify_flags = (flags == 0xFFFFFFFFu) ? 0u : flags;
+    if (ret == 0) {
+        tls->state = TLS_ST_OPEN;
+        return (int32_t)BMQTT_OK;
+    }
+    if (is_want(ret)) {
+        return (int32_t)BMQTT_WOULD_BLOCK;
+    }
+    return tls_fail(tls, ret);
+}
+
+/* Finish sending a record whose bytes were already reported as sent. */
+static int32_t tls_flush(bmqtt_tls_t *tls)
+{
+    static const unsigned char unused = 0u;
+    int ret;
+    if (tls->tx_committed == 0u) {
+        return (int32_t)BMQTT_OK;
+    }
+    if (BMQTT_SSL_OUT_LEFT(&tls->ssl) == 0u) {
+        tls->tx_committed = 0u; /* flushed on the way (e.g. before an alert) */
+        return (int32_t)BMQTT_OK;
+    }
+    /* With a record pending, mbedtls_ssl_write() only flushes it and never
+     * reads its buffer argument (it expects the same arguments again). */
+    ret = mbedtls_ssl_write(&tls->ssl, &unused, tls->tx_committed);
+    if (ret >= 0) {
+        tls->tx_committed = 0u;
+        return (int32_t)BMQTT_OK;
+    }
+    if (is_want(ret)) {
+        return (int32_t)BMQTT_WOULD_BLOCK;
+    }
+    return tls_fail(tls, ret);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Public API                                                                */
+/* ------------------------------------------------------------------------ */
+
+void bmqtt_tls_init(bmqtt_tls_t *tls)
+{
+    if (tls == NULL) {
+        return;
+    }
+    memset(tls, 0, sizeof *tls);
+    mbedtls_ssl_init(&tls->ssl);
+    mbedtls_ssl_config_init(&tls->conf);
+    mbedtls_entropy_init(&tls->entropy);
+    mbedtls_ctr_drbg_init(&tls->drbg);
+    mbedtls_x509_crt_init(&tls->ca);
+    mbedtls_x509_crt_init(&tls->cert);
+    mbedtls_pk_init(&tls->key);
+    tls->state = TLS_ST_NEW;
+}
+
+/* PEM needs its NUL counted; a length of 0 means "NUL-terminated, measure it". */
+static size_t pem_or_der_len(const uint8_t *p, size_t len)
+{
+    if (p != NULL && len == 0u) {
+        return strlen((const char *)p) + 1u;
+    }
+    return len;
+}
+
+/* A setup failure: the caller's input, memory, or anything else. */
+static bmqtt_status_t setup_fail(bmqtt_tls_t *tls, int err, bmqtt_status_t otherwise)
+{
+    tls->last_error = err;
+    return is_alloc_error(err) ? BMQTT_ERR_TLS_ALLOC : otherwise;
+}
+
+static int mfl_code(uint16_t max_fragment, unsigned char *code)
+{
+    switch (max_fragment) {
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+    case 512u:
+        *code = MBEDTLS_SSL_MAX_FRAG_LEN_512;
+        return 0;
+    case 1024u:
+        *code = MBEDTLS_SSL_MAX_FRAG_LEN_1024;
+        return 0;
+    case 2048u:
+        *code = MBEDTLS_SSL_MAX_FRAG_LEN_2048;
+        return 0;
+    case 4096u:
+        *code = MBEDTLS_SSL_MAX_FRAG_LEN_4096;
+        return 0;
+#endif
+    case 0u:
+        *code = 0u;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+bmqtt_status_t bmqtt_tls_setup(bmqtt_tls_t *tls, const bmqtt_tls_config_t *cfg, const bmqtt_transport_t *lower)
+{
+    static const unsigned char pers[] = "bmqtt-tls";
+    unsigned char mfl = 0u;
+    size_t i;
+    size_t n_alpn = 0u;
+    int ret;
+
+    if (tls == NULL || cfg == NULL || lower == NULL || lower->send == NULL || lower->recv == NULL ||
+        tls->state != TLS_ST_NEW) {
+        return BMQTT_ERR_PARAM;
+    }
+    if ((cfg->insecure == 0u && cfg->ca == NULL) || ((cfg->cert == NULL) != (cfg->key == NULL)) ||
+        mfl_code(cfg->max_fragment, &mfl) != 0) {
+        return BMQTT_ERR_PARAM;
+    }
+    for (i = 0u; i < BMQTT_TLS_ALPN_MAX; i++) {
+        if (cfg->alpn[i] == NULL) {
+            continue;
+        }
+        if (n_alpn != i || cfg->alpn[i][0] == '\0') {
+            return BMQTT_ERR_PARAM; /* a hole in the list, or an empty name */
+        }
+        tls->alpn[n_alpn++] = cfg->alpn[i];
+    }
+    tls->alpn[n_alpn] = NULL;
+#if !defined(MBEDTLS_SSL_ALPN)
+    if (n_alpn != 0u) {
+        return BMQTT_ERR_PARAM;
+    }
+#endif
+    tls->lower = *lower;
+    tls->now = cfg->now;
+    tls->now_ctx = cfg->now_ctx;
+
+    if (BMQTT_PSA_INIT() != 0) {
+        return BMQTT_ERR_TLS_HANDSHAKE;
+    }
+
+    /* Random numbers: the caller's hardware source and/or the platform's. */
+    if (cfg->entropy != NULL) {
+        ret = mbedtls_entropy_add_source(&tls->entropy, cfg->entropy, cfg->entropy_ctx, 32u,
+                                         MBEDTLS_ENTROPY_SOURCE_STRONG);
+        if (ret != 0) {
+            return setup_fail(tls, ret, BMQTT_ERR_PARAM);
+        }
+    }
+    ret = mbedtls_ctr_drbg_seed(&tls->drbg, mbedtls_entropy_func, &tls->entropy, pers, sizeof pers - 1u);
+    if (ret != 0) {
+        return setup_fail(tls, ret, BMQTT_ERR_PARAM);
+    }
+
+    /* Certificates and key, parsed into the pool. A CA bundle counts as good
+     * when at least one of its certificates parsed. */
+    if (cfg->insecure == 0u) {
+        ret = mbedtls_x509_crt_parse(&tls->ca, cfg->ca, pem_or_der_len(cfg->ca, cfg->ca_len));
+        if (ret < 0 || tls->ca.version == 0) {
+            return setup_fail(tls, ret, BMQTT_ERR_PARAM);
+        }
+    }
+    if (cfg->cert != NULL) {
+        ret = mbedtls_x509_crt_parse(&tls->cert, cfg->cert, pem_or_der_len(cfg->cert, cfg->cert_len));
+        if (ret != 0) {
+            return setup_fail(tls, ret, BMQTT_ERR_PARAM);
+        }
+        ret = BMQTT_PK_PARSE_KEY(&tls->key, cfg->key, pem_or_der_len(cfg->key, cfg->key_len), cfg->key_password,
+                                 cfg->key_password_len, mbedtls_ctr_drbg_random, &tls->drbg);
+        if (ret != 0) {
+            return setup_fail(tls, ret, BMQTT_ERR_PARAM);
+        }
+    }
+
+    /* A TLS 1.2 (or later) client. */
+    ret = mbedtls_ssl_config_defaults(&tls->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                      MBEDTLS_SSL_PRESET_DEFAULT);
+    if (ret != 0) {
+        return setup_fail(tls, ret, BMQTT_ERR_TLS_HANDSHAKE);
+    }
+    BMQTT_SSL_MIN_TLS12(&tls->conf);
+    mbedtls_ssl_conf_rng(&tls->conf, mbedtls_ctr_drbg_random, &tls->drbg);
+    if (cfg->insecure != 0u) {
+        mbedtls_ssl_conf_authmode(&tls->conf, MBEDTLS_SSL_VERIFY_NONE);
+    } else {
+        mbedtls_ssl_conf_authmode(&tls->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+        mbedtls_ssl_conf_ca_chain(&tls->conf, &tls->ca, NULL);
+        if (tls->now != NULL) {
+            mbedtls_ssl_conf_verify(&tls->conf, verify_dates, tls);
+        }
+    }
+    if (cfg->cert != NULL) {
+        ret = mbedtls_ssl_conf_own_cert(&tls->conf, &tls->cert, &tls->key);
+        if (ret != 0) {
+            return setup_fail(tls, ret, BMQTT_ERR_PARAM);
+        }
+    }
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+    if (mfl != 0u) {
+        ret = mbedtls_ssl_conf_max_frag_len(&tls->conf, mfl);
+        if (ret != 0) {
+            return setup_fail(tls, ret, BMQTT_ERR_PARAM);
+        }
+    }
+#endif
+#if defined(MBEDTLS_SSL_ALPN)
+    if (n_alpn != 0u) {
+        ret = mbedtls_ssl_conf_alpn_protocols(&tls->conf, tls->alpn);
+        if (ret != 0) {
+            return setup_fail(tls, ret, BMQTT_ERR_PARAM);
+        }
+    }
+#endif
+
+    ret = mbedtls_ssl_setup(&tls->ssl, &tls->conf);
+    if (ret != 0) {
+        return setup_fail(tls, ret, BMQTT_ERR_TLS_HANDSHAKE);
+    }
+    if (cfg->host != NULL) {
+        ret = mbedtls_ssl_set_hostname(&tls->ssl, cfg->host); /* SNI and name check */
+        if (ret != 0) {
+            return setup_fail(tls, ret, BMQTT_ERR_PARAM);
+        }
+    }
+    mbedtls_ssl_set_bio(&tls->ssl, tls, bio_send, bio_recv, NULL);
+    tls->state = TLS_ST_READY;
+    return BMQTT_OK;
+}
+
+void bmqtt_tls_transport(bmqtt_tls_t *tls, bmqtt_transport_t *t)
+{
+    if (t == NULL) {
+        return;
+    }
+    t->send = bmqtt_tls_send;
+    t->recv = bmqtt_tls_recv;
+    t->close = bmqtt_tls_close;
+    t->ctx = tls;
+}
+
+bmqtt_status_t bmqtt_tls_handshake(bmqtt_tls_t *tls)
+{
+    if (tls == NULL) {
+        return BMQTT_ERR_PARAM;
+    }
+    return (bmqtt_status_t)tls_step(tls);
+}
+
+int32_t bmqtt_tls_send(void *ctx, const uint8_t *buf, size_t len)
+{
+    bmqtt_tls_t *tls = (bmqtt_tls_t *)ctx;
+    int32_t st;
+    int ret;
+    int max;
+
+    if (tls == NULL || (buf == NULL && len != 0u)) {
+        return (int32_t)BMQTT_ERR_PARAM;
+    }
+    st = tls_step(tls);
+    if (st != (int32_t)BMQTT_OK) {
+        return st;
+    }
+    st = tls_flush(tls);
+    if (st != (int32_t)BMQTT_OK) {
+        return st;
+    }
+    if (len == 0u) {
+        return 0;
+    }
+    if (len > (size_t)INT32_MAX) {
+        len = (size_t)INT32_MAX;
+    }
+    ret = mbedtls_ssl_write(&tls->ssl, buf, len);
+    if (ret > 0) {
+        return (int32_t)ret;
+    }
+    if (ret == MBEDTLS_ERR_SSL_WANT_WRITE && BMQTT_SSL_OUT_LEFT(&tls->ssl) != 0u) {
+        /* The record is encrypted and partly sent: its bytes are ours now
+         * (mbedTLS took at most one record's worth); tls_flush() finishes it. */
+        max = mbedtls_ssl_get_max_out_record_payload(&tls->ssl);
+        if (max > 0 && (size_t)max < len) {
+            len = (size_t)max;
+        }
+        tls->tx_committed = len;
+        return (int32_t)len;
+    }
+    if (is_want(ret)) {
+        return (int32_t)BMQTT_WOULD_BLOCK;
+    }
+    return tls_fail(tls, ret);
+}
+
+int32_t bmqtt_tls_recv(void *ctx, uint8_t *buf, size_t len)
+{
+    bmqtt_tls_t *tls = (bmqtt_tls_t *)ctx;
+    int32_t st;
+    int ret;
+
+    if (tls == NULL || (buf == NULL && len != 0u)) {
+        return (int32_t)BMQTT_ERR_PARAM;
+    }
+    st = tls_step(tls);
+    if (st != (int32_t)BMQTT_OK) {
+        return st;
+    }
+    /* A record still on its way out goes first; if the lower transport
+     * cannot take it now, reading goes on anyway. */
+    st = tls_flush(tls);
+    if (st != (int32_t)BMQTT_OK && st != (int32_t)BMQTT_WOULD_BLOCK) {
+        return st;
+    }
+    if (len == 0u) {
+        return 0;
+    }
+    if (len > (size_t)INT32_MAX) {
+        len = (size_t)INT32_MAX;
+    }
+    ret = mbedtls_ssl_read(&tls->ssl, buf, len);
+    if (ret > 0) {
+        return (int32_t)ret;
+    }
+    if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
+        tls->last_error = ret;
+        tls->status = (int32_t)BMQTT_ERR_CLOSED;
+        return (int32_t)BMQTT_ERR_CLOSED;
+    }
+    if (is_want(ret)) {
+        return (int32_t)BMQTT_WOULD_BLOCK;
+    }
+    return tls_fail(tls, ret);
+}
+
+void bmqtt_tls_close(void *ctx)
+{
+    bmqtt_tls_t *tls = (bmqtt_tls_t *)ctx;
+    if (tls == NULL || tls->state == TLS_ST_CLOSED || tls->state == TLS_ST_NEW) {
+        return;
+    }
+    if (tls->state == TLS_ST_OPEN && tls->status == 0) {
+        /* One attempt each, never waiting: a close_notify that does not fit
+         * into the lower transport now is dropped. */
+        if (tls_flush(tls) == (int32_t)BMQTT_OK) {
+            (void)mbedtls_ssl_close_notify(&tls->ssl);
+        }
+    }
+    if (tls->lower.close != NULL) {
+        tls->lower.close(tls->lower.ctx);
+    }
+    tls->state = TLS_ST_CLOSED;
+}
+
+bmqtt_status_t bmqtt_tls_reset(bmqtt_tls_t *tls)
+{
+    int ret;
+    if (tls == NULL || tls->state == TLS_ST_NEW) {
+        return BMQTT_ERR_PARAM;
+    }
+    ret = mbedtls_ssl_session_reset(&tls->ssl);
+    tls->tx_committed = 0u;
+    tls->verify_flags = 0u;
+    tls->lower_status = 0;
+    tls->status = 0;
+    tls->time_unchecked = 0u;
+    if (ret != 0) {
+        tls->last_error = ret;
+        tls->status = is_alloc_error(ret) ? (int32_t)BMQTT_ERR_TLS_ALLOC : (int32_t)BMQTT_ERR_TLS_HANDSHAKE;
+        return (bmqtt_status_t)tls->status;
+    }
+    tls->last_error = 0;
+    tls->state = TLS_ST_READY;
+    return BMQTT_OK;
+}
+
+void bmqtt_tls_free(bmqtt_tls_t *tls)
+{
+    if (tls == NULL) {
+        return;
+    }
+    mbedtls_ssl_free(&tls->ssl);
+    mbedtls_ssl_config_free(&tls->conf);
+    mbedtls_x509_crt_free(&tls->ca);
+    mbedtls_x509_crt_free(&tls->cert);
+    mbedtls_pk_free(&tls->key);
+    mbedtls_ctr_drbg_free(&tls->drbg);
+    mbedtls_entropy_free(&tls->entropy);
+    /* Everything is back to its _init state: free again or init again is safe. */
+    bmqtt_tls_init(tls);
+}
+
+int bmqtt_tls_pending(const bmqtt_tls_t *tls)
+{
+    if (tls == NULL || tls->state != TLS_ST_OPEN) {
+        return 0;
+    }
+    return mbedtls_ssl_get_bytes_avail(&tls->ssl) != 0u || mbedtls_ssl_check_pending(&tls->ssl) != 0;
+}
+
+const char *bmqtt_tls_alpn(const bmqtt_tls_t *tls)
+{
+#if defined(MBEDTLS_SSL_ALPN)
+    if (tls != NULL && tls->state == TLS_ST_OPEN) {
+        return mbedtls_ssl_get_alpn_protocol(&tls->ssl);
+    }
+#else
+    (void)tls;
+#endif
+    return NULL;
+}
+
+uint32_t bmqtt_tls_verify_flags(const bmqtt_tls_t *tls)
+{
+    return tls != NULL ? tls->verify_flags : 0u;
+}
+
+int bmqtt_tls_last_error(const bmqtt_tls_t *tls)
+{
+    return tls != NULL ? tls->last_error : 0;
+}
+
+int bmqtt_tls_time_unchecked(const bmqtt_tls_t *tls)
+{
+    return tls != NULL ? (int)tls->time_unchecked : 0;
+}
+
+#if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
+bmqtt_status_t bmqtt_tls_pool_init(uint8_t *buf, size_t len)
+{
+    if (buf == NULL || len == 0u) {
+        return BMQTT_ERR_PARAM;
+    }
+    mbedtls_memory_buffer_alloc_init(buf, len);
+    return BMQTT_OK;
+}
+
+void bmqtt_tls_pool_usage(size_t *peak, size_t *current)
+{
+    size_t bytes = 0u;
+    size_t blocks = 0u;
+#if defined(MBEDTLS_MEMORY_DEBUG)
+    mbedtls_memory_buffer_alloc_max_get(&bytes, &blocks);
+#endif
+    if (peak != NULL) {
+        *peak = bytes;
+    }
+    bytes = 0u;
+#if defined(MBEDTLS_MEMORY_DEBUG)
+    mbedtls_memory_buffer_alloc_cur_get(&bytes, &blocks);
+#endif
+    if (current != NULL) {
+        *current = bytes;
+    }
+    (void)blocks;
+}
+#endif
