@@ -10,9 +10,17 @@ static int32_t mock_send(void *ctx, const uint8_t *buf, size_t len)
     m->send_calls++;
     if (m->send_block_every && m->send_calls % m->send_block_every == 0) return BMQTT_WOULD_BLOCK;
     if (m->max_send && len > m->max_send) len = m->max_send;
+    if (m->drop_at_out) {
+        if (m->out_total >= m->drop_at_out) {
+            m->closed = 1;
+            return BMQTT_ERR_CLOSED;
+        }
+        if (len > m->drop_at_out - m->out_total) len = m->drop_at_out - m->out_total;
+    }
     if (len > sizeof m->out - m->out_len) len = sizeof m->out - m->out_len;
     memcpy(m->out + m->out_len, buf, len);
     m->out_len += len;
+    m->out_total += len;
     return (int32_t)len;
 }
 

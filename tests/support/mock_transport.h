@@ -18,6 +18,8 @@ typedef struct mock {
     int send_block_every;      /* every Nth send call would-blocks (0: never) */
     int recv_block_every;
     int send_calls, recv_calls;
+    size_t drop_at_out;        /* when non-zero: the link drops once out_total reaches it */
+    size_t out_total;          /* bytes ever sent (not reset by mock_take_hex) */
     int32_t fail_recv;         /* returned by recv when the script is empty (0: would block) */
     int closed;
 } mock_t;

@@ -351,6 +351,99 @@ static void test_malformed_from_broker_closes_with_status(void **state)
     }
 }
 
+
+/* Reconnect after a drop, as a broker that kept the session answers. */
+static void reconnect_with_session(uint32_t now)
+{
+    mock.closed = 0;
+    mock.fail_recv = 0;
+    mock.drop_at_out = 0;
+    mock.in_pos = mock.in_len = 0;
+    (void)mock_take_hex(&mock);
+    connect_at(now, 0, "20 02 01 00");
+}
+
+/* Fault injection: the link drops at every byte of an outgoing QoS 1 exchange
+ * (the client's PUBLISH, then the broker's PUBACK). After the reconnect the
+ * message is resent with DUP [MQTT-3.3.1-1] and completes exactly once. */
+static void test_drop_at_every_byte_qos1_out(void **state)
+{
+    static const char *pub = "32 07 00 01 74 00 01 68 69";
+    for (size_t at = 1; at <= 8 + 4; at++) { /* 1..8: PUBLISH cut; 9..12: PUBACK cut after 0..3 bytes */
+        uint16_t id;
+        setup(state);
+        connect_at(0, 0, "20 02 00 00");
+        bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = BMQTT_VIEW_LIT("hi"), .qos = 1 };
+        mock.drop_at_out = mock.out_total + (at <= 8 ? at : 9);
+        assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_OK);
+        if (at > 8) { /* PUBLISH went out; the PUBACK is cut after at - 9 bytes */
+            assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+            assert_string_equal(mock_take_hex(&mock), pub);
+            static const uint8_t ack[4] = { 0x40, 0x02, 0x00, 0x01 };
+            mock_push(&mock, ack, at - 9);
+            mock.fail_recv = BMQTT_ERR_CLOSED;
+        }
+        assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_CLOSED);
+        assert_int_equal(dones, 0);
+        reconnect_with_session(2);
+        assert_string_equal(mock_take_hex(&mock), "3A 07 00 01 74 00 01 68 69");
+        mock_push_hex(&mock, "40 02 00 01");
+        assert_int_equal(bmqtt_client_poll(&cli, 3), BMQTT_OK);
+        assert_int_equal(dones, 1);
+        assert_int_equal(bmqtt_client_inflight(&cli), 0);
+    }
+}
+
+/* Fault injection: the link drops at every byte of an incoming QoS 2 exchange
+ * (the broker's PUBLISH, the client's PUBREC, the broker's PUBREL, the client's
+ * PUBCOMP). The broker then resends what it has no answer for; the message is
+ * delivered exactly once [MQTT-4.3.3-2]. */
+static void test_drop_at_every_byte_qos2_in(void **state)
+{
+    static const uint8_t publish[9] = { 0x34, 0x07, 0x00, 0x01, 0x74, 0x00, 0x07, 0x68, 0x69 };
+    static const uint8_t pubrel[4] = { 0x62, 0x02, 0x00, 0x07 };
+    for (size_t cut = 0; cut < 9 + 4 + 4 + 4; cut++) {
+        int got_pubrec = 0;
+        setup(state);
+        connect_at(0, 0, "20 02 00 00");
+        if (cut < 9) { /* PUBLISH cut */
+            mock_push(&mock, publish, cut);
+            mock.fail_recv = BMQTT_ERR_CLOSED;
+        } else if (cut < 13) { /* our PUBREC cut after cut - 9 bytes */
+            mock_push(&mock, publish, 9);
+            mock.drop_at_out = mock.out_total + (cut - 9);
+        } else if (cut < 17) { /* PUBREC out, PUBREL cut */
+            mock_push(&mock, publish, 9);
+            assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+            assert_string_equal(mock_take_hex(&mock), "50 02 00 07");
+            got_pubrec = 1;
+            mock_push(&mock, pubrel, cut - 13);
+            mock.fail_recv = BMQTT_ERR_CLOSED;
+        } else { /* PUBREL in, our PUBCOMP cut */
+            mock_push(&mock, publish, 9);
+            assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+            got_pubrec = 1;
+            mock_push(&mock, pubrel, 4);
+            mock.drop_at_out = mock.out_total + (cut - 17);
+            mock.fail_recv = BMQTT_ERR_CLOSED;
+        }
+        for (int i = 0; i < 4 && !mock.closed; i++) (void)bmqtt_client_poll(&cli, 1);
+        if (!mock.closed) {
+            mock.fail_recv = BMQTT_ERR_CLOSED;
+            (void)bmqtt_client_poll(&cli, 1);
+        }
+        assert_true(mock.closed);
+        reconnect_with_session(2);
+        /* The broker resends PUBLISH (DUP) unless it got our PUBREC, then PUBREL. */
+        if (!got_pubrec) mock_push_hex(&mock, "3C 07 00 01 74 00 07 68 69");
+        mock_push(&mock, pubrel, 4);
+        for (int i = 0; i < 4; i++) assert_int_equal(bmqtt_client_poll(&cli, 3), BMQTT_OK);
+        assert_int_equal(messages, 1);
+        const char *out = mock_take_hex(&mock);
+        assert_non_null(strstr(out, "70 02 00 07")); /* PUBCOMP */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +460,8 @@ int main(void)
         cmocka_unit_test_setup(test_send_resumes_after_would_block, setup),
         cmocka_unit_test_setup(test_subscribe_suback_with_failure_code, setup),
         cmocka_unit_test_setup(test_malformed_from_broker_closes_with_status, setup),
+        cmocka_unit_test_setup(test_drop_at_every_byte_qos1_out, setup),
+        cmocka_unit_test_setup(test_drop_at_every_byte_qos2_in, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
