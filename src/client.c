@@ -104,6 +104,23 @@ static bmqtt_status_t queue_ack(bmqtt_client_t *c, bmqtt_packet_type_t type, uin
     return st;
 }
 
+/* Queue a PUBLISH. A payload that fits beside the header is copied into
+ * tx_buf so the packet leaves in one send (one TCP segment); a larger one is
+ * sent straight from the caller's memory after the header. */
+static bmqtt_status_t queue_publish(bmqtt_client_t *c, const bmqtt_publish_t *p)
+{
+    size_t n;
+    bmqtt_status_t st = bmqtt_publish_encode(p, c->cfg->tx_buf, c->cfg->tx_size, &n);
+    if (st == BMQTT_OK) {
+        queue(c, n, NULL, 0);
+        return BMQTT_OK;
+    }
+    if (st != BMQTT_ERR_BUFFER_TOO_SMALL) return st;
+    if ((st = bmqtt_publish_encode_header(p, c->cfg->tx_buf, c->cfg->tx_size, &n)) != BMQTT_OK) return st;
+    queue(c, n, p->payload.ptr, p->payload.len);
+    return BMQTT_OK;
+}
+
 static bmqtt_inflight_t *find_slot(const bmqtt_client_t *c, uint16_t id)
 {
     for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
@@ -123,30 +140,35 @@ static uint16_t take_id(bmqtt_client_t *c)
     }
 }
 
+/* Queue the oldest flagged slot, if any and if the line is free. */
+static bmqtt_status_t queue_next(bmqtt_client_t *c)
+{
+    bmqtt_inflight_t *best = NULL;
+
+    if (c->state != BMQTT_CLIENT_CONNECTED || c->tx_len) return BMQTT_OK;
+    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
+        bmqtt_inflight_t *s = &c->cfg->inflight[i];
+        if ((s->state & NEEDS_SEND) && (best == NULL || (int16_t)(uint16_t)(s->seq - best->seq) < 0)) best = s;
+    }
+    if (best == NULL) return BMQTT_OK;
+    best->state &= (uint8_t)~NEEDS_SEND;
+    if (best->state == WAIT_COMP) return queue_ack(c, BMQTT_PUBREL, best->pub.packet_id);
+    {
+        bmqtt_status_t st = queue_publish(c, &best->pub);
+        best->pub.dup = 1; /* any later send is a resend [MQTT-3.3.1-1] */
+        return st;
+    }
+}
+
 /* (Re)send flagged slots, oldest first, while the line is free. */
 static bmqtt_status_t pump(bmqtt_client_t *c, uint32_t now)
 {
-    while (c->state == BMQTT_CLIENT_CONNECTED && c->tx_len == 0) {
-        bmqtt_inflight_t *best = NULL;
-        size_t n;
-        bmqtt_status_t st;
-        for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
-            bmqtt_inflight_t *s = &c->cfg->inflight[i];
-            if ((s->state & NEEDS_SEND) && (best == NULL || (int16_t)(uint16_t)(s->seq - best->seq) < 0)) best = s;
-        }
-        if (best == NULL) return BMQTT_OK;
-        best->state &= (uint8_t)~NEEDS_SEND;
-        if (best->state == WAIT_ACK) {
-            st = bmqtt_publish_encode_header(&best->pub, c->cfg->tx_buf, c->cfg->tx_size, &n);
-            if (st != BMQTT_OK) return st;
-            queue(c, n, best->pub.payload.ptr, best->pub.payload.len);
-            best->pub.dup = 1; /* any later send is a resend [MQTT-3.3.1-1] */
-        } else if ((st = queue_ack(c, BMQTT_PUBREL, best->pub.packet_id)) != BMQTT_OK) {
-            return st;
-        }
-        if ((st = flush(c, now)) != BMQTT_OK) return st;
+    bmqtt_status_t st = BMQTT_OK;
+    while (st == BMQTT_OK && c->tx_len == 0) {
+        if ((st = queue_next(c)) != BMQTT_OK || c->tx_len == 0) return st;
+        st = flush(c, now);
     }
-    return BMQTT_OK;
+    return st;
 }
 
 bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *tr, const bmqtt_connect_t *fields,
@@ -454,8 +476,7 @@ bmqtt_status_t bmqtt_client_publish(bmqtt_client_t *c, const bmqtt_publish_t *pu
     if (p.payload.ptr == NULL && p.payload.len) return BMQTT_ERR_PARAM;
     if (p.qos == 0) {
         if (c->tx_len) return BMQTT_ERR_BUSY;
-        (void)bmqtt_publish_encode_header(&p, c->cfg->tx_buf, c->cfg->tx_size, &n);
-        queue(c, n, p.payload.ptr, p.payload.len);
+        if ((st = queue_publish(c, &p)) != BMQTT_OK) return st;
         if (packet_id) *packet_id = 0;
         return BMQTT_OK;
     }
@@ -466,9 +487,9 @@ bmqtt_status_t bmqtt_client_publish(bmqtt_client_t *c, const bmqtt_publish_t *pu
     p.packet_id = take_id(c);
     slot->pub = p;
     slot->seq = c->next_seq++;
-    slot->state = WAIT_ACK | NEEDS_SEND; /* pump() sends it, in order */
+    slot->state = WAIT_ACK | NEEDS_SEND; /* sent in order of seq */
     if (packet_id) *packet_id = p.packet_id;
-    return BMQTT_OK;
+    return queue_next(c); /* onto the line now if it is free; poll sends it */
 }
 
 static bmqtt_status_t start_request(bmqtt_client_t *c, uint16_t *id)
