@@ -149,8 +149,7 @@ stack:
 	@python3 scripts/stack.py $$(find $(BUILD)/stack/obj -name '*.ci')
 
 demo:
-	@if [ ! -f src/client.c ] || [ ! -f examples/posix/bmqtt_cli.c ]; then \
-	  echo "make demo: needs the client session and bmqtt-cli, which are not in this tree yet"; exit 1; fi
+	@scripts/deps.sh build-essential mosquitto mosquitto-clients
 	@examples/posix/demo.sh
 
 # Not part of `make test`: numbers, not pass/fail (see docs/PERFORMANCE.md).
