@@ -103,15 +103,9 @@ heapcheck: $(LIB)
 	  echo "heapcheck: FAIL: $(LIB) references the heap"; exit 1; \
 	else echo "heapcheck: OK: $(LIB) references no malloc/calloc/realloc/free"; fi
 
-# The integration tests drive the client (src/client.c) against a real mosquitto;
-# until the client is in the tree there is nothing of ours for them to run.
-ifeq ($(words $(wildcard src/client.c examples/posix/bmqtt_cli.c)),2)
+# bmqtt-cli against a real mosquitto that the script starts and stops.
 test-integration: integration
 	@tests/integration/run.sh
-else
-test-integration:
-	@echo "test-integration: not run: the client session (src/client.c) is not in this tree yet"
-endif
 
 # Missing Debian packages are installed first (apt-get, as root or through sudo).
 deps:
