@@ -22,7 +22,8 @@ static bmqtt_client_t cli;
 /* What the callbacks saw. */
 static char got[8192];
 static size_t got_len;
-static int messages, chunks, dones, subacks;
+static int messages, chunks, dones, subacks, unsubacks;
+static uint16_t last_unsuback;
 static uint16_t last_done;
 static uint8_t last_codes[8];
 
@@ -54,6 +55,13 @@ static void on_suback(void *user, uint16_t id, bmqtt_view_t codes)
     memcpy(last_codes, codes.ptr, codes.len < 8 ? codes.len : 8);
 }
 
+static void on_unsuback(void *user, uint16_t id)
+{
+    (void)user;
+    unsubacks++;
+    last_unsuback = id;
+}
+
 static bmqtt_connect_t fields(uint8_t clean)
 {
     bmqtt_connect_t f;
@@ -80,7 +88,8 @@ static int setup(void **state)
     cfg.on_message = on_message;
     cfg.on_publish_done = on_done;
     cfg.on_suback = on_suback;
-    messages = chunks = dones = subacks = 0;
+    cfg.on_unsuback = on_unsuback;
+    messages = chunks = dones = subacks = unsubacks = 0;
     got_len = 0;
     assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
     return 0;
@@ -330,6 +339,23 @@ static void test_subscribe_suback_with_failure_code(void **state)
     assert_int_equal(last_codes[1], 0x80);
 }
 
+static void test_unsubscribe_unsuback(void **state)
+{
+    uint16_t id;
+    bmqtt_view_t f[1] = { BMQTT_VIEW_LIT("a/+") };
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_unsubscribe(&cli, f, 1, &id), BMQTT_OK);
+    assert_int_equal(bmqtt_client_subscribe(&cli, &(bmqtt_subscription_t){ BMQTT_VIEW_LIT("b"), 0 }, 1, NULL),
+                     BMQTT_ERR_BUSY); /* the UNSUBSCRIBE is still on the line */
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "A2 07 00 01 00 03 61 2F 2B");
+    mock_push_hex(&mock, "B0 02 00 01");
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_OK);
+    assert_int_equal(unsubacks, 1);
+    assert_int_equal(last_unsuback, id);
+}
+
 /* Bad input from the broker closes the session with the codec's exact status. */
 static void test_malformed_from_broker_closes_with_status(void **state)
 {
@@ -459,6 +485,7 @@ int main(void)
         cmocka_unit_test_setup(test_large_publish_is_chunked, setup),
         cmocka_unit_test_setup(test_send_resumes_after_would_block, setup),
         cmocka_unit_test_setup(test_subscribe_suback_with_failure_code, setup),
+        cmocka_unit_test_setup(test_unsubscribe_unsuback, setup),
         cmocka_unit_test_setup(test_malformed_from_broker_closes_with_status, setup),
         cmocka_unit_test_setup(test_drop_at_every_byte_qos1_out, setup),
         cmocka_unit_test_setup(test_drop_at_every_byte_qos2_in, setup),
