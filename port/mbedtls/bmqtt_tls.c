@@ -203,12 +203,41 @@ static bmqtt_status_t verify_status(uint32_t flags)
     return BMQTT_ERR_TLS_HANDSHAKE;
 }
 
+/*
+ * The lower transport failed during the handshake. A server that refuses us
+ * (e.g. no client certificate) sends a fatal alert and closes at once; our next
+ * flight then meets a reset socket before mbedTLS ever reads the alert. Look
+ * for that alert among the bytes still readable: a plaintext record
+ * 15 03 0x 00 02 02 <description>.
+ */
+static int sniff_alert(bmqtt_tls_t *tls)
+{
+    uint8_t rec[7];
+    size_t got = 0u;
+    int tries;
+    for (tries = 0; tries < 7 && got < sizeof rec; tries++) {
+        int32_t r = tls->lower.recv(tls->lower.ctx, rec + got, sizeof rec - got);
+        if (r <= 0) {
+            break;
+        }
+        got += (size_t)r;
+    }
+    if (got == sizeof rec && rec[0] == 21u && rec[1] == 3u && rec[3] == 0u && rec[4] == 2u && rec[5] == 2u) {
+        tls->peer_alert = rec[6];
+        return 1;
+    }
+    return 0;
+}
+
 /* Record a fatal mbedTLS error and return the sticky status it maps to. */
 static int32_t tls_fail(bmqtt_tls_t *tls, int err)
 {
     bmqtt_status_t st;
     tls->last_error = err;
-    if (tls->lower_status != 0) {
+    if (tls->lower_status != 0 && tls->state != TLS_ST_OPEN && sniff_alert(tls)) {
+        tls->last_error = MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE;
+        st = BMQTT_ERR_TLS_HANDSHAKE;
+    } else if (tls->lower_status != 0) {
         st = (bmqtt_status_t)tls->lower_status;
     } else if (err == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || err == MBEDTLS_ERR_SSL_CONN_EOF) {
         st = BMQTT_ERR_CLOSED;
@@ -602,6 +631,7 @@ bmqtt_status_t bmqtt_tls_reset(bmqtt_tls_t *tls)
     tls->lower_status = 0;
     tls->status = 0;
     tls->time_unchecked = 0u;
+    tls->peer_alert = 0u;
     if (ret != 0) {
         tls->last_error = ret;
         tls->status = is_alloc_error(ret) ? (int32_t)BMQTT_ERR_TLS_ALLOC : (int32_t)BMQTT_ERR_TLS_HANDSHAKE;
@@ -656,6 +686,11 @@ uint32_t bmqtt_tls_verify_flags(const bmqtt_tls_t *tls)
 int bmqtt_tls_last_error(const bmqtt_tls_t *tls)
 {
     return tls != NULL ? tls->last_error : 0;
+}
+
+int bmqtt_tls_peer_alert(const bmqtt_tls_t *tls)
+{
+    return tls != NULL ? (int)tls->peer_alert : 0;
 }
 
 int bmqtt_tls_time_unchecked(const bmqtt_tls_t *tls)

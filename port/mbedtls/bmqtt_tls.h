@@ -38,7 +38,11 @@
  *  - BMQTT_ERR_TLS_NAME: the certificate is valid but not for @c host;
  *  - BMQTT_ERR_TLS_HANDSHAKE: anything else (no common cipher suite, a fatal
  *    alert from the server — e.g. a listener that requires a client
- *    certificate and got none —, a malformed message);
+ *    certificate and got none —, a malformed message). A server that
+ *    refuses us typically sends its alert and resets the connection before
+ *    mbedTLS reads it; when the lower transport then fails and the alert is
+ *    still readable, this status is returned (not the transport's) and
+ *    bmqtt_tls_peer_alert() gives the alert's description;
  *  - BMQTT_ERR_TLS_ALLOC: mbedTLS's memory (the static pool) ran out.
  * When several verification problems apply, the first in the list above
  * wins. After the handshake, a close_notify from the peer, or the lower
@@ -185,6 +189,7 @@ typedef struct bmqtt_tls {
     int32_t status;                   /**< Sticky error, 0: none. */
     uint8_t state;                    /**< Internal. */
     uint8_t time_unchecked;           /**< 1: the clock hook did not know the time. */
+    uint8_t peer_alert;               /**< Fatal alert found after a refused handshake, 0: none. */
 } bmqtt_tls_t;
 
 /**
@@ -284,6 +289,9 @@ uint32_t bmqtt_tls_verify_flags(const bmqtt_tls_t *tls);
 
 /** @brief mbedTLS's (negative) code of the last failure, 0 when none; mbedtls_strerror() names it. */
 int bmqtt_tls_last_error(const bmqtt_tls_t *tls);
+
+/** @brief The TLS alert description (e.g. 40 handshake_failure, 116 certificate_required) of a server that refused the handshake, when it was seen; 0 otherwise. */
+int bmqtt_tls_peer_alert(const bmqtt_tls_t *tls);
 
 /** @brief 1 when the clock hook did not know the time during the last handshake, so validity dates went unchecked. */
 int bmqtt_tls_time_unchecked(const bmqtt_tls_t *tls);

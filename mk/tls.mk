@@ -1,0 +1,39 @@
+# TLS port (port/mbedtls) and its tests: real handshakes against mosquitto and
+# openssl s_server, on Debian's libmbedtls-dev (see docs/TLS.md).
+#
+#   make test-tls         the TLS suite, then the same under valgrind
+#   make tls-config-check the MCU config header against the installed mbedTLS headers,
+#                         host and Cortex-M4, and the port's flash size
+#
+# mbedTLS's own calloc/free calls are bound to a static pool in the test
+# (tests/tls/pool.c) by linking its static archives with --wrap.
+
+TLS_INCS    := -Iport/mbedtls -Itests/tls
+TLS_BIN     := $(BUILD)/tls_test
+TLS_OBJS    := $(BUILD)/obj/tests/tls/tls_test.o $(BUILD)/obj/tests/tls/pool.o \
+               $(BUILD)/obj/port/mbedtls/bmqtt_tls.o $(BUILD)/obj/port/posix/bmqtt_posix.o
+TLS_LDLIBS  := -Wl,--wrap=calloc -Wl,--wrap=free \
+               -Wl,-Bstatic -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic -lpthread
+
+$(BUILD)/obj/port/mbedtls/%.o $(BUILD)/obj/tests/tls/%.o: INC += $(TLS_INCS)
+
+$(TLS_BIN): $(TLS_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(TLS_LDLIBS) -o $@
+
+.PHONY: test-tls tls-config-check
+test-tls: $(TLS_BIN)
+	@tests/tls/run.sh $(TLS_BIN)
+
+EXTRA_TESTS += test-tls
+
+# The shipped MCU configuration must pass mbedTLS's check_config.h and build the
+# port warning-free, on the host and for Cortex-M4 (headers of the installed mbedTLS).
+TLS_CFG := -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"'
+tls-config-check:
+	@mkdir -p $(BUILD)/tls-cfg/inc
+	@ln -sfn $$(dirname $$(echo '#include <mbedtls/version.h>' | $(CC) -M -xc - | tr ' ' '\n' | grep 'mbedtls/version.h')) $(BUILD)/tls-cfg/inc/mbedtls
+	$(CC) -Os $(LIB_WARN) $(INC) $(TLS_INCS) $(TLS_CFG) -c port/mbedtls/bmqtt_tls.c -o $(BUILD)/tls-cfg/host.o
+	$(CROSS)gcc -Os $(CROSS_CPU) -ffunction-sections -fdata-sections $(LIB_WARN) $(INC) $(TLS_INCS) \
+	  -I$(BUILD)/tls-cfg/inc $(TLS_CFG) -c port/mbedtls/bmqtt_tls.c -o $(BUILD)/tls-cfg/bmqtt_tls-m4.o
+	$(CROSS)size $(BUILD)/tls-cfg/bmqtt_tls-m4.o
+	@echo "tls-config-check: OK: bmqtt_mbedtls_config.h passes check_config.h; port builds for host and Cortex-M4"
