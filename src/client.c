@@ -492,41 +492,35 @@ bmqtt_status_t bmqtt_client_publish(bmqtt_client_t *c, const bmqtt_publish_t *pu
     return queue_next(c); /* onto the line now if it is free; poll sends it */
 }
 
-static bmqtt_status_t start_request(bmqtt_client_t *c, uint16_t *id)
+/* SUBSCRIBE and UNSUBSCRIBE: a fresh packet id, encoded into a free line. */
+static bmqtt_status_t request(bmqtt_client_t *c, const void *list, size_t count, int unsub, uint16_t *packet_id)
 {
+    uint16_t id;
+    size_t n;
+    bmqtt_status_t st;
+
     if (c == NULL || c->cfg == NULL) return BMQTT_ERR_PARAM;
     if (c->state != BMQTT_CLIENT_CONNECTED) return BMQTT_ERR_NOT_CONNECTED;
     if (c->tx_len) return BMQTT_ERR_BUSY;
-    *id = take_id(c);
+    id = take_id(c);
+    st = unsub ? bmqtt_unsubscribe_encode(id, list, count, c->cfg->tx_buf, c->cfg->tx_size, &n)
+               : bmqtt_subscribe_encode(id, list, count, c->cfg->tx_buf, c->cfg->tx_size, &n);
+    if (st != BMQTT_OK) return st;
+    queue(c, n, NULL, 0);
+    if (packet_id) *packet_id = id;
     return BMQTT_OK;
 }
 
 bmqtt_status_t bmqtt_client_subscribe(bmqtt_client_t *c, const bmqtt_subscription_t *subs, size_t count,
                                       uint16_t *packet_id)
 {
-    uint16_t id;
-    size_t n;
-    bmqtt_status_t st = start_request(c, &id);
-    if (st != BMQTT_OK) return st;
-    if ((st = bmqtt_subscribe_encode(id, subs, count, c->cfg->tx_buf, c->cfg->tx_size, &n)) != BMQTT_OK) return st;
-    queue(c, n, NULL, 0);
-    if (packet_id) *packet_id = id;
-    return BMQTT_OK;
+    return request(c, subs, count, 0, packet_id);
 }
 
 bmqtt_status_t bmqtt_client_unsubscribe(bmqtt_client_t *c, const bmqtt_view_t *filters, size_t count,
                                         uint16_t *packet_id)
 {
-    uint16_t id;
-    size_t n;
-    bmqtt_status_t st = start_request(c, &id);
-    if (st != BMQTT_OK) return st;
-    if ((st = bmqtt_unsubscribe_encode(id, filters, count, c->cfg->tx_buf, c->cfg->tx_size, &n)) != BMQTT_OK) {
-        return st;
-    }
-    queue(c, n, NULL, 0);
-    if (packet_id) *packet_id = id;
-    return BMQTT_OK;
+    return request(c, filters, count, 1, packet_id);
 }
 
 void bmqtt_client_disconnect(bmqtt_client_t *c)
