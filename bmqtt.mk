@@ -28,3 +28,7 @@ BMQTT_INCS := $(BMQTT_DIR)include
 # POSIX sockets (Linux, macOS, BSD): IPv4/IPv6, non-blocking, SIGPIPE-safe.
 BMQTT_POSIX_SRCS += $(BMQTT_DIR)port/posix/bmqtt_posix.c
 BMQTT_POSIX_INCS := $(BMQTT_DIR)port/posix
+# TLS over any bmqtt transport with mbedTLS 2.28 LTS or 3.x (docs/TLS.md); an MCU
+# mbedTLS configuration is port/mbedtls/bmqtt_mbedtls_config.h.
+BMQTT_TLS_SRCS += $(BMQTT_DIR)port/mbedtls/bmqtt_tls.c
+BMQTT_TLS_INCS := $(BMQTT_DIR)port/mbedtls

@@ -8,10 +8,10 @@
 # mbedTLS's own calloc/free calls are bound to a static pool in the test
 # (tests/tls/pool.c) by linking its static archives with --wrap.
 
-TLS_INCS    := -Iport/mbedtls -Itests/tls
+TLS_INCS    := $(addprefix -I,$(BMQTT_TLS_INCS)) -Itests/tls
 TLS_BIN     := $(BUILD)/tls_test
 TLS_OBJS    := $(BUILD)/obj/tests/tls/tls_test.o $(BUILD)/obj/tests/tls/pool.o \
-               $(BUILD)/obj/port/mbedtls/bmqtt_tls.o $(BUILD)/obj/port/posix/bmqtt_posix.o
+               $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_TLS_SRCS) $(BMQTT_POSIX_SRCS))
 TLS_LDLIBS  := -Wl,--wrap=calloc -Wl,--wrap=free \
                -Wl,-Bstatic -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic -lpthread
 
