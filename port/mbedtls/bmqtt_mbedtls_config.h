@@ -11,7 +11,7 @@
  * static buffer allocator (bmqtt_tls_pool_init()). No file system, no sockets,
  * no time(): entropy and the clock come from bmqtt_tls_config_t hooks.
  *
- * Record buffers: 4096 bytes in, 2048 out. The server's records must fit in
+ * Record buffers: 4096 bytes each way (the largest max_fragment_length). The server's records must fit in
  * the input buffer: ask for max_fragment 4096 in bmqtt_tls_config_t (mosquitto
  * and OpenSSL honour it, AWS IoT does too), or raise MBEDTLS_SSL_IN_CONTENT_LEN
  * to 16384 for servers that ignore it. mbedTLS 2.28 cannot reassemble a
@@ -28,6 +28,9 @@
 #define MBEDTLS_HAVE_ASM
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY          /* calloc/free through the buffer allocator */
+/* platform.c still names the C library's calloc/free as the allocator before
+ * bmqtt_tls_pool_init() replaces them; MBEDTLS_PLATFORM_NO_STD_FUNCTIONS (with
+ * MBEDTLS_PLATFORM_SNPRINTF_MACRO and friends) removes even that reference. */
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C    /* bmqtt_tls_pool_init() */
 #define MBEDTLS_NO_PLATFORM_ENTROPY      /* entropy from bmqtt_tls_config_t.entropy (a TRNG) */
 /* MBEDTLS_HAVE_TIME / MBEDTLS_HAVE_TIME_DATE stay off: certificate dates are
@@ -91,7 +94,7 @@
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 #define MBEDTLS_SSL_IN_CONTENT_LEN 4096
-#define MBEDTLS_SSL_OUT_CONTENT_LEN 2048
+#define MBEDTLS_SSL_OUT_CONTENT_LEN 4096 /* max_fragment_length can only ask for the smaller of the two */
 /* The peer's certificate is not kept after the handshake (saves its size in RAM). */
 /* #define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE */
 #define MBEDTLS_SSL_CIPHERSUITES \

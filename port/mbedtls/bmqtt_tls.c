@@ -708,23 +708,25 @@ bmqtt_status_t bmqtt_tls_pool_init(uint8_t *buf, size_t len)
     return BMQTT_OK;
 }
 
-void bmqtt_tls_pool_usage(size_t *peak, size_t *current)
+void bmqtt_tls_pool_usage(size_t *peak_bytes, size_t *peak_blocks, size_t *current)
 {
     size_t bytes = 0u;
     size_t blocks = 0u;
+    size_t cur = 0u;
+    size_t cur_blocks = 0u;
 #if defined(MBEDTLS_MEMORY_DEBUG)
     mbedtls_memory_buffer_alloc_max_get(&bytes, &blocks);
+    mbedtls_memory_buffer_alloc_cur_get(&cur, &cur_blocks);
 #endif
-    if (peak != NULL) {
-        *peak = bytes;
+    if (peak_bytes != NULL) {
+        *peak_bytes = bytes;
     }
-    bytes = 0u;
-#if defined(MBEDTLS_MEMORY_DEBUG)
-    mbedtls_memory_buffer_alloc_cur_get(&bytes, &blocks);
-#endif
+    if (peak_blocks != NULL) {
+        *peak_blocks = blocks;
+    }
     if (current != NULL) {
-        *current = bytes;
+        *current = cur;
     }
-    (void)blocks;
+    (void)cur_blocks;
 }
 #endif

@@ -311,10 +311,18 @@ int bmqtt_tls_time_unchecked(const bmqtt_tls_t *tls);
 bmqtt_status_t bmqtt_tls_pool_init(uint8_t *buf, size_t len);
 
 /**
- * @brief The pool's peak and current use in bytes (MBEDTLS_MEMORY_DEBUG
- *        builds only; both 0 otherwise).
+ * @brief The pool's use, as mbedTLS's allocator counts it (MBEDTLS_MEMORY_DEBUG
+ *        builds only; all 0 otherwise).
+ *
+ * Each block also costs a header of 8 words (32 bytes on a 32-bit MCU), so a
+ * pool needs about @p peak_bytes + @p peak_blocks * 32 bytes, plus slack for
+ * fragmentation.
+ *
+ * @param[out] peak_bytes  highest total of bytes handed out at once (may be NULL).
+ * @param[out] peak_blocks highest number of blocks in use at once (may be NULL).
+ * @param[out] current     bytes handed out now (may be NULL).
  */
-void bmqtt_tls_pool_usage(size_t *peak, size_t *current);
+void bmqtt_tls_pool_usage(size_t *peak_bytes, size_t *peak_blocks, size_t *current);
 #endif
 
 #ifdef __cplusplus

@@ -73,7 +73,7 @@ t() {
     _name=$1; shift
     if $RUN "$BIN" "$@" >"$tmp/out" 2>&1; then
         ok "$_name"
-        grep -E '^(handshake|alpn|mqtt|pool|after)' "$tmp/out" | sed 's/^/    /'
+        grep -E '^(handshake|alpn|mqtt|pool|mbedtls pool|after)' "$tmp/out" | sed 's/^/    /'
     else
         ko "$_name"
         sed 's/^/    /' "$tmp/out"
@@ -145,6 +145,28 @@ suite() {
     t "ALPN: nothing offered -> none" --port "$P_ALPN" --ca "$C/ca.pem" --expect-alpn - --explicit
     t "broker closes after DISCONNECT -> BMQTT_ERR_CLOSED, sticky" $EC --mqtt bmqtt/tls/close --expect-close
 }
+
+# With mbedTLS built from source on bmqtt_mbedtls_config.h (tests/tls/mcu_config.sh):
+# 4096-byte input records, so ask for max_fragment_length 4096; no time(), so the clock hook.
+mcu_suite() {
+    echo "== TLS on the MCU configuration (mbedTLS buffer allocator)"
+    M="--mfl 4096 --now $NOW"
+    rt "mcu: mode 1" "mcu1" --port "$P_EC" --insecure $M --label "mcu, ECDHE-ECDSA P-256, no verification"
+    rt "mcu: mode 2, ECDHE-ECDSA P-256" "mcu2" $EC $M --label "mcu, ECDHE-ECDSA P-256, verify server"
+    rt "mcu: mode 4, ECDHE-ECDSA P-256 mutual" "mcu4" --port "$P_REQ" --ca "$C/ca.pem" $CLIENT $M \
+        --label "mcu, ECDHE-ECDSA P-256, mutual"
+    rt "mcu: mode 2, ECDHE-RSA 2048" "mcursa" --port "$P_RSA" --ca "$C/rsa-ca.pem" $M --label "mcu, ECDHE-RSA 2048, verify server"
+    t "mcu: expired -> BMQTT_ERR_TLS_EXPIRED (clock hook)" --port "$P_EXP" --ca "$C/ca.pem" $M --expect BMQTT_ERR_TLS_EXPIRED
+    t "mcu: wrong CA -> BMQTT_ERR_TLS_UNTRUSTED" --port "$P_EC" --ca "$C/other-ca.pem" $M --expect BMQTT_ERR_TLS_UNTRUSTED
+    t "mcu: 6000-byte publish in 4096-byte records" $EC $M --mqtt bmqtt/tls/mcubig --payload-size 6000
+}
+
+if [ "${TLS_SUITE:-}" = mcu ]; then
+    mcu_suite
+    echo "tls: $PASS passed, $FAIL failed"
+    [ "$FAIL" = 0 ]
+    exit
+fi
 
 suite ""
 if [ "$VG_WANT" = 1 ]; then
