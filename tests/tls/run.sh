@@ -73,7 +73,7 @@ t() {
     _name=$1; shift
     if $RUN "$BIN" "$@" >"$tmp/out" 2>&1; then
         ok "$_name"
-        grep -E '^(handshake|alpn|mqtt|pool|mbedtls pool|after)' "$tmp/out" | sed 's/^/    /'
+        grep -E '^(handshake|alpn|mqtt|client|pool|mbedtls pool|after)' "$tmp/out" | sed 's/^/    /'
     else
         ko "$_name"
         sed 's/^/    /' "$tmp/out"
@@ -90,7 +90,7 @@ rt() {
     _sub=$!
     _n=0
     while ! grep -q "$_topic" "$tmp/broker/mosquitto.log" 2>/dev/null && [ $_n -lt 100 ]; do sleep 0.05; _n=$((_n + 1)); done
-    t "$_name" --mqtt "$_topic" "$@"
+    t "$_name" "${RT_OPT:---mqtt}" "$_topic" "$@"
     wait "$_sub"
     if [ "$(cat "$tmp/sub.out")" = "hello over TLS on $_topic" ]; then
         ok "$_name: mosquitto_sub got the message"
@@ -111,6 +111,13 @@ suite() {
     rt "mode 4: verify the server and present a client certificate" "m4$1" --port "$P_REQ" --ca "$C/ca.pem" $CLIENT \
         --label "ECDHE-ECDSA P-256, mutual"
     rt "RSA-2048 server certificate, verified" "rsa$1" --port "$P_RSA" --ca "$C/rsa-ca.pem" --label "ECDHE-RSA 2048, verify server"
+    # The same through the client session (src/client.c): its polls drive the handshake.
+    RT_OPT=--client rt "client session, mode 1" "c1$1" --port "$P_EC" --insecure
+    RT_OPT=--client rt "client session, mode 2" "c2$1" $EC
+    RT_OPT=--client rt "client session, mode 3" "c3$1" --port "$P_REQ" --insecure $CLIENT
+    RT_OPT=--client rt "client session, mode 4" "c4$1" --port "$P_REQ" --ca "$C/ca.pem" $CLIENT
+    t "client session: wrong CA -> poll returns BMQTT_ERR_TLS_UNTRUSTED" --port "$P_EC" --ca "$C/other-ca.pem" \
+        --client bmqtt/tls/never --expect BMQTT_ERR_TLS_UNTRUSTED
     rt "handshake by bmqtt_tls_handshake()" "ex$1" $EC --explicit
     rt "lower transport blocking and moving 1..7 bytes per call" "shaky$1" $EC --shaky
 

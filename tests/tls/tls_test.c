@@ -12,6 +12,7 @@
  *     --expect STATUS     handshake result expected (a bmqtt_status_t name, default BMQTT_OK)
  *     --now SECONDS       clock hook returning this time (-1: "unknown")
  *     --mqtt TOPIC        after the handshake, a QoS 1 subscribe/publish round trip on TOPIC
+ *     --client TOPIC      the round trip through bmqtt_client instead (it drives the handshake)
  *     --payload-size N    size of the published payload (default: a short text)
  *     --shaky             the lower transport blocks every other call and moves 1..7 bytes
  *     --mfl N             ask for max_fragment_length N
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bmqtt/client.h"
 #include "bmqtt/codec.h"
 #include "bmqtt_posix.h"
 #include "bmqtt_tls.h"
@@ -295,6 +297,99 @@ static int mqtt_round_trip(const char *topic, size_t payload_size)
     return 0;
 }
 
+/* ---- the same round trip through the client session (src/client.c) ---- */
+static int cl_suback, cl_done, cl_got;
+static const char *cl_payload;
+
+static void cl_on_message(void *user, const bmqtt_message_t *m)
+{
+    (void)user;
+    if (m->qos == 1 && m->payload.len == strlen(cl_payload) && memcmp(m->payload.ptr, cl_payload, m->payload.len) == 0) {
+        cl_got = 1;
+    }
+}
+static void cl_on_suback(void *user, uint16_t id, bmqtt_view_t codes)
+{
+    (void)user;
+    (void)id;
+    cl_suback = codes.len == 1 && codes.ptr[0] == 1 ? 1 : -1;
+}
+static void cl_on_done(void *user, uint16_t id)
+{
+    (void)user;
+    (void)id;
+    cl_done = 1;
+}
+
+/* The handshake happens inside the client's first polls: it only calls send/recv. */
+static int client_round_trip(const char *topic)
+{
+    static uint8_t txb[512], rxb[512];
+    static bmqtt_inflight_t infl[4];
+    static uint16_t q2[4];
+    static char payload[96];
+    bmqtt_client_config_t cc;
+    bmqtt_client_t c;
+    bmqtt_connect_t f;
+    bmqtt_subscription_t sub;
+    bmqtt_publish_t pub;
+    char id[32];
+    int step = 0;
+    uint32_t t0 = bmqtt_posix_now_ms();
+
+    snprintf(payload, sizeof payload, "hello over TLS on %s", topic);
+    cl_payload = payload;
+    memset(&cc, 0, sizeof cc);
+    cc.tx_buf = txb;
+    cc.tx_size = sizeof txb;
+    cc.rx_buf = rxb;
+    cc.rx_size = sizeof rxb;
+    cc.inflight = infl;
+    cc.inflight_count = 4;
+    cc.qos2_ids = q2;
+    cc.qos2_count = 4;
+    cc.on_message = cl_on_message;
+    cc.on_suback = cl_on_suback;
+    cc.on_publish_done = cl_on_done;
+    memset(&f, 0, sizeof f);
+    snprintf(id, sizeof id, "bmqtt-tls-c%ld", (long)t0);
+    f.client_id = bmqtt_view_str(id);
+    f.clean_session = 1;
+    f.keepalive_s = 30;
+    if (bmqtt_client_init(&c, &cc) != BMQTT_OK || bmqtt_client_connect(&c, &tr, &f, t0) != BMQTT_OK) {
+        return -1;
+    }
+    while (bmqtt_posix_now_ms() - t0 < DEADLINE_MS) {
+        bmqtt_status_t st = bmqtt_client_poll(&c, bmqtt_posix_now_ms());
+        if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) {
+            printf("client: poll -> %s (%d)\n", status_name(st), (int)st);
+            return (int)st;
+        }
+        if (st == BMQTT_OK && step == 0) {
+            sub.filter = bmqtt_view_str(topic);
+            sub.qos = 1;
+            if (bmqtt_client_subscribe(&c, &sub, 1, NULL) == BMQTT_OK) {
+                step = 1;
+            }
+        } else if (step == 1 && cl_suback == 1) {
+            memset(&pub, 0, sizeof pub);
+            pub.topic = bmqtt_view_str(topic);
+            pub.payload = bmqtt_view_str(payload);
+            pub.qos = 1;
+            if (bmqtt_client_publish(&c, &pub, NULL) == BMQTT_OK) {
+                step = 2;
+            }
+        } else if (step == 2 && cl_done && cl_got) {
+            bmqtt_client_disconnect(&c);
+            printf("client: QoS 1 round trip on %s through bmqtt_client over TLS: SUBACK, PUBACK, message back\n", topic);
+            return 0;
+        }
+        idle();
+    }
+    printf("client: timeout at step %d\n", step);
+    return -1;
+}
+
 static int expect_closed(void)
 {
     uint8_t out[2];
@@ -398,7 +493,7 @@ static int api_checks(void)
 int main(int argc, char **argv)
 {
     const char *host = "localhost", *ca = NULL, *cert = NULL, *key = NULL, *alpn = NULL, *expect_alpn = NULL;
-    const char *expect = "BMQTT_OK", *topic = NULL, *label = "connection";
+    const char *expect = "BMQTT_OK", *topic = NULL, *label = "connection", *client_topic = NULL;
     int port = 0, insecure = 0, explicit_hs = 0, use_now = 0, want_close = 0;
     long mfl = 0;
     size_t payload_size = 0, pool_limit = 0;
@@ -428,6 +523,7 @@ int main(int argc, char **argv)
         else if (OPT("--expect")) expect = v;
         else if (OPT("--now")) { fixed_now = strtoll(v, NULL, 10); use_now = 1; }
         else if (OPT("--mqtt")) topic = v;
+        else if (OPT("--client")) client_topic = v;
         else if (OPT("--payload-size")) payload_size = (size_t)strtoul(v, NULL, 10);
         else if (OPT("--mfl")) mfl = strtol(v, NULL, 10);
         else if (OPT("--pool-limit")) pool_limit = (size_t)strtoul(v, NULL, 10);
@@ -492,6 +588,27 @@ int main(int argc, char **argv)
 
     pool_mark();
     pool_set_limit(pool_limit);
+    if (client_topic != NULL) {
+        /* No handshake of our own: the client's polls drive it through send/recv. */
+        bmqtt_tls_init(&tls);
+        st = bmqtt_tls_setup(&tls, &cfg, &lower);
+        pool_get(&ps_setup);
+        if (st == BMQTT_OK) {
+            bmqtt_tls_transport(&tls, &tr);
+            st = client_round_trip(client_topic);
+        }
+        printf("handshake: %s (through the client; mbedTLS -0x%04x, verify flags 0x%x)\n", status_name(st),
+               (unsigned)-bmqtt_tls_last_error(&tls), (unsigned)bmqtt_tls_verify_flags(&tls));
+        if (strcmp(status_name(st), expect) != 0) {
+            printf("expected %s\n", expect);
+            ok = 0;
+        }
+        pool_get(&ps);
+        bmqtt_tls_free(&tls);
+        pool_get(&ps_setup);
+        printf("pool: %s: peak %zu B, after free %zu B\n", label, ps.peak_bytes, ps_setup.cur_bytes);
+        return ok && ps_setup.cur_bytes == 0 ? 0 : 1;
+    }
     bmqtt_tls_init(&tls);
     st = bmqtt_tls_setup(&tls, &cfg, &lower);
     pool_get(&ps_setup);
