@@ -76,8 +76,11 @@ ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/%,$(ITEST_SRCS))
 BENCH_SRCS := $(wildcard bench/bench_*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/%,$(BENCH_SRCS))
 
-$(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(BUILD)/obj/examples/posix/cli_args.o $(PORT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+# The CLI also speaks TLS through port/mbedtls (Debian's libmbedtls-dev).
+$(BUILD)/obj/examples/posix/%.o: INC += -Iport/mbedtls
+$(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(BUILD)/obj/examples/posix/cli_args.o \
+        $(BUILD)/obj/port/mbedtls/bmqtt_tls.o $(PORT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedtls -lmbedx509 -lmbedcrypto -o $@
 
 $(BUILD)/itest_%: $(BUILD)/obj/tests/integration/itest_%.o $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@

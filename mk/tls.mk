@@ -21,8 +21,8 @@ $(TLS_BIN): $(TLS_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(TLS_LDLIBS) -o $@
 
 .PHONY: test-tls tls-config-check
-test-tls: $(TLS_BIN)
-	@tests/tls/run.sh $(TLS_BIN)
+test-tls: $(TLS_BIN) $(CLI)
+	@CLI=$(CLI) tests/tls/run.sh $(TLS_BIN)
 
 EXTRA_TESTS += test-tls
 

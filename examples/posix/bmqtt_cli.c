@@ -12,6 +12,7 @@
 
 #include "bmqtt/client.h"
 #include "bmqtt_posix.h"
+#include "bmqtt_tls.h"
 #include "cli_args.h"
 
 #define LINE_MAX_BYTES 4096
@@ -19,7 +20,9 @@
 
 static cli_args_t args;
 static bmqtt_posix_t sock;
-static bmqtt_transport_t tr;
+static bmqtt_transport_t tcp_tr, tr;
+static bmqtt_tls_t tls;
+static int use_tls, tls_ready;
 static bmqtt_client_t client;
 static bmqtt_client_config_t cfg;
 static uint8_t txbuf[LINE_MAX_BYTES + 512];
@@ -84,6 +87,37 @@ static bmqtt_status_t step(uint32_t ms)
     return bmqtt_client_poll(&client, bmqtt_posix_now_ms());
 }
 
+static char *read_file(const char *path, size_t *len);
+
+/* TLS from the command-line files: PEM files are passed with their NUL. */
+static bmqtt_status_t tls_setup(void)
+{
+    static bmqtt_tls_config_t tc;
+    static char alpn[128];
+    size_t n;
+    int k = 0;
+
+    memset(&tc, 0, sizeof tc);
+    tc.host = args.host;
+    tc.insecure = (uint8_t)args.insecure;
+    if (args.cafile) {
+        tc.ca = (const uint8_t *)read_file(args.cafile, &n);
+        tc.ca_len = n + 1;
+    }
+    if (args.cert) {
+        tc.cert = (const uint8_t *)read_file(args.cert, &n);
+        tc.cert_len = n + 1;
+        tc.key = (const uint8_t *)read_file(args.key, &n);
+        tc.key_len = n + 1;
+    }
+    if (args.alpn) {
+        snprintf(alpn, sizeof alpn, "%s", args.alpn);
+        for (char *p = strtok(alpn, ","); p && k < BMQTT_TLS_ALPN_MAX; p = strtok(NULL, ",")) tc.alpn[k++] = p;
+    }
+    bmqtt_tls_init(&tls);
+    return bmqtt_tls_setup(&tls, &tc, &tcp_tr);
+}
+
 /* TCP connect, CONNECT, wait for CONNACK. */
 static bmqtt_status_t session(void)
 {
@@ -103,7 +137,15 @@ static bmqtt_status_t session(void)
         f.will_retain = args.will_retain;
     }
     if ((st = bmqtt_posix_connect(&sock, args.host, args.port, 5000)) != BMQTT_OK) return st;
-    bmqtt_posix_transport(&sock, &tr);
+    bmqtt_posix_transport(&sock, &tcp_tr);
+    tr = tcp_tr;
+    if (use_tls) {
+        /* TLS wraps the TCP transport; the client's polls drive the handshake. */
+        st = tls_ready ? bmqtt_tls_reset(&tls) : tls_setup();
+        if (st != BMQTT_OK) return st;
+        tls_ready = 1;
+        bmqtt_tls_transport(&tls, &tr);
+    }
     if ((st = bmqtt_client_connect(&client, &tr, &f, bmqtt_posix_now_ms())) != BMQTT_OK) return st;
     while ((st = step(100)) == BMQTT_WOULD_BLOCK) {
     }
@@ -323,9 +365,11 @@ int main(int argc, char **argv)
     cfg.on_suback = on_suback;
     cfg.on_publish_done = on_done;
     bmqtt_posix_init(&sock);
+    use_tls = args.cafile || args.cert || args.insecure || args.alpn;
     if (bmqtt_client_init(&client, &cfg) != BMQTT_OK) return 1;
     rc = args.mode == CLI_PUB ? cmd_pub() : cmd_sub();
     bmqtt_posix_close(&sock);
+    if (tls_ready) bmqtt_tls_free(&tls);
     free(rxbuf);
     return rc;
 }

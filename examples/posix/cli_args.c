@@ -19,6 +19,7 @@ static void usage(void)
           "  -q qos           0, 1 or 2 (default 0)\n"
           "  --will-topic t --will-message m [--will-qos q] [--will-retain]\n"
           "  -d               print events on stderr\n"
+          "  --cafile f --cert f --key f --insecure --alpn a,b   TLS (mbedTLS) to the broker\n"
           "pub:\n"
           "  -m message       the message\n"
           "  -f file          the whole file as one message (sent from memory, not copied)\n"
@@ -86,6 +87,14 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
             takes = 0;
         } else if (strcmp(o, "-h") == 0 && arg) {
             a->host = arg;
+        } else if (strcmp(o, "--cafile") == 0 && arg) {
+            a->cafile = arg;
+        } else if (strcmp(o, "--cert") == 0 && arg) {
+            a->cert = arg;
+        } else if (strcmp(o, "--key") == 0 && arg) {
+            a->key = arg;
+        } else if (strcmp(o, "--alpn") == 0 && arg) {
+            a->alpn = arg;
         } else if (strcmp(o, "-p") == 0 && num(arg, 1, 65535, &v) == 0) {
             a->port = (uint16_t)v;
         } else if (strcmp(o, "-i") == 0 && arg) {
@@ -148,6 +157,8 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
                 a->no_subscribe = 1;
             } else if (strcmp(o, "-d") == 0) {
                 a->debug = 1;
+            } else if (strcmp(o, "--insecure") == 0) {
+                a->insecure = 1;
             } else {
                 fprintf(stderr, "bmqtt-cli: bad option or value: %s\n", o);
                 usage();
@@ -171,6 +182,10 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
     }
     if ((a->will_topic == NULL) != (a->will_message == NULL)) {
         fputs("bmqtt-cli: --will-topic and --will-message go together\n", stderr);
+        return 2;
+    }
+    if ((a->cert == NULL) != (a->key == NULL)) {
+        fputs("bmqtt-cli: --cert and --key go together\n", stderr);
         return 2;
     }
     if (a->password != NULL && a->user == NULL) {

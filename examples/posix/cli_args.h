@@ -42,6 +42,12 @@ typedef struct cli_args {
     int subscribe_only;  /* --subscribe-only: subscribe, DISCONNECT, exit */
     int no_subscribe;    /* --no-subscribe: rely on the persistent session */
     int debug;           /* -d: events on stderr */
+    /* TLS (port/mbedtls): any of these turns it on */
+    const char *cafile;  /* --cafile: trusted CA(s), PEM or DER */
+    const char *cert;    /* --cert: client certificate */
+    const char *key;     /* --key: its private key */
+    int insecure;        /* --insecure: do not verify the server */
+    const char *alpn;    /* --alpn a,b: ALPN names, comma-separated (up to 5) */
 } cli_args_t;
 
 /* 0 on success; prints usage and returns 2 on a bad command line. */

@@ -175,6 +175,30 @@ if [ "${TLS_SUITE:-}" = mcu ]; then
     exit
 fi
 
+# bmqtt-cli (examples/posix) over TLS: the flags a user types, against the same broker.
+cli_tls() {
+    cli=${CLI:-build/bmqtt-cli}
+    if [ ! -x "$cli" ]; then ko "bmqtt-cli over TLS: $cli not built"; return; fi
+    "$cli" sub -h localhost -p "$P_EC" --cafile "$C/ca.pem" -i tls-cli-sub -q 1 -t tls/cli -C 1 -W 10 -v \
+        >"$tmp/cli.out" 2>"$tmp/cli.err" &
+    sp=$!
+    n=0
+    until grep -q '^subscribed' "$tmp/cli.err" 2>/dev/null || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+    "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --alpn mqtt -q 1 -t tls/cli -m "cli over tls" 2>"$tmp/cli.pub"
+    wait $sp
+    if [ "$(cat "$tmp/cli.out")" = "tls/cli cli over tls" ]; then ok "bmqtt-cli --cafile: QoS 1 round trip over TLS"
+    else ko "bmqtt-cli --cafile round trip: $(cat "$tmp/cli.out" "$tmp/cli.err" "$tmp/cli.pub")"; fi
+    if "$cli" pub -h localhost -p "$P_REQ" --cafile "$C/ca.pem" --cert "$C/client.pem" --key "$C/client.key" \
+        -t tls/cli -m x 2>"$tmp/cli.req"; then ok "bmqtt-cli --cert/--key: accepted by a listener that requires one"
+    else ko "bmqtt-cli --cert/--key: $(cat "$tmp/cli.req")"; fi
+    "$cli" pub -h localhost -p "$P_EC" --cafile "$C/other-ca.pem" -t tls/cli -m x 2>"$tmp/cli.bad"
+    if grep -q '(-71)' "$tmp/cli.bad"; then ok "bmqtt-cli with the wrong CA -> BMQTT_ERR_TLS_UNTRUSTED (-71)"
+    else ko "bmqtt-cli wrong CA: $(cat "$tmp/cli.bad")"; fi
+    if "$cli" pub -h localhost -p "$P_EC" --insecure -t tls/cli -m x 2>"$tmp/cli.ins"; then ok "bmqtt-cli --insecure connects"
+    else ko "bmqtt-cli --insecure: $(cat "$tmp/cli.ins")"; fi
+}
+cli_tls
+
 suite ""
 if [ "$VG_WANT" = 1 ]; then
     RUN="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --track-origins=yes"
