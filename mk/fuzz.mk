@@ -1,0 +1,40 @@
+# libFuzzer harnesses (clang, ASan + UBSan) over the library sources.
+#
+#   make fuzz FUZZ_SECONDS=N   every harness N seconds (default 60), seeded from tests/vectors
+#   make test-fuzz             the short run CI does (FUZZ_SECONDS=20 each)
+#
+# Harnesses: fuzz_codec (every decoder, framer, decode->encode round trip),
+# fuzz_topic (matching and UTF-8 against reference implementations),
+# fuzz_client (the client's receive path, chunked, while it publishes).
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude
+FUZZ_NAMES   := fuzz_codec fuzz_topic fuzz_client
+FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BMQTT_SRCS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(BMQTT_SRCS) -o $@
+
+.PHONY: fuzz fuzz-deps test-fuzz
+fuzz-deps:
+	@scripts/deps.sh clang libclang-rt-14-dev
+
+# Each harness runs FUZZ_SECONDS; a crash stops the target with the fuzzer's report,
+# and the reproducer lands in $(BUILD)/fuzz/ (crash-*).
+fuzz: fuzz-deps $(FUZZ_BINS)
+	@set -e; for h in $(FUZZ_NAMES); do \
+	  corpus=$(BUILD)/fuzz/corpus-$$h; log=$(BUILD)/fuzz/$$h.log; mkdir -p $$corpus; \
+	  find tests/vectors -type f \( -name '*.raw' -o -path '*/valid/*' \) ! -name LICENCE ! -name '*.txt' \
+	    -exec cp {} $$corpus/ \; ; \
+	  echo "== $$h for $(FUZZ_SECONDS) s"; \
+	  if ! $(BUILD)/fuzz/$$h -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/mqtt.dict -print_final_stats=1 \
+	      -artifact_prefix=$(BUILD)/fuzz/ $$corpus >$$log 2>&1; then tail -40 $$log; exit 1; fi; \
+	  grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec' $$log; \
+	done
+
+test-fuzz:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+
+EXTRA_TESTS += test-fuzz
