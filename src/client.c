@@ -130,13 +130,22 @@ static bmqtt_inflight_t *find_slot(const bmqtt_client_t *c, uint16_t id)
     return NULL;
 }
 
-/* Next packet id: never 0, never one still in flight. */
+/* The pending SUBSCRIBE/UNSUBSCRIBE with packet id @p id (0: a free entry), or -1. */
+static int find_req(const bmqtt_client_t *c, uint16_t id)
+{
+    for (int i = 0; i < BMQTT_MAX_PENDING_REQ; i++) {
+        if (c->req[i].id == id) return i;
+    }
+    return -1;
+}
+
+/* Next packet id: never 0, never one still in flight or awaiting an answer. */
 static uint16_t take_id(bmqtt_client_t *c)
 {
     for (;;) {
         uint16_t id = c->next_id++;
         if (c->next_id == 0) c->next_id = 1;
-        if (id != 0 && find_slot(c, id) == NULL) return id;
+        if (id != 0 && find_slot(c, id) == NULL && find_req(c, id) < 0) return id;
     }
 }
 
@@ -192,6 +201,7 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
     c->stream_head = 0;
     c->streaming = 0;
     c->ping_out = 0;
+    memset(c->req, 0, sizeof c->req);
     c->keepalive_s = fields->keepalive_s;
     c->state = BMQTT_CLIENT_CONNECTING;
     c->wait_since_ms = c->last_tx_ms = now_ms;
@@ -279,7 +289,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c, const uint8_t *buf, size_t len)
     bmqtt_packet_t pkt;
     bmqtt_inflight_t *s;
     size_t used;
-    int fresh;
+    int fresh, i;
     bmqtt_status_t st = bmqtt_decode(buf, len, &pkt, &used);
 
     if (st != BMQTT_OK) return st;
@@ -311,10 +321,16 @@ static bmqtt_status_t handle(bmqtt_client_t *c, const uint8_t *buf, size_t len)
     case BMQTT_PUBREL:
         (void)qos2_set(c, pkt.u.packet_id, 0); /* forget the id; PUBCOMP even if unknown [MQTT-4.3.3-2] */
         return queue_ack(c, BMQTT_PUBCOMP, pkt.u.packet_id);
-    case BMQTT_SUBACK:
+    case BMQTT_SUBACK: /* one code per filter we asked for [MQTT-3.8.4-5]; an UNSUBSCRIBE has 0 */
+        i = find_req(c, pkt.u.suback.packet_id);
+        if (i < 0 || c->req[i].filters != pkt.u.suback.codes.len) return BMQTT_ERR_PROTOCOL;
+        c->req[i].id = 0;
         if (c->cfg->on_suback) c->cfg->on_suback(c->cfg->user, pkt.u.suback.packet_id, pkt.u.suback.codes);
         return BMQTT_OK;
     case BMQTT_UNSUBACK:
+        i = find_req(c, pkt.u.packet_id);
+        if (i < 0 || c->req[i].filters != 0) return BMQTT_ERR_PROTOCOL;
+        c->req[i].id = 0;
         if (c->cfg->on_unsuback) c->cfg->on_unsuback(c->cfg->user, pkt.u.packet_id);
         return BMQTT_OK;
     case BMQTT_PINGRESP:
@@ -498,14 +514,17 @@ static bmqtt_status_t request(bmqtt_client_t *c, const void *list, size_t count,
     uint16_t id;
     size_t n;
     bmqtt_status_t st;
+    int slot;
 
-    if (c == NULL || c->cfg == NULL) return BMQTT_ERR_PARAM;
+    if (c == NULL || c->cfg == NULL || count > 0x7FFF) return BMQTT_ERR_PARAM;
     if (c->state != BMQTT_CLIENT_CONNECTED) return BMQTT_ERR_NOT_CONNECTED;
-    if (c->tx_len) return BMQTT_ERR_BUSY;
+    if (c->tx_len || (slot = find_req(c, 0)) < 0) return BMQTT_ERR_BUSY;
     id = take_id(c);
     st = unsub ? bmqtt_unsubscribe_encode(id, list, count, c->cfg->tx_buf, c->cfg->tx_size, &n)
                : bmqtt_subscribe_encode(id, list, count, c->cfg->tx_buf, c->cfg->tx_size, &n);
     if (st != BMQTT_OK) return st;
+    c->req[slot].id = id;
+    c->req[slot].filters = unsub ? 0 : (uint16_t)count;
     queue(c, n, NULL, 0);
     if (packet_id) *packet_id = id;
     return BMQTT_OK;

@@ -104,6 +104,9 @@ typedef struct bmqtt_client {
     uint16_t keepalive_s, next_id, next_seq;
     uint16_t stream_head;      /* chunked PUBLISH: header + topic + id bytes kept in rx_buf */
     uint8_t state, ping_out, session_present, streaming;
+    /* SUBSCRIBE/UNSUBSCRIBE awaiting an answer: packet id (0: free slot) and
+     * the number of filters of a SUBSCRIBE (0 marks an UNSUBSCRIBE). */
+    struct { uint16_t id, filters; } req[BMQTT_MAX_PENDING_REQ];
 } bmqtt_client_t;
 
 /**
@@ -143,11 +146,20 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now_ms);
  */
 bmqtt_status_t bmqtt_client_publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uint16_t *packet_id);
 
-/** @brief Queue a SUBSCRIBE of @p count filters; SUBACK reaches on_suback. Statuses as publish. */
+/**
+ * @brief Queue a SUBSCRIBE of @p count filters; SUBACK reaches on_suback.
+ *
+ * Up to BMQTT_MAX_PENDING_REQ subscribe/unsubscribe requests may await their
+ * answer; one more returns BMQTT_ERR_BUSY (poll and retry). A SUBACK whose id
+ * is not pending, or whose return-code count differs from @p count, ends the
+ * session with BMQTT_ERR_PROTOCOL. Pending requests are forgotten by a new
+ * bmqtt_client_connect() (a broker never answers them on a new connection).
+ * @return as publish, and BMQTT_ERR_PARAM for over 32,767 filters.
+ */
 bmqtt_status_t bmqtt_client_subscribe(bmqtt_client_t *c, const bmqtt_subscription_t *subs, size_t count,
                                       uint16_t *packet_id);
 
-/** @brief Queue an UNSUBSCRIBE of @p count filters; UNSUBACK reaches on_unsuback. */
+/** @brief Queue an UNSUBSCRIBE of @p count filters; UNSUBACK reaches on_unsuback. As subscribe. */
 bmqtt_status_t bmqtt_client_unsubscribe(bmqtt_client_t *c, const bmqtt_view_t *filters, size_t count,
                                         uint16_t *packet_id);
 

@@ -28,6 +28,17 @@
 #define BMQTT_MAX_INFLIGHT 255
 #endif
 
+/**
+ * SUBSCRIBE/UNSUBSCRIBE requests a client may have awaiting their SUBACK or
+ * UNSUBACK. Each costs 4 bytes in bmqtt_client_t; one more request than this
+ * gets BMQTT_ERR_BUSY until an answer arrives. The table is what lets the
+ * client reject a SUBACK/UNSUBACK for an id it never sent, or a SUBACK with
+ * the wrong number of return codes, as BMQTT_ERR_PROTOCOL.
+ */
+#ifndef BMQTT_MAX_PENDING_REQ
+#define BMQTT_MAX_PENDING_REQ 2
+#endif
+
 /** Default time to wait for CONNACK, SUBACK, PINGRESP... in milliseconds. */
 #ifndef BMQTT_RESPONSE_TIMEOUT_MS
 #define BMQTT_RESPONSE_TIMEOUT_MS 10000u
@@ -35,6 +46,10 @@
 
 #if BMQTT_MAX_INFLIGHT < 1 || BMQTT_MAX_INFLIGHT > 65535
 #error "BMQTT_MAX_INFLIGHT must be 1..65535 (packet ids are 16-bit and 0 is reserved)"
+#endif
+
+#if BMQTT_MAX_PENDING_REQ < 1 || BMQTT_MAX_PENDING_REQ > 255
+#error "BMQTT_MAX_PENDING_REQ must be 1..255"
 #endif
 
 #if BMQTT_RESPONSE_TIMEOUT_MS < 1

@@ -366,6 +366,8 @@ static void test_malformed_from_broker_closes_with_status(void **state)
         { "20 02 00 00", BMQTT_ERR_PROTOCOL },  /* a second CONNACK */
         { "40 02 00 07", BMQTT_ERR_PROTOCOL },  /* PUBACK for an id never used */
         { "C0 00", BMQTT_ERR_PROTOCOL },        /* PINGREQ from a server */
+        { "90 03 00 07 00", BMQTT_ERR_PROTOCOL }, /* SUBACK for an id never used */
+        { "B0 02 00 07", BMQTT_ERR_PROTOCOL },  /* UNSUBACK for an id never used */
         { "FF FF FF FF FF 7F", BMQTT_ERR_BAD_TYPE },
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -377,6 +379,81 @@ static void test_malformed_from_broker_closes_with_status(void **state)
     }
 }
 
+/* SUBACK/UNSUBACK are matched to the requests actually pending: id, kind and
+ * the number of return codes [MQTT-3.8.4-5]; the table is bounded. */
+static void test_suback_unsuback_must_match_a_pending_request(void **state)
+{
+    static const struct { const char *answer; bmqtt_status_t st; } rows[] = {
+        { "90 04 00 01 00 01", BMQTT_ERR_PROTOCOL }, /* 2 codes for a 1-filter SUBSCRIBE */
+        { "B0 02 00 01", BMQTT_ERR_PROTOCOL },       /* UNSUBACK for the SUBSCRIBE's id */
+        { "90 03 00 02 00", BMQTT_ERR_PROTOCOL },    /* SUBACK for the UNSUBSCRIBE's id */
+        { "90 03 00 01 02", BMQTT_OK },
+        { "B0 02 00 02", BMQTT_OK },
+    };
+    bmqtt_subscription_t s = { BMQTT_VIEW_LIT("a"), 2 };
+    bmqtt_view_t f = BMQTT_VIEW_LIT("b");
+    uint16_t id;
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        setup(state);
+        connect_at(0, 1, "20 02 00 00");
+        assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, &id), BMQTT_OK);
+        assert_int_equal(id, 1);
+        assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+        assert_int_equal(bmqtt_client_unsubscribe(&cli, &f, 1, &id), BMQTT_OK);
+        assert_int_equal(id, 2);
+        assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+        assert_string_equal(mock_take_hex(&mock), "82 06 00 01 00 01 61 02 A2 05 00 02 00 01 62");
+        /* Both entries (BMQTT_MAX_PENDING_REQ = 2) are taken: a third request waits. */
+        assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_ERR_BUSY);
+        mock_push_hex(&mock, rows[i].answer);
+        assert_int_equal(bmqtt_client_poll(&cli, 2), rows[i].st);
+        assert_int_equal(mock.closed, rows[i].st != BMQTT_OK);
+        assert_int_equal(subacks + unsubacks, rows[i].st == BMQTT_OK);
+    }
+    /* The answered entry is free again, and its id is not reused while one is pending. */
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, &id), BMQTT_OK);
+    assert_int_equal(id, 3);
+    assert_int_equal(bmqtt_client_poll(&cli, 3), BMQTT_OK);
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_ERR_BUSY);
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 0x8000, NULL), BMQTT_ERR_PARAM);
+}
+
+/* Requests still pending when the link drops are forgotten by the next
+ * connect: an answer to them on the new connection is a protocol error. */
+static void test_pending_requests_forgotten_on_reconnect(void **state)
+{
+    bmqtt_subscription_t s = { BMQTT_VIEW_LIT("a"), 1 };
+    (void)state;
+    connect_at(0, 0, "20 02 00 00");
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    bmqtt_client_abort(&cli);
+    mock.closed = 0;
+    (void)mock_take_hex(&mock);
+    connect_at(2, 0, "20 02 01 00");
+    mock_push_hex(&mock, "90 03 00 01 01");
+    assert_int_equal(bmqtt_client_poll(&cli, 3), BMQTT_ERR_PROTOCOL);
+    assert_int_equal(subacks, 0);
+}
+
+/* A CONNACK that is already waiting before the CONNECT is fully written is not
+ * read until the CONNECT is out: the client never acts on an answer to a
+ * request it has not finished sending [MQTT-3.1.0-1, MQTT-3.2.0-1]. */
+static void test_connack_before_connect_is_written(void **state)
+{
+    bmqtt_connect_t f = fields(1);
+    (void)state;
+    mock_push_hex(&mock, "20 02 00 00");
+    mock.max_send = 5;
+    mock.send_block_every = 1; /* every send would-blocks: nothing goes out */
+    assert_int_equal(bmqtt_client_connect(&cli, &tr, &f, 0), BMQTT_OK);
+    for (int i = 0; i < 10; i++) assert_int_equal(bmqtt_client_poll(&cli, 0), BMQTT_WOULD_BLOCK);
+    assert_int_equal(mock.recv_calls, 0);
+    assert_int_equal(mock.in_pos, 0);
+    mock.send_block_every = 0; /* now 5 bytes per call */
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "10 0E 00 04 4D 51 54 54 04 02 00 0A 00 02 63 31");
+}
 
 /* Reconnect after a drop, as a broker that kept the session answers. */
 static void reconnect_with_session(uint32_t now)
@@ -487,6 +564,9 @@ int main(void)
         cmocka_unit_test_setup(test_subscribe_suback_with_failure_code, setup),
         cmocka_unit_test_setup(test_unsubscribe_unsuback, setup),
         cmocka_unit_test_setup(test_malformed_from_broker_closes_with_status, setup),
+        cmocka_unit_test_setup(test_suback_unsuback_must_match_a_pending_request, setup),
+        cmocka_unit_test_setup(test_pending_requests_forgotten_on_reconnect, setup),
+        cmocka_unit_test_setup(test_connack_before_connect_is_written, setup),
         cmocka_unit_test_setup(test_drop_at_every_byte_qos1_out, setup),
         cmocka_unit_test_setup(test_drop_at_every_byte_qos2_in, setup),
     };
