@@ -85,6 +85,10 @@ $(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(BUILD)/obj/examples/posix/cli_
 $(BUILD)/itest_%: $(BUILD)/obj/tests/integration/itest_%.o $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
 
+# The hostile-server test reads the malformed table with the test vectors' reader.
+$(BUILD)/itest_hostile: $(BUILD)/obj/tests/integration/itest_hostile.o $(SUPPORT_OBJS) $(PORT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+
 $(BUILD)/bench_%: $(BUILD)/obj/bench/bench_%.o $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
 

@@ -349,6 +349,19 @@ t_bad_input() {
     bad_case suback_code  "90 03 00 01 03"          -20  # SUBACK return code 3
 }
 
+# A hostile server (tests/integration/itest_hostile.c, under valgrind) answers a
+# real client with every row of the malformed table, a CONNACK before the
+# CONNECT is read, SUBACK/UNSUBACK for ids never sent, oversize lengths and
+# PUBLISH/PUBREL in 1-byte TCP segments: the exact status every time, the
+# connection closed by the client, no memory error.
+t_hostile() {
+    local out=$WORK/hostile.out
+    valgrind -q --error-exitcode=99 --leak-check=full "$BUILD/itest_hostile" tests/vectors/malformed.txt >"$out" 2>&1
+    local rc=$?
+    if [ $rc -eq 0 ]; then pass; echo "     $(tail -1 "$out")"
+    else fail "exit $rc: $(grep -E 'FAIL|==|server' "$out" | head -5)"; fi
+}
+
 # --- run ---------------------------------------------------------------------
 START=$(date +%s)
 broker_start "$WORK" || { echo "FAIL setup: mosquitto did not start"; exit 1; }
@@ -369,6 +382,7 @@ run broker_restart
 run keepalive
 run large_payload
 if [ -z "$SELECT" ] || selected bad_input; then t_bad_input; fi
+run hostile
 
 echo "integration: $PASSED passed, $FAILED failed in $(( $(date +%s) - START )) s${FAILS:+ (failed:$FAILS)}"
 [ $FAILED -eq 0 ] && [ $PASSED -gt 0 ]
