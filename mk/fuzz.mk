@@ -1,7 +1,7 @@
 # libFuzzer harnesses (clang, ASan + UBSan) over the library sources.
 #
 #   make fuzz FUZZ_SECONDS=N   every harness N seconds (default 60), seeded from tests/vectors
-#   make test-fuzz             the short run CI does (FUZZ_SECONDS=20 each)
+#   make test-fuzz             the short run CI does (FUZZ_SECONDS=60 each)
 #
 # Harnesses: fuzz_codec (every decoder, framer, decode->encode round trip),
 # fuzz_topic (matching and UTF-8 against reference implementations),
@@ -35,6 +35,6 @@ fuzz: fuzz-deps $(FUZZ_BINS)
 	done
 
 test-fuzz:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
 
 EXTRA_TESTS += test-fuzz

@@ -304,7 +304,10 @@ static bmqtt_status_t handle(bmqtt_client_t *c, const uint8_t *buf, size_t len)
     case BMQTT_PUBACK:
     case BMQTT_PUBREC:
         s = find_slot(c, pkt.u.packet_id);
-        if (s == NULL || s->pub.qos != (pkt.type == BMQTT_PUBACK ? 1 : 2)) return BMQTT_ERR_PROTOCOL;
+        /* Never for a PUBLISH not (re)sent on this connection yet. */
+        if (s == NULL || s->pub.qos != (pkt.type == BMQTT_PUBACK ? 1 : 2) || s->state == (WAIT_ACK | NEEDS_SEND)) {
+            return BMQTT_ERR_PROTOCOL;
+        }
         if (pkt.type == BMQTT_PUBACK) {
             s->state = 0;
             if (c->cfg->on_publish_done) c->cfg->on_publish_done(c->cfg->user, pkt.u.packet_id);
@@ -314,7 +317,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c, const uint8_t *buf, size_t len)
         return BMQTT_OK;
     case BMQTT_PUBCOMP:
         s = find_slot(c, pkt.u.packet_id);
-        if (s == NULL || (s->state & ~NEEDS_SEND) != WAIT_COMP) return BMQTT_ERR_PROTOCOL;
+        if (s == NULL || s->state != WAIT_COMP) return BMQTT_ERR_PROTOCOL; /* only after our PUBREL went out */
         s->state = 0;
         if (c->cfg->on_publish_done) c->cfg->on_publish_done(c->cfg->user, pkt.u.packet_id);
         return BMQTT_OK;

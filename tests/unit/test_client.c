@@ -455,6 +455,305 @@ static void test_connack_before_connect_is_written(void **state)
     assert_string_equal(mock_take_hex(&mock), "10 0E 00 04 4D 51 54 54 04 02 00 0A 00 02 63 31");
 }
 
+/* Caller mistakes get BMQTT_ERR_PARAM / NOT_CONNECTED, never a crash. */
+static void test_parameter_and_state_errors(void **state)
+{
+    bmqtt_client_config_t bad;
+    bmqtt_connect_t f = fields(1);
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = BMQTT_VIEW_LIT("x") };
+    bmqtt_subscription_t s = { BMQTT_VIEW_LIT("a"), 0 };
+    bmqtt_transport_t half = tr;
+    (void)state;
+    assert_int_equal(bmqtt_client_init(NULL, &cfg), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_init(&cli, NULL), BMQTT_ERR_PARAM);
+    for (int i = 0; i < 9; i++) {
+        bad = cfg;
+        switch (i) {
+        case 0: bad.tx_buf = NULL; break;
+        case 1: bad.rx_buf = NULL; break;
+        case 2: bad.tx_size = 15; break;
+        case 3: bad.rx_size = 15; break;
+        case 4: bad.rx_size = (size_t)BMQTT_VARINT_MAX + 1u; break;
+        case 5: bad.inflight = NULL; break;
+        case 6: bad.inflight_count = 0; break;
+        case 7: bad.qos2_ids = NULL; break;
+        default: bad.qos2_count = 0; break;
+        }
+        assert_int_equal(bmqtt_client_init(&cli, &bad), BMQTT_ERR_PARAM);
+    }
+    assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
+    /* Idle: nothing to poll, publish, subscribe; disconnect and abort are no-ops. */
+    assert_int_equal(bmqtt_client_poll(&cli, 0), BMQTT_ERR_NOT_CONNECTED);
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_ERR_NOT_CONNECTED);
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_ERR_NOT_CONNECTED);
+    bmqtt_client_disconnect(&cli);
+    bmqtt_client_abort(&cli);
+    bmqtt_client_disconnect(NULL);
+    bmqtt_client_abort(NULL);
+    assert_int_equal(mock.send_calls, 0);
+    assert_int_equal(bmqtt_client_poll(NULL, 0), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_publish(NULL, &p, NULL), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_publish(&cli, NULL, NULL), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_subscribe(NULL, &s, 1, NULL), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_connect(NULL, &tr, &f, 0), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_connect(&cli, NULL, &f, 0), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_connect(&cli, &tr, NULL, 0), BMQTT_ERR_PARAM);
+    half.send = NULL;
+    assert_int_equal(bmqtt_client_connect(&cli, &half, &f, 0), BMQTT_ERR_PARAM);
+    half = tr;
+    half.recv = NULL;
+    assert_int_equal(bmqtt_client_connect(&cli, &half, &f, 0), BMQTT_ERR_PARAM);
+    /* A CONNECT the codec refuses is refused by connect, and nothing is sent. */
+    f.clean_session = 0;
+    f.client_id.len = 0;
+    assert_int_equal(bmqtt_client_connect(&cli, &tr, &f, 0), BMQTT_ERR_BAD_CLIENT_ID);
+    assert_int_equal(bmqtt_client_poll(&cli, 0), BMQTT_ERR_NOT_CONNECTED);
+    /* A transport without close is fine. */
+    half = tr;
+    half.close = NULL;
+    f = fields(1);
+    assert_int_equal(bmqtt_client_connect(&cli, &half, &f, 0), BMQTT_OK);
+    bmqtt_client_abort(&cli);
+    assert_false(mock.closed);
+    assert_int_equal(bmqtt_client_poll(&cli, 0), BMQTT_ERR_NOT_CONNECTED);
+}
+
+/* DISCONNECT goes out when the line is free [MQTT-3.14]; the transport is closed. */
+static void test_disconnect_sends_e0_00(void **state)
+{
+    (void)state;
+    connect_at(0, 1, "20 02 01 00");
+    assert_int_equal(bmqtt_client_session_present(&cli), 1);
+    bmqtt_client_disconnect(&cli);
+    assert_string_equal(mock_take_hex(&mock), "E0 00");
+    assert_true(mock.closed);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_NOT_CONNECTED);
+    bmqtt_client_disconnect(&cli); /* twice: nothing more */
+    assert_string_equal(mock_take_hex(&mock), "");
+}
+
+/* A payload larger than the transmit buffer leaves from the caller's memory,
+ * after the header, in as many sends as the transport wants. */
+static void test_large_payload_sent_without_copy(void **state)
+{
+    static uint8_t big[1000];
+    static char want[3 * (8 + sizeof big) + 1];
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t") };
+    uint16_t id;
+    size_t k = 0;
+    (void)state;
+    for (size_t i = 0; i < sizeof big; i++) big[i] = (uint8_t)i;
+    p.payload.ptr = big;
+    p.payload.len = sizeof big;
+    connect_at(0, 1, "20 02 00 00");
+    mock.max_send = 7;
+    assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_OK);
+    assert_false(bmqtt_client_tx_idle(&cli));
+    assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_ERR_BUSY); /* QoS 0 waits for the line */
+    for (int i = 0; i < 200 && !bmqtt_client_tx_idle(&cli); i++) assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_true(bmqtt_client_tx_idle(&cli));
+    k += (size_t)sprintf(want + k, "30 EB 07 00 01 74"); /* remaining length 1003 */
+    for (size_t i = 0; i < sizeof big; i++) k += (size_t)sprintf(want + k, " %02X", big[i]);
+    assert_string_equal(mock_take_hex(&mock), want);
+}
+
+/* Publish refuses what it cannot send: a bad topic, a header larger than the
+ * transmit buffer, a payload length without bytes. */
+static void test_publish_refusals(void **state)
+{
+    static uint8_t long_topic[300];
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("a/+"), .payload = BMQTT_VIEW_LIT("x"), .qos = 1 };
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_ERR_BAD_TOPIC);
+    memset(long_topic, 'a', sizeof long_topic);
+    p.topic.ptr = long_topic;
+    p.topic.len = sizeof long_topic;
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_ERR_BUFFER_TOO_SMALL);
+    p.topic = bmqtt_view_str("t");
+    p.payload.ptr = NULL;
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_inflight(&cli), 0);
+    assert_string_equal(mock_take_hex(&mock), "");
+    p.payload = bmqtt_view_str("x");
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK); /* packet_id may be NULL */
+    p.qos = 0;
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_ERR_BUSY);
+}
+
+/* Every callback may be NULL: the protocol still runs (acks go out). */
+static void test_no_callbacks(void **state)
+{
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = BMQTT_VIEW_LIT("x"), .qos = 1 };
+    bmqtt_subscription_t s = { BMQTT_VIEW_LIT("a"), 0 };
+    bmqtt_view_t f = BMQTT_VIEW_LIT("a");
+    (void)state;
+    cfg.on_message = NULL;
+    cfg.on_publish_done = NULL;
+    cfg.on_suback = NULL;
+    cfg.on_unsuback = NULL;
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    p.qos = 2;
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_int_equal(bmqtt_client_unsubscribe(&cli, &f, 1, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock),
+                        "32 06 00 01 74 00 01 78 34 06 00 01 74 00 02 78 82 06 00 03 00 01 61 00 A2 05 00 04 00 01 61");
+    mock_push_hex(&mock, "40 02 00 01 50 02 00 02 90 03 00 03 00 B0 02 00 04 32 06 00 01 74 00 09 78");
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "40 02 00 09 62 02 00 02");
+    mock_push_hex(&mock, "70 02 00 02");
+    assert_int_equal(bmqtt_client_poll(&cli, 3), BMQTT_OK);
+    assert_int_equal(bmqtt_client_inflight(&cli), 0);
+    assert_int_equal(messages + dones + subacks + unsubacks, 0);
+}
+
+/* Acks that do not fit the exchange they name end the session [MQTT-4.3].
+ * (A broker cannot complete a step it has not seen: the client reads nothing
+ * while a packet of its own is half sent, so an ack read while the packet it
+ * answers is still queued came before that packet.) */
+static void test_acks_for_the_wrong_exchange(void **state)
+{
+    static const struct { const char *ack; } rows[] = {
+        { "40 02 00 01" }, /* PUBACK for a QoS 2 message */
+        { "70 02 00 01" }, /* PUBCOMP before PUBREC */
+        { "70 02 00 09" }, /* PUBCOMP for an id never used */
+        { "50 02 00 01 70 02 00 01" }, /* PUBCOMP read before our PUBREL could go out */
+    };
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = BMQTT_VIEW_LIT("x"), .qos = 2 };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        setup(state);
+        connect_at(0, 1, "20 02 00 00");
+        assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
+        assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+        mock_push_hex(&mock, rows[i].ack);
+        assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_ERR_PROTOCOL);
+        assert_int_equal(dones, 0);
+    }
+}
+
+/* More incoming QoS 2 messages awaiting PUBREL than the id table holds: the
+ * session ends with BMQTT_ERR_INFLIGHT_FULL rather than lose exactly-once. */
+static void test_incoming_qos2_table_full(void **state)
+{
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    mock_push_hex(&mock, "34 06 00 01 74 00 01 61 34 06 00 01 74 00 02 61 34 06 00 01 74 00 03 61"
+                         " 34 06 00 01 74 00 04 61");
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_int_equal(messages, 4);
+    mock_push_hex(&mock, "34 06 00 01 74 00 05 61");
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_ERR_INFLIGHT_FULL);
+    assert_int_equal(messages, 4);
+}
+
+/* A configured response timeout replaces BMQTT_RESPONSE_TIMEOUT_MS; keepalive
+ * 0 never pings. */
+static void test_response_timeout_and_keepalive_off(void **state)
+{
+    bmqtt_connect_t f = fields(1);
+    (void)state;
+    cfg.response_timeout_ms = 500;
+    f.keepalive_s = 0;
+    assert_int_equal(bmqtt_client_connect(&cli, &tr, &f, 0), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 499), BMQTT_WOULD_BLOCK);
+    mock_push_hex(&mock, "20 02 00 00");
+    assert_int_equal(bmqtt_client_poll(&cli, 499), BMQTT_OK);
+    (void)mock_take_hex(&mock);
+    assert_int_equal(bmqtt_client_poll(&cli, 4000000000u), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "");
+    setup(state);
+    cfg.response_timeout_ms = 500;
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_poll(&cli, 10000), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "C0 00");
+    assert_int_equal(bmqtt_client_poll(&cli, 10499), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 10500), BMQTT_ERR_KEEPALIVE);
+}
+
+/* A transport error on send or receive ends the session with that status. */
+static void test_transport_errors_end_the_session(void **state)
+{
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = BMQTT_VIEW_LIT("x") };
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    mock.fail_recv = BMQTT_ERR_TRANSPORT;
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_TRANSPORT);
+    assert_true(mock.closed);
+    setup(state);
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
+    mock.drop_at_out = mock.out_total; /* the next send fails */
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_CLOSED);
+    setup(state);
+    connect_at(0, 1, "20 02 00 00");
+    mock.drop_at_out = mock.out_total;
+    assert_int_equal(bmqtt_client_poll(&cli, 10000), BMQTT_ERR_CLOSED); /* the PINGREQ could not go */
+}
+
+/* Packet ids wrap from 65535 to 1, never 0 [MQTT-2.3.1-1]. */
+static void test_packet_id_wraps_to_1(void **state)
+{
+    bmqtt_subscription_t s = { BMQTT_VIEW_LIT("a"), 0 };
+    uint16_t id;
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    cli.next_id = 65535; /* white-box: skip 65,534 round trips */
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, &id), BMQTT_OK);
+    assert_int_equal(id, 65535);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, &id), BMQTT_OK);
+    assert_int_equal(id, 1);
+}
+
+/* Streaming edge cases: a QoS 2 duplicate larger than the buffer is drained
+ * without a second delivery; a PUBLISH whose head is malformed or whose topic
+ * cannot fit the buffer ends the session. */
+static void test_streamed_qos2_duplicate_and_bad_heads(void **state)
+{
+    static char hex[3 * 200];
+    size_t k;
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    /* QoS 2, id 7, topic "t", 100-byte payload: larger than the 64-byte rx buffer. */
+    for (int round = 0; round < 2; round++) {
+        k = (size_t)sprintf(hex, "%s 69 00 01 74 00 07", round ? "3C" : "34");
+        for (int i = 0; i < 100; i++) k += (size_t)sprintf(hex + k, " %02X", i);
+        mock_push_hex(&mock, hex);
+        for (int i = 0; i < 10; i++) assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+        assert_string_equal(mock_take_hex(&mock), "50 02 00 07");
+    }
+    assert_int_equal(messages, 1);
+    assert_true(chunks > 1);
+
+    setup(state);
+    connect_at(0, 1, "20 02 00 00");
+    mock_push_hex(&mock, "36 69 00 01 74"); /* QoS 3 in a streamed PUBLISH */
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_BAD_QOS);
+
+    setup(state);
+    connect_at(0, 1, "20 02 00 00");
+    k = (size_t)sprintf(hex, "30 C8 01 00 C0"); /* topic of 192 bytes in a 64-byte buffer */
+    for (int i = 0; i < 100; i++) k += (size_t)sprintf(hex + k, " 61");
+    mock_push_hex(&mock, hex);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_PACKET_TOO_LARGE);
+
+    setup(state);
+    connect_at(0, 1, "20 02 00 00");
+    k = (size_t)sprintf(hex, "32 C8 01 00 3B"); /* topic + id fill the whole buffer: no room for payload */
+    for (int i = 0; i < 59; i++) k += (size_t)sprintf(hex + k, " 61");
+    k += (size_t)sprintf(hex + k, " 00 01");
+    for (int i = 0; i < 20; i++) k += (size_t)sprintf(hex + k, " 62");
+    mock_push_hex(&mock, hex);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_PACKET_TOO_LARGE);
+    assert_int_equal(messages, 0);
+}
+
 /* Reconnect after a drop, as a broker that kept the session answers. */
 static void reconnect_with_session(uint32_t now)
 {
@@ -567,6 +866,17 @@ int main(void)
         cmocka_unit_test_setup(test_suback_unsuback_must_match_a_pending_request, setup),
         cmocka_unit_test_setup(test_pending_requests_forgotten_on_reconnect, setup),
         cmocka_unit_test_setup(test_connack_before_connect_is_written, setup),
+        cmocka_unit_test_setup(test_parameter_and_state_errors, setup),
+        cmocka_unit_test_setup(test_disconnect_sends_e0_00, setup),
+        cmocka_unit_test_setup(test_large_payload_sent_without_copy, setup),
+        cmocka_unit_test_setup(test_publish_refusals, setup),
+        cmocka_unit_test_setup(test_no_callbacks, setup),
+        cmocka_unit_test_setup(test_acks_for_the_wrong_exchange, setup),
+        cmocka_unit_test_setup(test_incoming_qos2_table_full, setup),
+        cmocka_unit_test_setup(test_response_timeout_and_keepalive_off, setup),
+        cmocka_unit_test_setup(test_transport_errors_end_the_session, setup),
+        cmocka_unit_test_setup(test_packet_id_wraps_to_1, setup),
+        cmocka_unit_test_setup(test_streamed_qos2_duplicate_and_bad_heads, setup),
         cmocka_unit_test_setup(test_drop_at_every_byte_qos1_out, setup),
         cmocka_unit_test_setup(test_drop_at_every_byte_qos2_in, setup),
     };
