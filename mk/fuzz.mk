@@ -38,3 +38,29 @@ test-fuzz:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
 
 EXTRA_TESTS += test-fuzz
+
+# The same harnesses under AFL++ (Debian's afl++): afl-clang-fast links them with
+# AFL++'s libFuzzer-compatible driver. Not in CI; for long runs by people.
+#
+#   make afl AFL_SECONDS=3600        every harness for AFL_SECONDS, results in $(BUILD)/afl/<harness>/
+AFL_SECONDS ?= 60
+AFL_BINS    := $(addprefix $(BUILD)/afl/,$(FUZZ_NAMES))
+
+$(BUILD)/afl/%: tests/fuzz/%.c $(BMQTT_SRCS)
+	@mkdir -p $(dir $@)
+	AFL_QUIET=1 afl-clang-fast -g -O1 -fsanitize=fuzzer -Iinclude $< $(BMQTT_SRCS) -o $@
+
+.PHONY: afl afl-deps
+afl-deps:
+	@scripts/deps.sh afl++ clang
+
+afl: afl-deps $(AFL_BINS)
+	@set -e; for h in $(FUZZ_NAMES); do \
+	  d=$(BUILD)/afl/$$h.run; rm -rf $$d; mkdir -p $$d/in; \
+	  find tests/vectors -type f -name '*.raw' -exec cp {} $$d/in/ \; ; \
+	  echo "== AFL++ $$h for $(AFL_SECONDS) s"; \
+	  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
+	    afl-fuzz -i $$d/in -o $$d/out -V $(AFL_SECONDS) -x tests/fuzz/mqtt.dict -- $(BUILD)/afl/$$h >$$d/afl.log 2>&1; \
+	  grep -E '^(execs_done|execs_per_sec|saved_crashes|saved_hangs)' $$d/out/default/fuzzer_stats; \
+	  if ! grep -qE '^saved_crashes +: 0$$' $$d/out/default/fuzzer_stats; then echo "afl: $$h crashed: $$d/out/default/crashes"; exit 1; fi; \
+	done
