@@ -183,29 +183,46 @@ bmqtt_status_t bmqtt_ack_encode(bmqtt_packet_type_t type, uint16_t packet_id, ui
     return BMQTT_OK;
 }
 
-bmqtt_status_t bmqtt_subscribe_encode(uint16_t packet_id, const bmqtt_subscription_t *subs, size_t count,
-                                      uint8_t *buf, size_t cap, size_t *len)
+/* The filter of entry @p i: a struct's address is that of its first member. */
+static const bmqtt_view_t *entry(const void *list, size_t i, size_t stride)
 {
+    return (const bmqtt_view_t *)(const void *)((const uint8_t *)list + i * stride);
+}
+
+/* SUBSCRIBE and UNSUBSCRIBE: a packet id and a list of filters, each followed by
+ * a requested QoS in a SUBSCRIBE. Entries are @p stride bytes apart and start
+ * with their filter (bmqtt_subscription_t begins with one, bmqtt_view_t is one). */
+static bmqtt_status_t list_encode(bmqtt_packet_type_t type, uint16_t packet_id, const void *list, size_t count,
+                                  size_t stride, uint8_t *buf, size_t cap, size_t *len)
+{
+    const int qos = type == BMQTT_SUBSCRIBE;
     size_t rem = 2;
     uint8_t *p;
     bmqtt_status_t st;
 
-    if (len == NULL || (subs == NULL && count)) return BMQTT_ERR_PARAM;
-    if (count == 0) return BMQTT_ERR_EMPTY_LIST; /* [MQTT-3.8.3-3] */
+    if (len == NULL || (list == NULL && count)) return BMQTT_ERR_PARAM;
+    if (count == 0) return BMQTT_ERR_EMPTY_LIST; /* [MQTT-3.8.3-3], [MQTT-3.10.3-2] */
     if (packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID;
     for (size_t i = 0; i < count; i++) {
-        if ((st = check_filter(subs[i].filter)) != BMQTT_OK) return st;
-        if (subs[i].qos > 2) return BMQTT_ERR_PARAM;
-        rem += 3 + subs[i].filter.len;
+        const bmqtt_view_t *f = entry(list, i, stride);
+        if ((st = check_filter(*f)) != BMQTT_OK) return st;
+        if (qos && ((const bmqtt_subscription_t *)list)[i].qos > 2) return BMQTT_ERR_PARAM;
+        rem += 2u + (size_t)qos + f->len;
         if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
     }
-    if ((st = begin((BMQTT_SUBSCRIBE << 4) | 2, rem, rem, buf, cap, len, &p)) != BMQTT_OK || p == NULL) return st;
+    if ((st = begin((uint8_t)((type << 4) | 2), rem, rem, buf, cap, len, &p)) != BMQTT_OK || p == NULL) return st;
     p = bmqtt_put16(p, packet_id);
     for (size_t i = 0; i < count; i++) {
-        p = put_str(p, subs[i].filter);
-        *p++ = subs[i].qos;
+        p = put_str(p, *entry(list, i, stride));
+        if (qos) *p++ = ((const bmqtt_subscription_t *)list)[i].qos;
     }
     return BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_subscribe_encode(uint16_t packet_id, const bmqtt_subscription_t *subs, size_t count,
+                                      uint8_t *buf, size_t cap, size_t *len)
+{
+    return list_encode(BMQTT_SUBSCRIBE, packet_id, subs, count, sizeof *subs, buf, cap, len);
 }
 
 bmqtt_status_t bmqtt_suback_encode(uint16_t packet_id, const uint8_t *codes, size_t count, uint8_t *buf,
@@ -229,23 +246,7 @@ bmqtt_status_t bmqtt_suback_encode(uint16_t packet_id, const uint8_t *codes, siz
 bmqtt_status_t bmqtt_unsubscribe_encode(uint16_t packet_id, const bmqtt_view_t *filters, size_t count,
                                         uint8_t *buf, size_t cap, size_t *len)
 {
-    size_t rem = 2;
-    uint8_t *p;
-    bmqtt_status_t st;
-
-    if (len == NULL || (filters == NULL && count)) return BMQTT_ERR_PARAM;
-    if (count == 0) return BMQTT_ERR_EMPTY_LIST; /* [MQTT-3.10.3-2] */
-    if (packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID;
-    for (size_t i = 0; i < count; i++) {
-        if ((st = check_filter(filters[i])) != BMQTT_OK) return st;
-        rem += 2 + filters[i].len;
-        if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
-    }
-    st = begin((BMQTT_UNSUBSCRIBE << 4) | 2, rem, rem, buf, cap, len, &p);
-    if (st != BMQTT_OK || p == NULL) return st;
-    p = bmqtt_put16(p, packet_id);
-    for (size_t i = 0; i < count; i++) p = put_str(p, filters[i]);
-    return BMQTT_OK;
+    return list_encode(BMQTT_UNSUBSCRIBE, packet_id, filters, count, sizeof *filters, buf, cap, len);
 }
 
 bmqtt_status_t bmqtt_empty_encode(bmqtt_packet_type_t type, uint8_t *buf, size_t cap, size_t *len)
