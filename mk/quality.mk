@@ -1,6 +1,7 @@
 # Gates on the unit suite beyond pass/fail (docs/TESTING.md):
 #
 #   make test-valgrind   every unit binary under valgrind memcheck: no error, no leak
+#   make test-client-only the client's tests on a codec built with BMQTT_DECODE_CLIENT_PACKETS=0
 #   make coverage        unit suite built with --coverage; gcovr report of src/ in
 #                        build/coverage/index.html; fails under COVERAGE_MIN % branches
 #
@@ -9,7 +10,7 @@
 COVERAGE_MIN ?= 95
 VALGRIND     := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all
 
-.PHONY: test-valgrind coverage
+.PHONY: test-valgrind test-client-only coverage
 test-valgrind: unit
 	@scripts/deps.sh valgrind
 	@set -e; for t in $(UNIT_BINS); do echo "== valgrind $$t"; $(VALGRIND) $$t >$$t.valgrind.log 2>&1 || \
@@ -29,4 +30,13 @@ coverage:
 	  --fail-under-branch $(COVERAGE_MIN) --txt $(BUILD)/coverage/summary.txt $(BUILD)/coverage/obj && \
 	  echo "coverage: OK: branch coverage of src/ at or above $(COVERAGE_MIN) % (report: $(BUILD)/coverage/index.html)"
 
-EXTRA_TESTS += test-valgrind coverage
+# Client firmware may drop the decoders of client-to-server packets (config.h);
+# the session must behave the same.
+test-client-only:
+	@$(MAKE) -s --no-print-directory BUILD=$(BUILD)/client-only CFLAGS="-O2 -g -DBMQTT_DECODE_CLIENT_PACKETS=0" \
+	  $(BUILD)/client-only/tests/test_client
+	@$(BUILD)/client-only/tests/test_client >$(BUILD)/client-only/test_client.log 2>&1 || \
+	  { cat $(BUILD)/client-only/test_client.log; exit 1; }
+	@echo "test-client-only: OK: $$(grep -c '^\[       OK' $(BUILD)/client-only/test_client.log) client tests with BMQTT_DECODE_CLIENT_PACKETS=0"
+
+EXTRA_TESTS += test-valgrind test-client-only coverage

@@ -25,6 +25,13 @@ static bmqtt_status_t get_u16(cursor_t *c, uint16_t *v)
     return BMQTT_OK;
 }
 
+static bmqtt_status_t get_packet_id(cursor_t *c, uint16_t *id)
+{
+    if (get_u16(c, id) != BMQTT_OK) return BMQTT_ERR_BAD_LENGTH;
+    return *id ? BMQTT_OK : BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
+}
+
+#if BMQTT_DECODE_CLIENT_PACKETS
 /* A 2-byte length and that many bytes, which must lie inside the body. */
 static bmqtt_status_t get_bytes(cursor_t *c, bmqtt_view_t *v)
 {
@@ -40,12 +47,6 @@ static bmqtt_status_t get_str(cursor_t *c, bmqtt_view_t *v)
 {
     bmqtt_status_t st = get_bytes(c, v);
     return st != BMQTT_OK ? st : bmqtt_utf8_check(v->ptr, v->len);
-}
-
-static bmqtt_status_t get_packet_id(cursor_t *c, uint16_t *id)
-{
-    if (get_u16(c, id) != BMQTT_OK) return BMQTT_ERR_BAD_LENGTH;
-    return *id ? BMQTT_OK : BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
 }
 
 static bmqtt_status_t decode_connect(cursor_t *c, bmqtt_connect_t *out)
@@ -86,6 +87,7 @@ static bmqtt_status_t decode_connect(cursor_t *c, bmqtt_connect_t *out)
     if (pass && (st = get_bytes(c, &out->password)) != BMQTT_OK) return st;
     return left(c) ? BMQTT_ERR_BAD_LENGTH : BMQTT_OK;
 }
+#endif
 
 bmqtt_status_t bmqtt_publish_decode_head(uint8_t flags, const uint8_t *body, size_t avail, uint32_t remaining,
                                          bmqtt_publish_t *p, size_t *head_len)
@@ -119,6 +121,7 @@ bmqtt_status_t bmqtt_publish_decode_head(uint8_t flags, const uint8_t *body, siz
     return BMQTT_OK;
 }
 
+#if BMQTT_DECODE_CLIENT_PACKETS
 /* SUBSCRIBE (with a QoS byte per filter) and UNSUBSCRIBE: validate every entry once,
  * so bmqtt_sub_next()/bmqtt_unsub_next() can walk them without checks. */
 static bmqtt_status_t decode_topic_list(cursor_t *c, int with_qos, bmqtt_topic_list_t *out)
@@ -140,6 +143,7 @@ static bmqtt_status_t decode_topic_list(cursor_t *c, int with_qos, bmqtt_topic_l
     }
     return BMQTT_OK;
 }
+#endif
 
 bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t body_len, bmqtt_packet_t *pkt)
 {
@@ -156,8 +160,21 @@ bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t
     c.end = body + body_len;
 
     switch (pkt->type) {
+#if BMQTT_DECODE_CLIENT_PACKETS
     case BMQTT_CONNECT:
         return decode_connect(&c, &pkt->u.connect);
+    case BMQTT_SUBSCRIBE:
+        return decode_topic_list(&c, 1, &pkt->u.subscribe);
+    case BMQTT_UNSUBSCRIBE:
+        return decode_topic_list(&c, 0, &pkt->u.unsubscribe);
+#else
+    case BMQTT_CONNECT:
+    case BMQTT_SUBSCRIBE:
+    case BMQTT_UNSUBSCRIBE:
+    case BMQTT_PINGREQ:
+    case BMQTT_DISCONNECT:
+        return BMQTT_ERR_PROTOCOL; /* only a client sends these */
+#endif
     case BMQTT_CONNACK:
         if (body_len != 2) return BMQTT_ERR_BAD_LENGTH;
         pkt->u.connack.session_present = body[0];
@@ -168,10 +185,6 @@ bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t
         return BMQTT_OK;
     case BMQTT_PUBLISH:
         return bmqtt_publish_decode_head(pkt->flags, body, body_len, (uint32_t)body_len, &pkt->u.publish, &head);
-    case BMQTT_SUBSCRIBE:
-        return decode_topic_list(&c, 1, &pkt->u.subscribe);
-    case BMQTT_UNSUBSCRIBE:
-        return decode_topic_list(&c, 0, &pkt->u.unsubscribe);
     case BMQTT_SUBACK:
         if ((st = get_packet_id(&c, &pkt->u.suback.packet_id)) != BMQTT_OK) return st;
         pkt->u.suback.codes.ptr = c.p;
@@ -181,9 +194,11 @@ bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t
             if (*c.p > 2 && *c.p != BMQTT_SUBACK_FAILURE) return BMQTT_ERR_BAD_RETURN_CODE; /* [MQTT-3.9.3-2] */
         }
         return BMQTT_OK;
+#if BMQTT_DECODE_CLIENT_PACKETS
     case BMQTT_PINGREQ:
-    case BMQTT_PINGRESP:
     case BMQTT_DISCONNECT:
+#endif
+    case BMQTT_PINGRESP:
         return body_len ? BMQTT_ERR_BAD_LENGTH : BMQTT_OK;
     default: /* PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK */
         if (body_len != 2) return BMQTT_ERR_BAD_LENGTH;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "bmqtt/codec.h"
+#include "bmqtt/config.h"
 
 /* Largest MQTT string (a 16-bit length prefix). */
 #define BMQTT_STR_MAX 65535u

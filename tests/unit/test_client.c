@@ -366,6 +366,12 @@ static void test_malformed_from_broker_closes_with_status(void **state)
         { "20 02 00 00", BMQTT_ERR_PROTOCOL },  /* a second CONNACK */
         { "40 02 00 07", BMQTT_ERR_PROTOCOL },  /* PUBACK for an id never used */
         { "C0 00", BMQTT_ERR_PROTOCOL },        /* PINGREQ from a server */
+        /* Packets only a client sends, well-formed: refused whether or not the
+         * codec decodes them (BMQTT_DECODE_CLIENT_PACKETS 1 or 0). */
+        { "10 0D 00 04 4D 51 54 54 04 02 00 0A 00 01 70", BMQTT_ERR_PROTOCOL },
+        { "82 06 00 01 00 01 61 00", BMQTT_ERR_PROTOCOL },
+        { "A2 05 00 01 00 01 61", BMQTT_ERR_PROTOCOL },
+        { "E0 00", BMQTT_ERR_PROTOCOL },
         { "90 03 00 07 00", BMQTT_ERR_PROTOCOL }, /* SUBACK for an id never used */
         { "B0 02 00 07", BMQTT_ERR_PROTOCOL },  /* UNSUBACK for an id never used */
         { "FF FF FF FF FF 7F", BMQTT_ERR_BAD_TYPE },
