@@ -53,10 +53,17 @@ size_t bmqtt_client_inflight(const bmqtt_client_t *c)
     return n;
 }
 
+/* n > max, without a "always false" warning when max is the type's maximum. */
+static int above(uint32_t n, uint32_t max)
+{
+    return n > max;
+}
+
 bmqtt_status_t bmqtt_client_init(bmqtt_client_t *c, const bmqtt_client_config_t *cfg)
 {
     if (c == NULL || cfg == NULL || cfg->tx_buf == NULL || cfg->rx_buf == NULL || cfg->tx_size < 16 ||
         cfg->rx_size < 16 || cfg->rx_size > BMQTT_VARINT_MAX || cfg->inflight == NULL || cfg->inflight_count == 0 ||
+        above(cfg->inflight_count, BMQTT_MAX_INFLIGHT) ||
         cfg->qos2_ids == NULL || cfg->qos2_count == 0) {
         return BMQTT_ERR_PARAM;
     }

@@ -1,6 +1,8 @@
 /* bmqtt-cli: command-line parsing (example code, not part of the library). */
 #include "cli_args.h"
 
+#include "bmqtt/config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +125,7 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
             a->repeat = v;
         } else if (strcmp(o, "--interval-ms") == 0 && num(arg, 0, 3600000L, &v) == 0) {
             a->interval_ms = v;
-        } else if (strcmp(o, "--inflight") == 0 && num(arg, 1, 65535, &v) == 0) {
+        } else if (strcmp(o, "--inflight") == 0 && num(arg, 1, BMQTT_MAX_INFLIGHT, &v) == 0) {
             a->inflight = (unsigned)v;
         } else if (strcmp(o, "-C") == 0 && num(arg, 0, 1000000000L, &v) == 0) {
             a->count = v;

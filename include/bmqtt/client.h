@@ -111,7 +111,8 @@ typedef struct bmqtt_client {
 
 /**
  * @brief Prepare @p c with @p cfg (which must outlive @p c). Zeroes both tables.
- * @return BMQTT_OK or BMQTT_ERR_PARAM (a buffer under 16 bytes or a table of 0).
+ * @return BMQTT_OK or BMQTT_ERR_PARAM (a buffer under 16 bytes, a table of 0, or an
+ *         in-flight table over BMQTT_MAX_INFLIGHT).
  */
 bmqtt_status_t bmqtt_client_init(bmqtt_client_t *c, const bmqtt_client_config_t *cfg);
 

@@ -472,7 +472,7 @@ static void test_parameter_and_state_errors(void **state)
     (void)state;
     assert_int_equal(bmqtt_client_init(NULL, &cfg), BMQTT_ERR_PARAM);
     assert_int_equal(bmqtt_client_init(&cli, NULL), BMQTT_ERR_PARAM);
-    for (int i = 0; i < 9; i++) {
+    for (int i = 0; i < 10; i++) {
         bad = cfg;
         switch (i) {
         case 0: bad.tx_buf = NULL; break;
@@ -483,6 +483,7 @@ static void test_parameter_and_state_errors(void **state)
         case 5: bad.inflight = NULL; break;
         case 6: bad.inflight_count = 0; break;
         case 7: bad.qos2_ids = NULL; break;
+        case 8: bad.inflight_count = BMQTT_MAX_INFLIGHT + 1; break;
         default: bad.qos2_count = 0; break;
         }
         assert_int_equal(bmqtt_client_init(&cli, &bad), BMQTT_ERR_PARAM);
