@@ -176,15 +176,15 @@ static bmqtt_status_t queue_next(bmqtt_client_t *c)
     }
 }
 
-/* (Re)send flagged slots, oldest first, while the line is free. */
+/* Send what is queued, then (re)send flagged slots, oldest first, while the
+ * transport takes them. BMQTT_OK when all is out, BMQTT_WOULD_BLOCK when not. */
 static bmqtt_status_t pump(bmqtt_client_t *c, uint32_t now)
 {
-    bmqtt_status_t st = BMQTT_OK;
-    while (st == BMQTT_OK && c->tx_len == 0) {
+    for (;;) {
+        bmqtt_status_t st = flush(c, now);
+        if (st != BMQTT_OK) return st;
         if ((st = queue_next(c)) != BMQTT_OK || c->tx_len == 0) return st;
-        st = flush(c, now);
     }
-    return st;
 }
 
 bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *tr, const bmqtt_connect_t *fields,
@@ -291,13 +291,15 @@ static bmqtt_status_t answer_publish(bmqtt_client_t *c, const bmqtt_publish_t *p
     return BMQTT_OK;
 }
 
-static bmqtt_status_t handle(bmqtt_client_t *c, const uint8_t *buf, size_t len)
+/* The packet the framer just completed at the start of rx_buf: its fixed
+ * header is already checked, so only the body is decoded. */
+static bmqtt_status_t handle(bmqtt_client_t *c)
 {
     bmqtt_packet_t pkt;
     bmqtt_inflight_t *s;
-    size_t used;
     int fresh, i;
-    bmqtt_status_t st = bmqtt_decode(buf, len, &pkt, &used);
+    bmqtt_status_t st = bmqtt_decode_body(c->framer.first_byte, c->cfg->rx_buf + c->framer.header_len,
+                                          c->framer.remaining, &pkt);
 
     if (st != BMQTT_OK) return st;
     if (c->state == BMQTT_CLIENT_CONNECTING) {
@@ -418,7 +420,7 @@ static bmqtt_status_t drain(bmqtt_client_t *c)
         if (c->streaming) {
             if ((st = stream_step(c, st == BMQTT_OK)) != BMQTT_OK) return st;
         } else if (st == BMQTT_OK) {
-            st = handle(c, c->cfg->rx_buf, c->rx_framed);
+            st = handle(c);
             consume(c, c->rx_framed);
             if (st != BMQTT_OK) return st;
         }
@@ -451,16 +453,14 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now)
     if (c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return BMQTT_ERR_NOT_CONNECTED;
 
     for (int round = 0; round < 4; round++) {
-        st = flush(c, now);
-        if (st == BMQTT_OK) st = pump(c, now);
+        st = pump(c, now);
         if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) return fail(c, st);
         if ((st = receive(c)) != BMQTT_OK) return fail(c, st);
         if (c->tx_len == 0 && c->rx_framed == c->rx_fill) break;
     }
     if (c->state == BMQTT_CLIENT_CLOSED) return BMQTT_ERR_NOT_CONNECTED;
     /* Answers and PUBRELs that the packets just handled asked for. */
-    st = flush(c, now);
-    if (st == BMQTT_OK) st = pump(c, now);
+    st = pump(c, now);
     if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) return fail(c, st);
 
     if (c->state == BMQTT_CLIENT_CONNECTING) {
@@ -472,14 +472,13 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now)
         if (c->ping_out) {
             if (since(now, c->wait_since_ms) >= timeout_ms(c)) return fail(c, BMQTT_ERR_KEEPALIVE);
         } else if (c->tx_len == 0 && since(now, c->last_tx_ms) >= (uint32_t)c->keepalive_s * 1000u) {
-            size_t n;
-            if (bmqtt_empty_encode(BMQTT_PINGREQ, c->cfg->tx_buf, c->cfg->tx_size, &n) == BMQTT_OK) {
-                queue(c, n, NULL, 0);
-                c->ping_out = 1;
-                c->wait_since_ms = now;
-                st = flush(c, now);
-                if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) return fail(c, st);
-            }
+            c->cfg->tx_buf[0] = BMQTT_PINGREQ << 4; /* PINGREQ: C0 00 (tx_size >= 16, see init) */
+            c->cfg->tx_buf[1] = 0;
+            queue(c, 2, NULL, 0);
+            c->ping_out = 1;
+            c->wait_since_ms = now;
+            st = flush(c, now);
+            if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) return fail(c, st);
         }
     }
     return BMQTT_OK;
