@@ -48,6 +48,13 @@ const char *bmqtt_status_str(bmqtt_status_t status)
     case BMQTT_ERR_TLS_NAME: return "TLS certificate name mismatch";
     case BMQTT_ERR_TLS_EXPIRED: return "TLS certificate expired or not yet valid";
     case BMQTT_ERR_TLS_ALLOC: return "TLS memory pool exhausted";
+    case BMQTT_ERR_CLOUD_KEEPALIVE: return "cloud: keepalive out of range";
+    case BMQTT_ERR_CLOUD_QOS: return "cloud: QoS not supported";
+    case BMQTT_ERR_CLOUD_WILL: return "cloud: will not supported";
+    case BMQTT_ERR_CLOUD_RETAIN: return "cloud: retain not supported";
+    case BMQTT_ERR_CLOUD_FIELD: return "cloud: credential field too long or invalid";
+    case BMQTT_ERR_CLOUD_CRYPTO: return "cloud: hash unavailable, bad key or crypto failure";
+    case BMQTT_ERR_CLOUD_REPLY: return "cloud: unexpected reply";
     }
     return "unknown status";
 }

@@ -65,7 +65,16 @@ typedef enum bmqtt_status {
     BMQTT_ERR_TLS_UNTRUSTED = -71,    /**< Server certificate not signed by a trusted CA. */
     BMQTT_ERR_TLS_NAME = -72,         /**< Server certificate does not match the host name. */
     BMQTT_ERR_TLS_EXPIRED = -73,      /**< Certificate expired or not yet valid. */
-    BMQTT_ERR_TLS_ALLOC = -74         /**< TLS memory pool exhausted. */
+    BMQTT_ERR_TLS_ALLOC = -74,        /**< TLS memory pool exhausted. */
+
+    /* Cloud credentials and cloud limits (aliyun.h, cloud.h). */
+    BMQTT_ERR_CLOUD_KEEPALIVE = -80,  /**< Keepalive outside the cloud's range (Aliyun: 30..1200 s). */
+    BMQTT_ERR_CLOUD_QOS = -81,        /**< QoS the cloud does not support (QoS 2 on Aliyun, AWS). */
+    BMQTT_ERR_CLOUD_WILL = -82,       /**< A will message, which the cloud does not support (Aliyun). */
+    BMQTT_ERR_CLOUD_RETAIN = -83,     /**< A retained message, which the cloud does not support (Aliyun). */
+    BMQTT_ERR_CLOUD_FIELD = -84,      /**< A credential field too long for the cloud, or with a character it forbids. */
+    BMQTT_ERR_CLOUD_CRYPTO = -85,     /**< The hash is not in this mbedTLS build, a key is not valid base64, or mbedTLS failed. */
+    BMQTT_ERR_CLOUD_REPLY = -86       /**< A cloud's reply (e.g. Aliyun /ext/register) is not what was expected. */
 } bmqtt_status_t;
 
 /**
