@@ -24,6 +24,12 @@ BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client.c
 BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CLIENT_SRCS)
 BMQTT_INCS := $(BMQTT_DIR)include
 
+# Cloud credentials (include/bmqtt/aliyun.h, cloud.h): a separate layer that
+# needs mbedTLS (md, base64); not part of BMQTT_SRCS. See docs/CLOUDS.md.
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_util.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_limits.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/aliyun.c
+
 # Ports: optional, each with its own include directory.
 # POSIX sockets (Linux, macOS, BSD): IPv4/IPv6, non-blocking, SIGPIPE-safe.
 BMQTT_POSIX_SRCS += $(BMQTT_DIR)port/posix/bmqtt_posix.c
@@ -32,3 +38,7 @@ BMQTT_POSIX_INCS := $(BMQTT_DIR)port/posix
 # mbedTLS configuration is port/mbedtls/bmqtt_mbedtls_config.h.
 BMQTT_TLS_SRCS += $(BMQTT_DIR)port/mbedtls/bmqtt_tls.c
 BMQTT_TLS_INCS := $(BMQTT_DIR)port/mbedtls
+# lwIP sockets API (lwIP 2.1.x, NO_SYS=0: FreeRTOS + lwIP on STM32, ESP-IDF); needs lwIP's
+# include directories and your lwipopts.h / arch/cc.h on the include path (docs/PORTING.md).
+BMQTT_LWIP_SRCS += $(BMQTT_DIR)port/lwip/bmqtt_lwip.c
+BMQTT_LWIP_INCS := $(BMQTT_DIR)port/lwip
