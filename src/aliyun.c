@@ -357,17 +357,20 @@ static size_t skip_value(const uint8_t *p, size_t n, size_t i)
 bmqtt_status_t bmqtt_aliyun_json_string(bmqtt_view_t json, const char *key, bmqtt_view_t *value)
 {
     const uint8_t *p = json.ptr;
-    size_t n = json.len, klen, i;
+    size_t n = json.len, klen, i, vs;
 
     if (key == NULL || value == NULL || (p == NULL && n != 0u)) return BMQTT_ERR_PARAM;
     klen = strlen(key);
     i = skip_ws(p, n, 0);
     if (i >= n || p[i] != '{') return BMQTT_ERR_CLOUD_REPLY;
+    /* The whole payload must be one object (brackets balanced outside strings), nothing cut. */
+    vs = skip_value(p, n, i);
+    if (vs == 0u || skip_ws(p, n, vs) != n) return BMQTT_ERR_CLOUD_REPLY;
     i = skip_ws(p, n, i + 1u);
     if (i < n && p[i] == '}') return BMQTT_ERR_CLOUD_REPLY; /* empty object: no such key */
     while (i < n) {
         int kesc = 0, vesc = 0;
-        size_t ks, ke, vs, ve;
+        size_t ks, ke, ve;
         if (p[i] != '"') return BMQTT_ERR_CLOUD_REPLY;
         ks = i + 1u;
         if ((i = skip_string(p, n, i, &kesc)) == 0u) return BMQTT_ERR_CLOUD_REPLY;
