@@ -29,6 +29,12 @@ BMQTT_INCS := $(BMQTT_DIR)include
 BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_util.c
 BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_limits.c
 BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/aliyun.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_aws.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_azure.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_tencent.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_huawei.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_onenet.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_baidu.c
 
 # Ports: optional, each with its own include directory.
 # POSIX sockets (Linux, macOS, BSD): IPv4/IPv6, non-blocking, SIGPIPE-safe.

@@ -53,8 +53,9 @@ typedef enum bmqtt_cloud_hash {
 
 /** Every text field of these structs: at most this many bytes (BMQTT_ERR_CLOUD_FIELD beyond). */
 #define BMQTT_CLOUD_FIELD_MAX 128u
-/** Buffer bytes enough for any credentials function here with fields of up to 64 bytes. */
-#define BMQTT_CLOUD_CREDENTIALS_MAX 512u
+/** Buffer bytes enough for any credentials function here with text fields of up to 64
+ *  bytes, keys of up to 64 bytes (decoded) and any expiry or timestamp. */
+#define BMQTT_CLOUD_CREDENTIALS_MAX 640u
 
 /* ------------------------------------------------------------------------ */
 /* Limits                                                                   */

@@ -1,0 +1,53 @@
+# Cloud credentials (include/bmqtt/aliyun.h, include/bmqtt/cloud.h; docs/CLOUDS.md):
+# a layer of its own on mbedTLS's md and base64 modules (Debian's libmbedtls-dev).
+#
+#   make test-cloud   CMocka suites (known answers, sizes, bad arguments, limits),
+#                     again under ASan+UBSan, then tests/cloud/run.sh: every sign
+#                     method against openssl/python computed at test time, and
+#                     aliyun-cred against a mosquitto with a password file
+#   make cloud-size   each cloud object for Cortex-M4 -Os (arm-none-eabi-gcc)
+#   make cloud-tools  build/aliyun-cred and build/cloud-cred
+
+CLOUD_LIB        := $(BUILD)/libbmqtt_cloud.a
+CLOUD_OBJS       := $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_CLOUD_SRCS))
+CLOUD_TEST_BINS  := $(BUILD)/cloud/test_aliyun $(BUILD)/cloud/test_cloud
+ALIYUN_CLI       := $(BUILD)/aliyun-cred
+CLOUD_CLI        := $(BUILD)/cloud-cred
+
+$(CLOUD_LIB): $(CLOUD_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/cloud/test_%: $(BUILD)/obj/tests/cloud/test_%.o $(SUPPORT_OBJS) $(CLOUD_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcmocka -lmbedcrypto -o $@
+
+$(ALIYUN_CLI): $(BUILD)/obj/examples/aliyun/aliyun_cred.o $(CLOUD_LIB) $(PORT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedcrypto -o $@
+
+$(CLOUD_CLI): $(BUILD)/obj/examples/cloud-cred/cloud_cred.o $(CLOUD_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedcrypto -o $@
+
+.PHONY: test-cloud cloud-unit cloud-tools cloud-size
+cloud-tools: $(ALIYUN_CLI) $(CLOUD_CLI)
+
+cloud-unit: $(CLOUD_TEST_BINS)
+	@set -e; for t in $(CLOUD_TEST_BINS); do echo "== $$t"; $$t; done
+
+test-cloud: cloud-unit cloud-tools
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" cloud-unit
+	@ALIYUN_CLI=$(ALIYUN_CLI) CLOUD_CLI=$(CLOUD_CLI) tests/cloud/run.sh
+
+EXTRA_TESTS += test-cloud
+
+# Cortex-M4 -Os objects against the installed mbedTLS headers with the MCU
+# config (and its cloud hashes), the way tls-config-check points the cross compiler at them.
+CLOUD_CFG := -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' -DBMQTT_MBEDTLS_CLOUD_HASHES
+cloud-size:
+	@mkdir -p $(BUILD)/cloud-m4/inc
+	@ln -sfn $$(dirname $$(echo '#include <mbedtls/version.h>' | $(CC) -M -xc - | tr ' ' '\n' | grep 'mbedtls/version.h')) $(BUILD)/cloud-m4/inc/mbedtls
+	@set -e; for s in $(BMQTT_CLOUD_SRCS); do \
+	  $(CROSS)gcc -Os $(CROSS_CPU) -ffunction-sections -fdata-sections $(LIB_WARN) $(INC) \
+	    $(addprefix -I,$(BMQTT_TLS_INCS)) -I$(BUILD)/cloud-m4/inc $(CLOUD_CFG) \
+	    -c $$s -o $(BUILD)/cloud-m4/$$(basename $$s .c).o; done
+	$(CROSS)size -t $(patsubst %.c,$(BUILD)/cloud-m4/%.o,$(notdir $(BMQTT_CLOUD_SRCS)))
