@@ -55,6 +55,14 @@
 #define MBEDTLS_SHA256_SMALLER
 #define MBEDTLS_SHA512_C                 /* SHA-384: P-384 certificate chains (AWS IoT, Let's Encrypt) */
 
+/* Cloud credentials (include/bmqtt/aliyun.h, cloud.h): HMAC-SHA256 needs nothing
+ * more. Define BMQTT_MBEDTLS_CLOUD_HASHES for Aliyun hmacsha1/hmacmd5, Tencent
+ * hmacsha1, OneNET sha1/md5 and Baidu (MD5). TLS does not use them here. */
+#if defined(BMQTT_MBEDTLS_CLOUD_HASHES)
+#define MBEDTLS_SHA1_C
+#define MBEDTLS_MD5_C
+#endif
+
 /* Public keys. */
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_MPI_WINDOW_SIZE 2        /* smaller RAM for RSA, a little slower */
