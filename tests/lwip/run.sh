@@ -1,0 +1,158 @@
+#!/bin/sh
+# port/lwip on the real lwIP stack (Debian's liblwip, unix port, tapif).
+#
+# As root, this script makes a private network namespace with a TAP device in
+# it (host side 192.168.77.1/24 and fd00:77::1/64), starts mosquitto inside
+# the namespace, and runs tests/lwip/lwip_test there: lwIP attaches to the TAP
+# device (PRECONFIGURED_TAPIF) as 192.168.77.2 and speaks MQTT through
+# port/lwip. mosquitto_sub, inside the namespace too, checks what the broker
+# received. Nothing leaves the namespace; it is deleted on exit, pass or fail.
+#
+#   tests/lwip/run.sh [path/to/lwip_test]     (make test-lwip builds it)
+#
+# Where namespaces or TAP devices are not allowed, prints "SKIP: <reason>" and
+# exits 0 -- unless BMQTT_REQUIRE_LWIP=1 (CI), where a skip is a failure.
+# Loss and delay: tc netem on the TAP device when the kernel has sch_netem;
+# otherwise lwip_test's own loss/delay at the netif, both ways (said in the output).
+set -u
+BIN=${1:-build/lwip_test}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+NS=${LWIP_NS:-bmqtt-lwip-$$}
+TAP=bmqtap0
+HOST4=192.168.77.1
+LWIP4=192.168.77.2
+HOST6=fd00:77::1
+LWIP6=fd00:77::2
+
+# ---------------------------------------------------------------- inside the namespace
+if [ "${1:-}" = --inner ]; then
+    BIN=$2
+    # shellcheck source=../integration/broker.sh
+    . "$root/tests/integration/broker.sh"
+    tmp=$(mktemp -d)
+    SUB=""
+    cleanup_inner() {
+        [ -n "$SUB" ] && kill "$SUB" 2>/dev/null && wait "$SUB" 2>/dev/null
+        broker_stop
+        rm -rf "$tmp"
+    }
+    trap cleanup_inner EXIT
+    trap 'exit 130' INT TERM
+    PASS=0; FAIL=0
+    ok() { PASS=$((PASS + 1)); echo "PASS $1"; }
+    ko() { FAIL=$((FAIL + 1)); echo "FAIL $1"; }
+
+    if ! "$root/tests/tls/certs.sh" "$tmp/certs" >"$tmp/certs.log" 2>&1; then
+        echo "FAIL lwip: certificates"; cat "$tmp/certs.log"; exit 1
+    fi
+    C=$tmp/certs
+    # The namespace is ours alone, so fixed ports on every address of it.
+    mkdir -p "$tmp/broker"
+    broker_start "$tmp/broker" "listener 1883" "listener 8883" \
+        "certfile $C/server.pem" "keyfile $C/server.key" \
+        || { echo "FAIL lwip: mosquitto did not start"; exit 1; }
+    wait_listen 1883 50 && wait_listen 8883 50 || { echo "FAIL lwip: mosquitto listeners"; cat "$tmp/broker/mosquitto.log"; exit 1; }
+
+    # t <name> <lwip_test args...>: passes when lwip_test exits 0.
+    t() {
+        _name=$1; shift
+        _t0=$(date +%s)
+        if PRECONFIGURED_TAPIF=$TAP "$BIN" "$@" >"$tmp/out" 2>&1; then
+            ok "$_name ($(( $(date +%s) - _t0 )) s)"
+            grep -E '^ {5}|^wire' "$tmp/out" | sed 's/^ */    /'
+            return 0
+        fi
+        ko "$_name"
+        sed 's/^/    /' "$tmp/out"
+        return 1
+    }
+
+    # rt <name> <topic> <count> <qos> <lwip_test args...>: lwip_test publishes <count>
+    # messages on <topic> and must get them back; mosquitto_sub must receive exactly
+    # the same payloads, in order.
+    rt() {
+        _name=$1; _topic=bmqtt/lwip/$2; _n=$3; _q=$4; shift 4
+        mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$_topic" -q "$_q" -C "$_n" -W 300 >"$tmp/sub.out" 2>&1 &
+        SUB=$!
+        _w=0
+        while ! grep -q "$_topic" "$tmp/broker/mosquitto.log" 2>/dev/null && [ $_w -lt 100 ]; do sleep 0.05; _w=$((_w + 1)); done
+        t "$_name" --qos "$_q" --count "$_n" "$@" pubsub "$_topic"
+        wait "$SUB"; SUB=""
+        _i=0; : >"$tmp/expect"
+        while [ $_i -lt "$_n" ]; do printf 'lwip qos%d #%04d\n' "$_q" "$_i" >>"$tmp/expect"; _i=$((_i + 1)); done
+        if cmp -s "$tmp/expect" "$tmp/sub.out"; then
+            ok "$_name: mosquitto_sub got the $_n payloads, in order"
+        else
+            ko "$_name: mosquitto_sub got $(wc -l <"$tmp/sub.out") of $_n lines, or other bytes"
+            diff "$tmp/expect" "$tmp/sub.out" | head -5 | sed 's/^/    /'
+        fi
+    }
+
+    echo "== lwIP $(pkg-config --modversion lwip 2>/dev/null) (Debian liblwip, tapif $TAP) <-> mosquitto $HOST4, namespace $NS"
+    t "port API: argument checks, BMQTT_ERR_DNS, refused and timed-out connects" --broker "$HOST4" api
+    t "broker closes the connection -> BMQTT_ERR_CLOSED" --broker "$HOST4" eof
+    rt "QoS 0 publish/subscribe through lwIP" q0 5 0 --broker "$HOST4"
+    rt "QoS 1 publish/subscribe through lwIP" q1 20 1 --broker "$HOST4"
+    rt "QoS 2 publish/subscribe through lwIP" q2 20 2 --broker "$HOST4"
+    t "200000-byte QoS 1 message: sends that would block, payload back in 1 KB chunks" --broker "$HOST4" \
+        --qos 1 --size 200000 pubsub bmqtt/lwip/big
+    rt "IPv6: QoS 1 publish/subscribe to [$HOST6]" q1v6 10 1 --ip6 "$LWIP6" --broker "$HOST6"
+    rt "TLS (port/mbedtls over port/lwip), server verified: QoS 1 round trip" tls 10 1 --broker "$HOST4" --port 8883 \
+        --tls "$C/ca.pem"
+
+    # 10 % loss and 20 ms delay, then 200 QoS 1 messages.
+    if tc qdisc add dev "$TAP" root netem loss 10% delay 20ms 2>"$tmp/tc.err"; then
+        echo "-- tc netem loss 10% delay 20ms on $TAP (broker -> lwIP); lwip_test adds 10% loss + 20 ms lwIP -> broker"
+        IMPAIR=0,10,20
+    else
+        echo "-- no tc netem here ($(cat "$tmp/tc.err")): lwip_test drops 10% of frames each way and delays them 20 ms"
+        IMPAIR=10,10,20
+    fi
+    rt "200 QoS 1 messages over a lossy link (10% loss, 20 ms delay)" lossy 200 1 --broker "$HOST4" \
+        --impair "$IMPAIR" --seed "${LWIP_SEED:-$$}" --deadline 280
+    tc qdisc del dev "$TAP" root 2>/dev/null
+
+    echo "lwip: $PASS passed, $FAIL failed"
+    [ "$FAIL" = 0 ]
+    exit
+fi
+
+# ---------------------------------------------------------------- outside: the namespace
+skip() {
+    echo "SKIP: lwIP integration test: $1"
+    if [ "${BMQTT_REQUIRE_LWIP:-0}" = 1 ]; then
+        echo "FAIL lwip: BMQTT_REQUIRE_LWIP=1 and the test could not run"; exit 1
+    fi
+    exit 0
+}
+[ -x "$BIN" ] || { echo "FAIL lwip: $BIN not built (make test-lwip)"; exit 1; }
+[ "$(id -u)" = 0 ] || skip "needs root for a network namespace and a TAP device (run make test-lwip as root)"
+command -v ip >/dev/null 2>&1 || skip "ip (iproute2) not installed"
+[ -c /dev/net/tun ] || skip "/dev/net/tun is missing (no TUN/TAP in this kernel or container)"
+command -v mosquitto_sub >/dev/null 2>&1 || { echo "FAIL lwip: mosquitto_sub missing"; exit 1; }
+
+cleanup() {
+    # Every process still in the namespace was started by this script.
+    for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
+    sleep 0.2
+    for p in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+    ip netns del "$NS" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+e=$(ip netns add "$NS" 2>&1) || { trap - EXIT; skip "cannot create a network namespace: $e"; }
+n() { ip netns exec "$NS" "$@"; }
+n ip link set lo up || skip "cannot configure the namespace"
+e=$(n ip tuntap add dev "$TAP" mode tap 2>&1) || skip "cannot create a TAP device: $e"
+n ip addr add "$HOST4/24" dev "$TAP" && n ip -6 addr add "$HOST6/64" dev "$TAP" nodad && n ip link set "$TAP" up \
+    || { echo "FAIL lwip: cannot address $TAP"; exit 1; }
+
+n sh "$0" --inner "$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
+rc=$?
+cleanup
+trap - EXIT
+ip netns list | grep -q "^$NS\\b" && { echo "FAIL lwip: namespace $NS still there"; exit 1; }
+exit $rc
