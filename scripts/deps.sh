@@ -3,7 +3,8 @@
 # Usage: scripts/deps.sh [package...]   (no argument: everything `make test` needs)
 set -eu
 PKGS=${*:-"build-essential cmake pkg-config libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
-            binutils-arm-none-eabi mosquitto mosquitto-clients python3-paho-mqtt valgrind libmbedtls-dev openssl"}
+            binutils-arm-none-eabi mosquitto mosquitto-clients python3-paho-mqtt valgrind libmbedtls-dev openssl
+            liblwip-dev iproute2"}
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
