@@ -77,9 +77,12 @@ if [ "${1:-}" = --inner ]; then
         mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$_topic" -q "$_q" -C "$_n" -W 300 >"$tmp/sub.out" 2>&1 &
         SUB=$!
         _w=0
-        while ! grep -q "$_topic" "$tmp/broker/mosquitto.log" 2>/dev/null && [ $_w -lt 100 ]; do sleep 0.05; _w=$((_w + 1)); done
-        t "$_name" --qos "$_q" --count "$_n" "$@" pubsub "$_topic"
-        wait "$SUB"; SUB=""
+        while ! grep -q " $_topic\$" "$tmp/broker/mosquitto.log" 2>/dev/null && [ $_w -lt 100 ]; do sleep 0.05; _w=$((_w + 1)); done
+        # After lwip_test, give mosquitto_sub 10 s at most to finish (at once when lwip_test failed).
+        if t "$_name" --qos "$_q" --count "$_n" "$@" pubsub "$_topic"; then _w=100; else _w=0; fi
+        while [ $_w -gt 0 ] && kill -0 "$SUB" 2>/dev/null; do sleep 0.1; _w=$((_w - 1)); done
+        kill "$SUB" 2>/dev/null
+        wait "$SUB" 2>/dev/null; SUB=""
         _i=0; : >"$tmp/expect"
         while [ $_i -lt "$_n" ]; do printf 'lwip qos%d #%04d\n' "$_q" "$_i" >>"$tmp/expect"; _i=$((_i + 1)); done
         if cmp -s "$tmp/expect" "$tmp/sub.out"; then
