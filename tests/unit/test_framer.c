@@ -117,7 +117,7 @@ static void run_stream(chunker_t next_chunk, void *ctx, uint32_t max_packet, con
             if (st == BMQTT_NEED_MORE) {
                 assert_int_equal(consumed, n - off);
             } else if (st == BMQTT_ERR_PACKET_TOO_LARGE) {
-                if (!too_big || refused) fail_msg("%s: frame %zu refused (size %zu, max %u)", how, frame, want->len, max_packet);
+                if (!too_big || refused) fail_msg("%s: frame %zu refused (size %zu, max %u)", how, frame, want->len, (unsigned)max_packet);
                 refused = 1;
                 /* Refused right after the header: it is complete and consumed. */
                 assert_int_equal(pos + off + consumed, packet_start + want->header_len);
@@ -209,7 +209,7 @@ static void test_framer_random_splits(void **state)
     for (uint32_t seed = 1; seed <= 300; seed++) {
         uint32_t s = seed * 2654435761u;
         char how[32];
-        snprintf(how, sizeof how, "random seed %u", seed);
+        snprintf(how, sizeof how, "random seed %u", (unsigned)seed);
         run_stream(chunk_random, &s, 0, how);
     }
 }
