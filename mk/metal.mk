@@ -1,0 +1,113 @@
+# On the metal (docs/PERFORMANCE.md, docs/TESTING.md): cross builds for every
+# supported CPU, the unit tests on an emulated Cortex-M, instruction counts.
+#
+#   make cross-all   the library (codec + client) for Cortex-M0+, M3, M4F, M33 and
+#                    RV32IMC, -Os, the library's full warning set with -Werror, no heap
+#   make test-qemu   tests/unit/*.c built for Cortex-M3 and Cortex-M4 (newlib, semihosting,
+#                    tests/qemu/) and run in qemu-system-arm mps2-an385 / mps2-an386;
+#                    the exit code of each image is its verdict
+#   make cycles      instructions per codec operation on Cortex-M4 -Os, counted by QEMU
+#                    (mps2-an386, -icount shift=0) with SysTick (tests/qemu/cycles.c)
+#
+# Each installs its Debian packages first, then runs a second make (so that a
+# compiler installed by this very run is found).
+
+METAL_PKGS := gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm \
+              gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+METAL      := $(BUILD)/metal
+QEMU       ?= qemu-system-arm
+QEMU_FLAGS := -nographic -monitor none -serial none -semihosting-config enable=on,target=native
+ARM_PREFIX := arm-none-eabi-
+
+# --- cross-all ------------------------------------------------------------------
+# name:compiler prefix:CPU flags (~ for a space)
+CROSS_ALL_TARGETS := \
+  cortex-m0plus:arm-none-eabi-:-mcpu=cortex-m0plus~-mthumb \
+  cortex-m3:arm-none-eabi-:-mcpu=cortex-m3~-mthumb \
+  cortex-m4f:arm-none-eabi-:-mcpu=cortex-m4~-mthumb~-mfloat-abi=hard~-mfpu=fpv4-sp-d16 \
+  cortex-m33:arm-none-eabi-:-mcpu=cortex-m33~-mthumb \
+  rv32imc:riscv64-unknown-elf-:-march=rv32imc~-mabi=ilp32~--specs=picolibc.specs
+
+.PHONY: cross-all cross-all-build test-qemu qemu-images qemu-run cycles cycles-run
+cross-all:
+	@scripts/deps.sh $(METAL_PKGS)
+	@$(MAKE) --no-print-directory cross-all-build
+
+cross-all-build:
+	@set -e; for t in $(CROSS_ALL_TARGETS); do \
+	  name=$${t%%:*}; rest=$${t#*:}; pre=$${rest%%:*}; cpu=$$(echo "$${rest#*:}" | tr '~' ' '); \
+	  $(MAKE) -s --no-print-directory BUILD=$(METAL)/cross-$$name CC=$${pre}gcc AR=$${pre}ar \
+	    CFLAGS="-Os $$cpu -ffunction-sections -fdata-sections" lib; \
+	  if $${pre}nm -u $(METAL)/cross-$$name/libbmqtt.a | grep -wE 'malloc|calloc|realloc|free'; then \
+	    echo "cross-all: $$name: the library references the heap"; exit 1; fi; \
+	  printf 'cross-all: %-14s %-56s text %6s B\n' $$name "$$cpu" \
+	    $$($${pre}size -t $(METAL)/cross-$$name/libbmqtt.a | awk 'END { print $$1 }'); \
+	done; echo "cross-all: OK: $(words $(CROSS_ALL_TARGETS)) targets at -Os, warning-free with the library's warning set and -Werror, no heap"
+
+# --- test-qemu --------------------------------------------------------------------
+# The same tests/unit/*.c and tests/support/*.c as on the host, with CMocka replaced by
+# tests/qemu/include/cmocka.h + cmocka_runner.c; the library at -Os as firmware builds it.
+QEMU_CPUS         := m3 m4
+QEMU_MACHINE_m3   := mps2-an385
+QEMU_MACHINE_m4   := mps2-an386
+QEMU_CPUFLAGS_m3  := -mcpu=cortex-m3 -mthumb
+QEMU_CPUFLAGS_m4  := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+QEMU_TESTS        := $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
+QEMU_DIRLIST      := $(METAL)/vectors.lst
+QEMU_COMMON       := -Os -g -ffunction-sections -fdata-sections
+QEMU_LDFLAGS      := --specs=rdimon.specs -nostartfiles -Ttests/qemu/mps2.ld -Wl,--gc-sections
+QEMU_RUNTIME_SRCS := tests/qemu/startup.c tests/qemu/cmocka_runner.c tests/qemu/qemu_dirent.c
+
+# $(1): cpu name. Objects under $(METAL)/qemu-$(1)/obj, images $(METAL)/qemu-$(1)/<test>.elf.
+define QEMU_CPU_RULES
+QEMU_DIR_$(1)  := $(METAL)/qemu-$(1)
+QEMU_CC_$(1)    = $(ARM_PREFIX)gcc $(QEMU_COMMON) $(QEMU_CPUFLAGS_$(1))
+QEMU_LIBO_$(1) := $$(patsubst %.c,$$(QEMU_DIR_$(1))/obj/%.o,$(BMQTT_SRCS))
+QEMU_SUPO_$(1) := $$(patsubst %.c,$$(QEMU_DIR_$(1))/obj/%.o,$(SUPPORT_SRCS) $(QEMU_RUNTIME_SRCS))
+QEMU_ELFS_$(1) := $$(addprefix $$(QEMU_DIR_$(1))/,$$(addsuffix .elf,$(QEMU_TESTS)))
+
+$$(QEMU_DIR_$(1))/obj/src/%.o: src/%.c
+	@mkdir -p $$(dir $$@)
+	$$(QEMU_CC_$(1)) $$(LIB_WARN) -Iinclude -MMD -MP -c $$< -o $$@
+
+# Vector helpers: directory listing through tests/qemu/qemu_dirent.c.
+$$(QEMU_DIR_$(1))/obj/tests/support/vectors.o: tests/support/vectors.c
+	@mkdir -p $$(dir $$@)
+	$$(QEMU_CC_$(1)) $$(TEST_WARN) -D_GNU_SOURCE -DTV_HAVE_DIRENT=1 -Itests/qemu/include -include qemu_dirent.h \
+	  -Iinclude -Itests/support -MMD -MP -c $$< -o $$@
+
+$$(QEMU_DIR_$(1))/obj/tests/qemu/qemu_dirent.o: tests/qemu/qemu_dirent.c
+	@mkdir -p $$(dir $$@)
+	$$(QEMU_CC_$(1)) $$(TEST_WARN) -D_GNU_SOURCE -DQEMU_DIRLIST='"$(QEMU_DIRLIST)"' -Itests/qemu/include \
+	  -MMD -MP -c $$< -o $$@
+
+$$(QEMU_DIR_$(1))/obj/tests/%.o: tests/%.c
+	@mkdir -p $$(dir $$@)
+	$$(QEMU_CC_$(1)) $$(TEST_WARN) -D_GNU_SOURCE -Itests/qemu/include -Iinclude -Itests/support -MMD -MP -c $$< -o $$@
+
+$$(QEMU_DIR_$(1))/selftest.elf: $$(QEMU_DIR_$(1))/obj/tests/qemu/selftest.o $$(QEMU_SUPO_$(1))
+	$$(QEMU_CC_$(1)) $(QEMU_LDFLAGS) $$(filter %.o,$$^) -o $$@
+
+$$(QEMU_DIR_$(1))/%.elf: $$(QEMU_DIR_$(1))/obj/tests/unit/%.o $$(QEMU_SUPO_$(1)) $$(QEMU_LIBO_$(1)) tests/qemu/mps2.ld
+	$$(QEMU_CC_$(1)) $(QEMU_LDFLAGS) $$(filter %.o,$$^) -o $$@
+
+qemu-images: $$(QEMU_DIR_$(1))/selftest.elf $$(QEMU_ELFS_$(1))
+endef
+$(foreach c,$(QEMU_CPUS),$(eval $(call QEMU_CPU_RULES,$(c))))
+
+test-qemu:
+	@scripts/deps.sh $(METAL_PKGS)
+	@$(MAKE) --no-print-directory qemu-images
+	@$(MAKE) --no-print-directory qemu-run
+
+qemu-run:
+	@mkdir -p $(METAL)
+	@find tests/vectors \( -type d -printf 'd %p\n' \) -o \( -type f -printf 'f %p\n' \) >$(QEMU_DIRLIST)
+	@set -e; for c in $(QEMU_CPUS); do \
+	  case $$c in m3) m=$(QEMU_MACHINE_m3);; m4) m=$(QEMU_MACHINE_m4);; esac; \
+	  QEMU="$(QEMU) $(QEMU_FLAGS)" tests/qemu/run.sh $$m --selftest $(METAL)/qemu-$$c/selftest.elf $(addprefix $(METAL)/qemu-$$c/,$(addsuffix .elf,$(QEMU_TESTS))); \
+	done
+
+EXTRA_TESTS += cross-all test-qemu
+
+-include $(shell find $(METAL) -name '*.d' 2>/dev/null)
