@@ -110,4 +110,35 @@ qemu-run:
 
 EXTRA_TESTS += cross-all test-qemu
 
+# --- cycles ------------------------------------------------------------------------
+# The library as `make size` measures it (Cortex-M4, -Os, soft-float ABI), in one image.
+CYCLES_DIR   := $(METAL)/cycles
+CYCLES_CC     = $(ARM_PREFIX)gcc -Os -g -ffunction-sections -fdata-sections -mcpu=cortex-m4 -mthumb
+CYCLES_OBJS  := $(patsubst %.c,$(CYCLES_DIR)/obj/%.o,$(BMQTT_SRCS) tests/qemu/cycles.c tests/qemu/startup.c \
+                  tests/support/vectors.c)
+CYCLES_ELF   := $(CYCLES_DIR)/cycles.elf
+CYCLES_TABLE := $(CYCLES_DIR)/cycles.md
+
+$(CYCLES_DIR)/obj/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CYCLES_CC) $(LIB_WARN) -Iinclude -MMD -MP -c $< -o $@
+
+$(CYCLES_DIR)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CYCLES_CC) $(TEST_WARN) -D_GNU_SOURCE -Iinclude -Itests/support -MMD -MP -c $< -o $@
+
+$(CYCLES_ELF): $(CYCLES_OBJS) tests/qemu/mps2.ld
+	$(CYCLES_CC) $(QEMU_LDFLAGS) $(filter %.o,$^) -o $@
+
+cycles:
+	@scripts/deps.sh $(METAL_PKGS)
+	@$(MAKE) --no-print-directory $(CYCLES_ELF)
+	@$(MAKE) --no-print-directory cycles-run
+
+cycles-run:
+	@timeout 300 $(QEMU) $(QEMU_FLAGS) -M mps2-an386 -icount shift=0 -kernel $(CYCLES_ELF) >$(CYCLES_DIR)/cycles.log 2>&1 || \
+	  { cat $(CYCLES_DIR)/cycles.log; echo "cycles: FAIL"; exit 1; }
+	@grep '^|' $(CYCLES_DIR)/cycles.log >$(CYCLES_TABLE)
+	@grep '^cycles:' $(CYCLES_DIR)/cycles.log; cat $(CYCLES_TABLE)
+
 -include $(shell find $(METAL) -name '*.d' 2>/dev/null)
