@@ -4,6 +4,9 @@
 #   make test       unit tests, the same under ASan+UBSan, the heap check,
 #                   and the integration tests against real brokers
 #   make cross      the library for Cortex-M4 (arm-none-eabi-gcc -Os), warning-free
+#   make cross-all  ... for Cortex-M0+/M3/M4F/M33 and RV32IMC; make test-qemu: the unit
+#                   tests on emulated Cortex-M3/M4 (mk/metal.mk)
+#   make size stack cycles   the tables of docs/PERFORMANCE.md, regenerated in place
 #   make demo       publish/subscribe round trip against a local mosquitto
 #   make bench      publish rate to a local mosquitto, bmqtt vs mosquitto_pub
 
@@ -136,18 +139,19 @@ cross:
 	@if $(CROSS)nm -u $(BUILD)/cortex-m4/libbmqtt.a | grep -wE 'malloc|calloc|realloc|free'; then \
 	  echo "cross: the Cortex-M4 library references the heap"; exit 1; fi
 
-# Code size per module for Cortex-M4 at -Os and -O2 (text+data, the flash cost).
+# Code size per module and port for Cortex-M4 at -Os and -O2, and what a typical client
+# link keeps (mk/metal.mk: size-table); the table goes into docs/PERFORMANCE.md.
 size:
-	@for o in Os O2; do \
-	  $(MAKE) -s --no-print-directory BUILD=$(BUILD)/size-$$o CC=$(CROSS)gcc AR=$(CROSS)ar \
-	    CFLAGS="-$$o $(CROSS_CPU) -ffunction-sections -fdata-sections" lib && \
-	  echo "== Cortex-M4 -$$o" && $(CROSS)size -t $(BUILD)/size-$$o/libbmqtt.a; done
+	@$(MAKE) --no-print-directory size-table
 
-# Worst-case stack per public function for Cortex-M4 -Os, from GCC's call graph.
+# Worst-case stack per public function for Cortex-M4 -Os, from GCC's call graph;
+# the table goes into docs/PERFORMANCE.md (PERF_DOC= only prints it).
 stack:
 	@$(MAKE) -s --no-print-directory BUILD=$(BUILD)/stack CC=$(CROSS)gcc AR=$(CROSS)ar \
 	  CFLAGS="-Os $(CROSS_CPU) -fcallgraph-info=su" lib
-	@python3 scripts/stack.py $$(find $(BUILD)/stack/obj -name '*.ci')
+	@python3 scripts/stack.py $$(find $(BUILD)/stack/obj -name '*.ci') >$(BUILD)/stack/stack.md
+	@cat $(BUILD)/stack/stack.md
+	@$(if $(PERF_DOC),python3 scripts/perf_doc.py stack $(BUILD)/stack/stack.md $(PERF_DOC))
 
 demo:
 	@scripts/deps.sh build-essential mosquitto mosquitto-clients

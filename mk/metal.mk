@@ -8,7 +8,11 @@
 #                    the exit code of each image is its verdict
 #   make cycles      instructions per codec operation on Cortex-M4 -Os, counted by QEMU
 #                    (mps2-an386, -icount shift=0) with SysTick (tests/qemu/cycles.c)
+#   make size-table  (run by `make size`) text/data/bss per module and port at -Os and -O2
+#                    for Cortex-M4, and what a --gc-sections link keeps (scripts/size_table.py)
 #
+# size, stack and cycles write their table into docs/PERFORMANCE.md (scripts/perf_doc.py);
+# PERF_DOC= (empty) only prints it.
 # Each installs its Debian packages first, then runs a second make (so that a
 # compiler installed by this very run is found).
 
@@ -18,6 +22,7 @@ METAL      := $(BUILD)/metal
 QEMU       ?= qemu-system-arm
 QEMU_FLAGS := -nographic -monitor none -serial none -semihosting-config enable=on,target=native
 ARM_PREFIX := arm-none-eabi-
+PERF_DOC   ?= docs/PERFORMANCE.md
 
 # --- cross-all ------------------------------------------------------------------
 # name:compiler prefix:CPU flags (~ for a space)
@@ -28,7 +33,7 @@ CROSS_ALL_TARGETS := \
   cortex-m33:arm-none-eabi-:-mcpu=cortex-m33~-mthumb \
   rv32imc:riscv64-unknown-elf-:-march=rv32imc~-mabi=ilp32~--specs=picolibc.specs
 
-.PHONY: cross-all cross-all-build test-qemu qemu-images qemu-run cycles cycles-run
+.PHONY: cross-all cross-all-build test-qemu qemu-images qemu-run cycles cycles-run size-table size-table-build
 cross-all:
 	@scripts/deps.sh $(METAL_PKGS)
 	@$(MAKE) --no-print-directory cross-all-build
@@ -140,5 +145,47 @@ cycles-run:
 	  { cat $(CYCLES_DIR)/cycles.log; echo "cycles: FAIL"; exit 1; }
 	@grep '^|' $(CYCLES_DIR)/cycles.log >$(CYCLES_TABLE)
 	@grep '^cycles:' $(CYCLES_DIR)/cycles.log; cat $(CYCLES_TABLE)
+	@$(if $(PERF_DOC),python3 scripts/perf_doc.py cycles $(CYCLES_TABLE) $(PERF_DOC))
+
+# --- size ---------------------------------------------------------------------------
+# Per level: the library (the lib target, as `make cross` builds it), the ports against
+# Debian's lwIP and mbedTLS headers, and two --gc-sections links with map files.
+SIZE_DIR   := $(METAL)/size
+SIZE_CPU   := -mcpu=cortex-m4 -mthumb
+SIZE_PKGS  := liblwip-dev libmbedtls-dev pkg-config
+SIZE_LINK  := $(ARM_PREFIX)gcc $(SIZE_CPU) -nostartfiles --specs=nosys.specs -Wl,--gc-sections -Wl,-e,main
+
+size-table:
+	@scripts/deps.sh $(METAL_PKGS) $(SIZE_PKGS)
+	@$(MAKE) --no-print-directory size-table-build
+
+size-table-build:
+	@mkdir -p $(SIZE_DIR)/inc
+	@ln -sfn $$(pkg-config --variable=includedir lwip)/lwip $(SIZE_DIR)/inc/lwip
+	@ln -sfn $$(pkg-config --variable=includedir lwip)/netif $(SIZE_DIR)/inc/netif
+	@ln -sfn $$(dirname $$(echo '#include <mbedtls/version.h>' | cc -M -xc - | tr ' ' '\n' | grep 'mbedtls/version.h')) \
+	  $(SIZE_DIR)/inc/mbedtls
+	@set -e; for o in Os O2; do \
+	  d=$(SIZE_DIR)/$$o; cc="$(ARM_PREFIX)gcc -$$o $(SIZE_CPU) -ffunction-sections -fdata-sections"; \
+	  $(MAKE) -s --no-print-directory BUILD=$$d CC=$(ARM_PREFIX)gcc AR=$(ARM_PREFIX)ar \
+	    CFLAGS="-$$o $(SIZE_CPU) -ffunction-sections -fdata-sections" lib; \
+	  $$cc $(LIB_WARN) -Iinclude -Iport/lwip -Iexamples/stm32-lwip -I$(SIZE_DIR)/inc \
+	    -c port/lwip/bmqtt_lwip.c -o $$d/port_lwip.o; \
+	  $$cc $(LIB_WARN) -Iinclude -Iport/mbedtls -I$(SIZE_DIR)/inc -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' \
+	    -c port/mbedtls/bmqtt_tls.c -o $$d/port_tls.o; \
+	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_client.c -o $$d/link_client.o; \
+	  $(SIZE_LINK) -Wl,-Map=$$d/client.map $$d/link_client.o $$d/libbmqtt.a -o $$d/client.elf; \
+	  $(MAKE) -s --no-print-directory BUILD=$$d/client-only CC=$(ARM_PREFIX)gcc AR=$(ARM_PREFIX)ar \
+	    CFLAGS="-$$o $(SIZE_CPU) -ffunction-sections -fdata-sections -DBMQTT_DECODE_CLIENT_PACKETS=0" lib; \
+	  $(SIZE_LINK) -Wl,-Map=$$d/client-only.map $$d/link_client.o $$d/client-only/libbmqtt.a -o $$d/client-only.elf; \
+	  syms=$$($(ARM_PREFIX)nm -g --defined-only $(patsubst %.c,$$d/obj/%.o,$(filter-out %/status.c,$(BMQTT_CODEC_SRCS))) \
+	    | awk '$$2 == "T" { printf " -Wl,-u,%s", $$3 }'); \
+	  echo 'int main(void); int main(void) { return 0; }' | $$cc -xc -c - -o $$d/link_empty.o; \
+	  $(SIZE_LINK) $$syms -Wl,-Map=$$d/codec.map $$d/link_empty.o $$d/libbmqtt.a -o $$d/codec.elf; \
+	done
+	@python3 scripts/size_table.py --size $(ARM_PREFIX)size --cpu "$(SIZE_CPU)" \
+	  --dir Os=$(SIZE_DIR)/Os --dir O2=$(SIZE_DIR)/O2 >$(SIZE_DIR)/size.md
+	@cat $(SIZE_DIR)/size.md
+	@$(if $(PERF_DOC),python3 scripts/perf_doc.py size $(SIZE_DIR)/size.md $(PERF_DOC))
 
 -include $(shell find $(METAL) -name '*.d' 2>/dev/null)

@@ -59,3 +59,12 @@ for depth, fn, chain in sorted(rows, key=lambda r: (-r[0], r[1])):
     print(f'| {fn} | {depth} | {chain} |')
 if external:
     print('\nC library calls counted as 0: ' + ', '.join(sorted(external)))
+
+# Issue 8's goals: any codec call 128 B or less, any client call 512 B or less.
+for what, goal, pick in (('codec', 128, lambda f: not f.startswith('bmqtt_client_')),
+                         ('client', 512, lambda f: f.startswith('bmqtt_client_'))):
+    mine = [(d, f) for d, f, _ in rows if pick(f)]
+    if mine:
+        d, f = max(mine)
+        print(f'\nGoal: every {what} call {goal} B or less; the deepest is {f} with {d} B '
+              f'({"met" if d <= goal else "not met"}).')

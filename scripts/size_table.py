@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Code size tables for docs/PERFORMANCE.md (run by `make size`, mk/metal.mk).
+
+Usage: scripts/size_table.py --size arm-none-eabi-size --dir Os=DIR --dir O2=DIR
+
+Each DIR is what `make size` built for one optimisation level:
+  DIR/obj/src/*.o        the library's objects (per-module rows)
+  DIR/port_<name>.o      ports compiled for the same CPU (rows when present)
+  DIR/client.map         link map of tests/qemu/link_client.c + libbmqtt.a, --gc-sections
+  DIR/client-only.map    the same with a library built with BMQTT_DECODE_CLIENT_PACKETS=0
+  DIR/codec.map          link map of every public codec function kept, --gc-sections
+
+Module rows are text/data/bss of each object (Berkeley `size`: text includes
+read-only data). Link rows sum, from the map, the input sections of
+libbmqtt.a's members that the linker kept. The markdown goes to stdout
+(scripts/perf_doc.py puts it into docs/PERFORMANCE.md)."""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+CODEC = [
+    ('codec_encode.o', 'encoders, all 14 types'),
+    ('codec_decode.o', 'decoders, all 14 types'),
+    ('topic.o', 'UTF-8, topic/filter checks, matching'),
+    ('codec_header.o', 'varint, fixed header'),
+    ('framer.o', 'stream framer'),
+]
+STATUS = ('status.o', '`bmqtt_status_str` names')
+CLIENT = ('client.o', 'session: QoS 0/1/2, keepalive, resend')
+PORTS = [
+    ('lwip', '`port/lwip` (lwIP 2.1 sockets; examples/stm32-lwip options)'),
+    ('tls', '`port/mbedtls` (MCU config, mbedTLS itself not counted)'),
+]
+CODEC_GOAL, CLIENT_GOAL = 2000, 5500
+
+
+def berkeley(tool, path):
+    out = subprocess.run([tool, path], check=True, capture_output=True, text=True).stdout.splitlines()
+    text, data, bss = (int(x) for x in out[1].split()[:3])
+    return text, data, bss
+
+
+def map_sizes(path, member_re=re.compile(r'libbmqtt\.a\((\S+)\)')):
+    """text/data/bss of libbmqtt.a's members kept in the link (from a GNU ld map)."""
+    text = data = bss = 0
+    pending = None
+    in_memory_map = False
+    with open(path) as f:
+        for line in f:
+            if line.startswith('Linker script and memory map'):
+                in_memory_map = True
+                continue
+            if not in_memory_map:
+                continue
+            m = re.match(r'^ (\.[\w.$-]+|COMMON)(?:\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+(.*))?$', line.rstrip('\n'))
+            if m and m.group(2) is None:
+                pending = m.group(1)
+                continue
+            if m:
+                name, size, obj = m.group(1), int(m.group(3), 16), m.group(4)
+            else:
+                m2 = re.match(r'^\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+(\S.*)$', line.rstrip('\n'))
+                if not (m2 and pending):
+                    pending = None
+                    continue
+                name, size, obj = pending, int(m2.group(2), 16), m2.group(3)
+            pending = None
+            if not member_re.search(obj):
+                continue
+            if name.startswith(('.text', '.rodata', '.ARM.exidx', '.ARM.extab')):
+                text += size
+            elif name.startswith('.data'):
+                data += size
+            elif name.startswith(('.bss', 'COMMON')):
+                bss += size
+    return text, data, bss
+
+
+def fmt(t):
+    return ' | '.join(str(x) for x in t)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--size', default='arm-none-eabi-size')
+    ap.add_argument('--dir', action='append', required=True, help='LEVEL=DIR')
+    ap.add_argument('--cpu', default='-mcpu=cortex-m4 -mthumb')
+    a = ap.parse_args()
+    levels = [d.split('=', 1) for d in a.dir]
+
+    def obj(level_dir, name):
+        return os.path.join(level_dir, 'obj', 'src', name)
+
+    rows = []  # (label, [(t,d,b) per level], bold)
+
+    def row(label, per_level, bold=False):
+        rows.append((label, per_level, bold))
+
+    def add(ts):
+        return tuple(sum(x) for x in zip(*ts))
+
+    codec_tot, client_tot = [], []
+    for name, what in CODEC:
+        per = [berkeley(a.size, obj(d, name)) for _, d in levels]
+        row(f'{name} ({what})', per)
+    codec_tot = [add([berkeley(a.size, obj(d, n)) for n, _ in CODEC]) for _, d in levels]
+    row('**codec** (the objects above)', codec_tot, True)
+    per = [berkeley(a.size, obj(d, CLIENT[0])) for _, d in levels]
+    row(f'{CLIENT[0]} ({CLIENT[1]})', per)
+    client_tot = [add([c, p]) for c, p in zip(codec_tot, per)]
+    row('**codec + client** objects', client_tot, True)
+    row(f'{STATUS[0]} ({STATUS[1]})', [berkeley(a.size, obj(d, STATUS[0])) for _, d in levels])
+    missing_ports = []
+    for name, what in PORTS:
+        paths = [os.path.join(d, f'port_{name}.o') for _, d in levels]
+        if all(os.path.exists(p) for p in paths):
+            row(what, [berkeley(a.size, p) for p in paths])
+        else:
+            missing_ports.append(name)
+    codec_link = [map_sizes(os.path.join(d, 'codec.map')) for _, d in levels]
+    client_link = [map_sizes(os.path.join(d, 'client.map')) for _, d in levels]
+    client_only = [map_sizes(os.path.join(d, 'client-only.map')) for _, d in levels]
+    row('**link: the whole codec** (every public codec function kept, `--gc-sections`)', codec_link, True)
+    row('**link: typical client** (`tests/qemu/link_client.c`: codec + client, `--gc-sections`)', client_link, True)
+    row('**link: typical client, `BMQTT_DECODE_CLIENT_PACKETS=0`** (no CONNECT/SUBSCRIBE/UNSUBSCRIBE decoders)',
+        client_only, True)
+
+    heads = ' | '.join(f'-{lv} text | data | bss' for lv, _ in levels)
+    out = [f'Cortex-M4 (`arm-none-eabi-gcc {a.cpu} -ffunction-sections -fdata-sections`), bytes; '
+           'text includes read-only data.', '',
+           f'| module | {heads} |', '| --- |' + ' ---: |' * (3 * len(levels))]
+    for label, per, bold in rows:
+        cells = ' | '.join(fmt(t) if not bold else ' | '.join(f'**{x}**' for x in t) for t in per)
+        out.append(f'| {label} | {cells} |')
+    os_i = [lv for lv, _ in levels].index('Os') if any(lv == 'Os' for lv, _ in levels) else 0
+    codec_flash = codec_link[os_i][0] + codec_link[os_i][1]
+    client_flash = client_link[os_i][0] + client_link[os_i][1]
+    client_only_flash = client_only[os_i][0] + client_only[os_i][1]
+    out.append('')
+    out.append(f'Goals of issue 8, at -Os (flash = text + data): the whole codec, all 14 types both ways with '
+               f'full validation, {codec_flash} B for a goal of {CODEC_GOAL} B '
+               f'({"met" if codec_flash <= CODEC_GOAL else "not met"}); codec + client with QoS 2 and session '
+               f'resend, {client_flash} B for a goal of {CLIENT_GOAL} B '
+               f'({"met" if client_flash <= CLIENT_GOAL else "not met"}; {client_only_flash} B with '
+               f'`BMQTT_DECODE_CLIENT_PACKETS=0`).')
+    if missing_ports:
+        out.append('')
+        out.append('Not measured in this run (headers missing): ' + ', '.join(missing_ports) + '.')
+    text = '\n'.join(out) + '\n'
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

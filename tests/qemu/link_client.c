@@ -1,0 +1,59 @@
+/*
+ * A typical client firmware, for `make size`: it calls every client function
+ * (QoS 0/1/2 publish, subscribe, unsubscribe, persistent-session reconnect)
+ * and nothing of the codec directly. Linked with --gc-sections, the map file
+ * tells what the library costs such a firmware. Never run.
+ */
+#include "bmqtt/client.h"
+
+static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    return (int32_t)len;
+}
+
+static int32_t tr_recv(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return BMQTT_WOULD_BLOCK;
+}
+
+static void on_message(void *user, const bmqtt_message_t *m)
+{
+    (void)user;
+    (void)m;
+}
+
+static uint8_t tx[512], rx[512];
+static bmqtt_inflight_t out[8];
+static uint16_t in_ids[8];
+static bmqtt_client_t client;
+static const bmqtt_client_config_t cfg = { .tx_buf = tx, .tx_size = sizeof tx, .rx_buf = rx, .rx_size = sizeof rx,
+                                           .inflight = out, .inflight_count = 8, .qos2_ids = in_ids, .qos2_count = 8,
+                                           .on_message = on_message };
+static const bmqtt_transport_t tr = { tr_send, tr_recv, 0, 0 };
+volatile uint32_t now_ms;
+
+int main(void);
+int main(void)
+{
+    const bmqtt_connect_t fields = { .client_id = BMQTT_VIEW_LIT("dev1"), .keepalive_s = 60 };
+    const bmqtt_subscription_t sub = { BMQTT_VIEW_LIT("cmd/#"), 1 };
+    const bmqtt_view_t filter = BMQTT_VIEW_LIT("cmd/#");
+    bmqtt_publish_t pub = { .topic = BMQTT_VIEW_LIT("t/1"), .payload = BMQTT_VIEW_LIT("21.5") };
+    uint16_t id;
+    if (bmqtt_client_init(&client, &cfg) != BMQTT_OK) return 1;
+    for (;;) {
+        if (bmqtt_client_connect(&client, &tr, &fields, now_ms) != BMQTT_OK) return 1;
+        while (bmqtt_client_poll(&client, now_ms) == BMQTT_WOULD_BLOCK) { }
+        (void)bmqtt_client_subscribe(&client, &sub, 1, &id);
+        for (pub.qos = 0; pub.qos <= 2; pub.qos++) (void)bmqtt_client_publish(&client, &pub, &id);
+        while (bmqtt_client_poll(&client, now_ms) >= 0 && bmqtt_client_inflight(&client) != 0) { }
+        (void)bmqtt_client_unsubscribe(&client, &filter, 1, &id);
+        if (!bmqtt_client_tx_idle(&client) || bmqtt_client_session_present(&client)) bmqtt_client_abort(&client);
+        else bmqtt_client_disconnect(&client);
+    }
+}
