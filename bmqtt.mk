@@ -7,6 +7,8 @@
 #
 # Keep one "VAR += $(BMQTT_DIR)path" per line: CMakeLists.txt parses them.
 
+# The one version string: include/bmqtt/version.h, idf_component.yml, library.json and
+# CMakeLists.txt follow it (scripts/version.py set X.Y.Z; make test-version checks).
 BMQTT_VERSION := 0.1.0
 BMQTT_DIR ?= $(dir $(lastword $(MAKEFILE_LIST)))
 

@@ -8,6 +8,9 @@
 #                    the exit code of each image is its verdict
 #   make cycles      instructions per codec operation on Cortex-M4 -Os, counted by QEMU
 #                    (mps2-an386, -icount shift=0) with SysTick (tests/qemu/cycles.c)
+#   make test-version  bmqtt.mk's BMQTT_VERSION = include/bmqtt/version.h = idf_component.yml =
+#                    library.json = CMake's; PlatformIO and ESP-IDF build bmqtt.mk's sources
+#                    (scripts/version.py; `scripts/version.py set X.Y.Z` changes them all)
 #   make size-table  (run by `make size`) text/data/bss per module and port at -Os and -O2
 #                    for Cortex-M4, and what a --gc-sections link keeps (scripts/size_table.py)
 #
@@ -24,6 +27,14 @@ QEMU_FLAGS := -nographic -monitor none -serial none -semihosting-config enable=o
 ARM_PREFIX := arm-none-eabi-
 PERF_DOC   ?= docs/PERFORMANCE.md
 
+# --- test-version --------------------------------------------------------------
+test-version:
+	@printf '#include "bmqtt/version.h"\nextern const char v[];\nconst char v[] = BMQTT_VERSION;\nextern const int n[BMQTT_VERSION_NUMBER >= 0 ? 1 : -1];\n' | \
+	  $(CC) $(LIB_WARN) -Iinclude -xc -fsyntax-only -
+	@python3 scripts/version.py check
+
+EXTRA_TESTS += test-version
+
 # --- cross-all ------------------------------------------------------------------
 # name:compiler prefix:CPU flags (~ for a space)
 CROSS_ALL_TARGETS := \
@@ -33,7 +44,7 @@ CROSS_ALL_TARGETS := \
   cortex-m33:arm-none-eabi-:-mcpu=cortex-m33~-mthumb \
   rv32imc:riscv64-unknown-elf-:-march=rv32imc~-mabi=ilp32~--specs=picolibc.specs
 
-.PHONY: cross-all cross-all-build test-qemu qemu-images qemu-run cycles cycles-run size-table size-table-build
+.PHONY: test-version cross-all cross-all-build test-qemu qemu-images qemu-run cycles cycles-run size-table size-table-build
 cross-all:
 	@scripts/deps.sh $(METAL_PKGS)
 	@$(MAKE) --no-print-directory cross-all-build
