@@ -108,6 +108,9 @@ $$(QEMU_DIR_$(1))/%.elf: $$(QEMU_DIR_$(1))/obj/tests/unit/%.o $$(QEMU_SUPO_$(1))
 	$$(QEMU_CC_$(1)) $(QEMU_LDFLAGS) $$(filter %.o,$$^) -o $$@
 
 qemu-images: $$(QEMU_DIR_$(1))/selftest.elf $$(QEMU_ELFS_$(1))
+# Keep the objects (make would delete them as intermediates and rebuild every time).
+.SECONDARY: $$(QEMU_LIBO_$(1)) $$(QEMU_SUPO_$(1)) $$(QEMU_DIR_$(1))/obj/tests/qemu/selftest.o \
+            $$(patsubst %,$$(QEMU_DIR_$(1))/obj/tests/unit/%.o,$(QEMU_TESTS))
 endef
 $(foreach c,$(QEMU_CPUS),$(eval $(call QEMU_CPU_RULES,$(c))))
 
