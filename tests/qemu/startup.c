@@ -31,11 +31,12 @@ static void semihost_puts(const char *s)
     semihost(0x04, s); /* SYS_WRITE0 */
 }
 
-/* Ends the emulation with an exit code (SYS_EXIT with ADP_Stopped_ApplicationExit). */
+/* Ends the emulation with an exit code: SYS_EXIT_EXTENDED (on AArch32, plain SYS_EXIT only
+ * tells success from failure) with ADP_Stopped_ApplicationExit and the code. */
 static void semihost_exit(int code)
 {
     const uint32_t args[2] = { 0x20026u, (uint32_t)code };
-    semihost(0x18, args);
+    semihost(0x20, args);
     for (;;) { }
 }
 
