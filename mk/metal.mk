@@ -44,7 +44,8 @@ CROSS_ALL_TARGETS := \
   cortex-m33:arm-none-eabi-:-mcpu=cortex-m33~-mthumb \
   rv32imc:riscv64-unknown-elf-:-march=rv32imc~-mabi=ilp32~--specs=picolibc.specs
 
-.PHONY: test-version cross-all cross-all-build test-qemu qemu-images qemu-run cycles cycles-run size-table size-table-build
+.PHONY: test-version cross-all cross-all-build test-qemu qemu-images qemu-run cycles cycles-run cycles-profile \
+        size-table size-table-build
 cross-all:
 	@scripts/deps.sh $(METAL_PKGS)
 	@$(MAKE) --no-print-directory cross-all-build
@@ -161,6 +162,16 @@ cycles-run:
 	@grep '^cycles:' $(CYCLES_DIR)/cycles.log; cat $(CYCLES_TABLE)
 	@$(if $(PERF_DOC),python3 scripts/perf_doc.py cycles $(CYCLES_TABLE) $(PERF_DOC))
 
+# Where those instructions go, per function: the same image, one instruction per
+# translation block, every executed PC logged (a few hundred MB in $(CYCLES_DIR)).
+cycles-profile:
+	@scripts/deps.sh $(METAL_PKGS)
+	@$(MAKE) --no-print-directory $(CYCLES_ELF)
+	@timeout 600 $(QEMU) $(QEMU_FLAGS) -M mps2-an386 -singlestep -d exec,nochain -D $(CYCLES_DIR)/trace.log \
+	  -kernel $(CYCLES_ELF) >/dev/null 2>&1 || { echo "cycles-profile: FAIL"; exit 1; }
+	@python3 scripts/cycles_profile.py $(CYCLES_ELF) $(CYCLES_DIR)/trace.log
+	@rm -f $(CYCLES_DIR)/trace.log
+
 # --- size ---------------------------------------------------------------------------
 # Per level: the library (the lib target, as `make cross` builds it), the ports against
 # Debian's lwIP and mbedTLS headers, and two --gc-sections links with map files.
@@ -191,11 +202,12 @@ size-table-build:
 	  $(SIZE_LINK) -Wl,-Map=$$d/client.map $$d/link_client.o $$d/libbmqtt.a -o $$d/client.elf; \
 	  $(MAKE) -s --no-print-directory BUILD=$$d/client-only CC=$(ARM_PREFIX)gcc AR=$(ARM_PREFIX)ar \
 	    CFLAGS="-$$o $(SIZE_CPU) -ffunction-sections -fdata-sections -DBMQTT_DECODE_CLIENT_PACKETS=0" lib; \
-	  $(SIZE_LINK) -Wl,-Map=$$d/client-only.map $$d/link_client.o $$d/client-only/libbmqtt.a -o $$d/client-only.elf; \
 	  syms=$$($(ARM_PREFIX)nm -g --defined-only $(patsubst %.c,$$d/obj/%.o,$(filter-out %/status.c,$(BMQTT_CODEC_SRCS))) \
 	    | awk '$$2 == "T" { printf " -Wl,-u,%s", $$3 }'); \
 	  echo 'int main(void); int main(void) { return 0; }' | $$cc -xc -c - -o $$d/link_empty.o; \
 	  $(SIZE_LINK) $$syms -Wl,-Map=$$d/codec.map $$d/link_empty.o $$d/libbmqtt.a -o $$d/codec.elf; \
+	  $(SIZE_LINK) $$syms -Wl,-Map=$$d/codec-client-only.map $$d/link_empty.o $$d/client-only/libbmqtt.a \
+	    -o $$d/codec-client-only.elf; \
 	done
 	@python3 scripts/size_table.py --size $(ARM_PREFIX)size --cpu "$(SIZE_CPU)" \
 	  --dir Os=$(SIZE_DIR)/Os --dir O2=$(SIZE_DIR)/O2 >$(SIZE_DIR)/size.md

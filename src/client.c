@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bmqtt/client.h"
+#include "codec_internal.h"
 
 #define NEEDS_SEND 0x80u
 #define WAIT_ACK 1u  /* PUBACK (QoS 1) or PUBREC (QoS 2) */
@@ -292,14 +293,15 @@ static bmqtt_status_t answer_publish(bmqtt_client_t *c, const bmqtt_publish_t *p
 }
 
 /* The packet the framer just completed at the start of rx_buf: its fixed
- * header is already checked, so only the body is decoded. */
+ * header is already checked, so only the body is decoded (and never the body
+ * of a packet only a client sends: BMQTT_ERR_PROTOCOL). */
 static bmqtt_status_t handle(bmqtt_client_t *c)
 {
     bmqtt_packet_t pkt;
     bmqtt_inflight_t *s;
     int fresh, i;
-    bmqtt_status_t st = bmqtt_decode_body(c->framer.first_byte, c->cfg->rx_buf + c->framer.header_len,
-                                          c->framer.remaining, &pkt);
+    bmqtt_status_t st = bmqtt_decode_from_server(c->framer.first_byte, c->cfg->rx_buf + c->framer.header_len,
+                                                 c->framer.remaining, &pkt);
 
     if (st != BMQTT_OK) return st;
     if (c->state == BMQTT_CLIENT_CONNECTING) {

@@ -6,6 +6,7 @@
 #include "bmqtt/topic.h"
 #include "codec_internal.h"
 
+#if BMQTT_DECODE_CLIENT_PACKETS
 /* A bounded read cursor over a packet body. */
 typedef struct {
     const uint8_t *p;
@@ -31,7 +32,6 @@ static bmqtt_status_t get_packet_id(cursor_t *c, uint16_t *id)
     return *id ? BMQTT_OK : BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
 }
 
-#if BMQTT_DECODE_CLIENT_PACKETS
 /* A 2-byte length and that many bytes, which must lie inside the body. */
 static bmqtt_status_t get_bytes(cursor_t *c, bmqtt_view_t *v)
 {
@@ -89,18 +89,23 @@ static bmqtt_status_t decode_connect(cursor_t *c, bmqtt_connect_t *out)
 }
 #endif
 
-bmqtt_status_t bmqtt_publish_decode_head(uint8_t flags, const uint8_t *body, size_t avail, uint32_t remaining,
-                                         bmqtt_publish_t *p, size_t *head_len)
+/* The flags of a PUBLISH into @p p (already checked by the caller). */
+static void publish_flags(bmqtt_publish_t *p, unsigned flags)
+{
+    p->dup = (uint8_t)(flags >> 3);
+    p->qos = (uint8_t)((flags >> 1) & 3u);
+    p->retain = (uint8_t)(flags & 1u);
+}
+
+/* bmqtt_publish_decode_head() once its arguments are known good and the flags
+ * are in @p p; the head's length is where the payload starts. Four arguments:
+ * callers can jump to it without a frame of their own. */
+static bmqtt_status_t publish_head(bmqtt_publish_t *p, const uint8_t *body, size_t avail, uint32_t remaining)
 {
     size_t tlen, head;
     bmqtt_status_t st;
 
-    if ((body == NULL && avail) || p == NULL || head_len == NULL || flags > 15u) return BMQTT_ERR_PARAM;
-    if ((st = bmqtt_first_byte_check((uint8_t)((BMQTT_PUBLISH << 4) | flags))) != BMQTT_OK) return st;
     if (avail > remaining) avail = remaining;
-    p->dup = (uint8_t)(flags >> 3);
-    p->qos = (uint8_t)((flags >> 1) & 3u);
-    p->retain = (uint8_t)(flags & 1u);
     p->packet_id = 0;
     if (remaining < 2) return BMQTT_ERR_BAD_LENGTH;
     if (avail < 2) return BMQTT_NEED_MORE;
@@ -117,8 +122,19 @@ bmqtt_status_t bmqtt_publish_decode_head(uint8_t flags, const uint8_t *body, siz
     }
     p->payload.ptr = body + head;
     p->payload.len = avail - head;
-    *head_len = head;
     return BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_publish_decode_head(uint8_t flags, const uint8_t *body, size_t avail, uint32_t remaining,
+                                         bmqtt_publish_t *p, size_t *head_len)
+{
+    bmqtt_status_t st;
+
+    if ((body == NULL && avail) || p == NULL || head_len == NULL || flags > 15u) return BMQTT_ERR_PARAM;
+    if ((st = bmqtt_first_byte_check((uint8_t)((BMQTT_PUBLISH << 4) | flags))) != BMQTT_OK) return st;
+    publish_flags(p, flags);
+    if ((st = publish_head(p, body, avail, remaining)) == BMQTT_OK) *head_len = (size_t)(p->payload.ptr - body);
+    return st;
 }
 
 #if BMQTT_DECODE_CLIENT_PACKETS
@@ -145,36 +161,11 @@ static bmqtt_status_t decode_topic_list(cursor_t *c, int with_qos, bmqtt_topic_l
 }
 #endif
 
-bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t body_len, bmqtt_packet_t *pkt)
+bmqtt_status_t bmqtt_decode_from_server(uint8_t first_byte, const uint8_t *body, size_t body_len, bmqtt_packet_t *pkt)
 {
-    cursor_t c;
-    size_t head;
-    bmqtt_status_t st;
-
-    if ((body == NULL && body_len) || pkt == NULL) return BMQTT_ERR_PARAM;
-    if ((st = bmqtt_first_byte_check(first_byte)) != BMQTT_OK) return st;
-    if (body_len > BMQTT_VARINT_MAX) return BMQTT_ERR_BAD_LENGTH;
     pkt->type = (uint8_t)(first_byte >> 4);
     pkt->flags = (uint8_t)(first_byte & 0x0Fu);
-    c.p = body;
-    c.end = body + body_len;
-
     switch (pkt->type) {
-#if BMQTT_DECODE_CLIENT_PACKETS
-    case BMQTT_CONNECT:
-        return decode_connect(&c, &pkt->u.connect);
-    case BMQTT_SUBSCRIBE:
-        return decode_topic_list(&c, 1, &pkt->u.subscribe);
-    case BMQTT_UNSUBSCRIBE:
-        return decode_topic_list(&c, 0, &pkt->u.unsubscribe);
-#else
-    case BMQTT_CONNECT:
-    case BMQTT_SUBSCRIBE:
-    case BMQTT_UNSUBSCRIBE:
-    case BMQTT_PINGREQ:
-    case BMQTT_DISCONNECT:
-        return BMQTT_ERR_PROTOCOL; /* only a client sends these */
-#endif
     case BMQTT_CONNACK:
         if (body_len != 2) return BMQTT_ERR_BAD_LENGTH;
         pkt->u.connack.session_present = body[0];
@@ -184,41 +175,97 @@ bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t
         if (body[0] && body[1]) return BMQTT_ERR_BAD_CONNECT_FLAGS; /* [MQTT-3.2.2-4] */
         return BMQTT_OK;
     case BMQTT_PUBLISH:
-        return bmqtt_publish_decode_head(pkt->flags, body, body_len, (uint32_t)body_len, &pkt->u.publish, &head);
+        publish_flags(&pkt->u.publish, pkt->flags);
+        return publish_head(&pkt->u.publish, body, body_len, (uint32_t)body_len);
     case BMQTT_SUBACK:
-        if ((st = get_packet_id(&c, &pkt->u.suback.packet_id)) != BMQTT_OK) return st;
-        pkt->u.suback.codes.ptr = c.p;
-        pkt->u.suback.codes.len = left(&c);
-        if (left(&c) == 0) return BMQTT_ERR_EMPTY_LIST;
-        for (; c.p < c.end; c.p++) {
-            if (*c.p > 2 && *c.p != BMQTT_SUBACK_FAILURE) return BMQTT_ERR_BAD_RETURN_CODE; /* [MQTT-3.9.3-2] */
+        if (body_len < 2) return BMQTT_ERR_BAD_LENGTH;
+        pkt->u.suback.packet_id = bmqtt_get16(body);
+        if (pkt->u.suback.packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
+        pkt->u.suback.codes.ptr = body + 2;
+        pkt->u.suback.codes.len = body_len - 2;
+        if (body_len == 2) return BMQTT_ERR_EMPTY_LIST;
+        for (size_t i = 2; i < body_len; i++) {
+            if (body[i] > 2 && body[i] != BMQTT_SUBACK_FAILURE) return BMQTT_ERR_BAD_RETURN_CODE; /* [MQTT-3.9.3-2] */
         }
         return BMQTT_OK;
-#if BMQTT_DECODE_CLIENT_PACKETS
-    case BMQTT_PINGREQ:
-    case BMQTT_DISCONNECT:
-#endif
     case BMQTT_PINGRESP:
         return body_len ? BMQTT_ERR_BAD_LENGTH : BMQTT_OK;
-    default: /* PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK */
+    case BMQTT_PUBACK:
+    case BMQTT_PUBREC:
+    case BMQTT_PUBREL:
+    case BMQTT_PUBCOMP:
+    case BMQTT_UNSUBACK:
         if (body_len != 2) return BMQTT_ERR_BAD_LENGTH;
-        return get_packet_id(&c, &pkt->u.packet_id);
+        pkt->u.packet_id = bmqtt_get16(body);
+        return pkt->u.packet_id ? BMQTT_OK : BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
+    default: /* CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT */
+        return BMQTT_ERR_PROTOCOL; /* only a client sends these */
     }
+}
+
+#if BMQTT_DECODE_CLIENT_PACKETS
+#define CLIENT_ONLY_TYPES ((1u << BMQTT_CONNECT) | (1u << BMQTT_SUBSCRIBE) | (1u << BMQTT_UNSUBSCRIBE) | \
+                           (1u << BMQTT_PINGREQ) | (1u << BMQTT_DISCONNECT))
+
+/* The packets only a client sends, for a broker, a bridge, a tool or a fuzzer. */
+static bmqtt_status_t decode_client_packet(uint8_t first_byte, const uint8_t *body, size_t body_len,
+                                           bmqtt_packet_t *pkt)
+{
+    cursor_t c;
+
+    c.p = body;
+    c.end = body + body_len;
+    pkt->type = (uint8_t)(first_byte >> 4);
+    pkt->flags = (uint8_t)(first_byte & 0x0Fu);
+    switch (pkt->type) {
+    case BMQTT_CONNECT:
+        return decode_connect(&c, &pkt->u.connect);
+    case BMQTT_SUBSCRIBE:
+        return decode_topic_list(&c, 1, &pkt->u.subscribe);
+    case BMQTT_UNSUBSCRIBE:
+        return decode_topic_list(&c, 0, &pkt->u.unsubscribe);
+    default: /* PINGREQ, DISCONNECT */
+        return body_len ? BMQTT_ERR_BAD_LENGTH : BMQTT_OK;
+    }
+}
+#endif
+
+bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t body_len, bmqtt_packet_t *pkt)
+{
+    bmqtt_status_t st;
+
+    if ((body == NULL && body_len) || pkt == NULL) return BMQTT_ERR_PARAM;
+    if ((st = bmqtt_first_byte_check(first_byte)) != BMQTT_OK) return st;
+    if (body_len > BMQTT_VARINT_MAX) return BMQTT_ERR_BAD_LENGTH;
+#if BMQTT_DECODE_CLIENT_PACKETS
+    if ((CLIENT_ONLY_TYPES >> (first_byte >> 4)) & 1u) return decode_client_packet(first_byte, body, body_len, pkt);
+#endif
+    return bmqtt_decode_from_server(first_byte, body, body_len, pkt);
 }
 
 bmqtt_status_t bmqtt_decode(const uint8_t *buf, size_t len, bmqtt_packet_t *pkt, size_t *used)
 {
-    bmqtt_fixed_header_t fh;
-    size_t total;
+    uint32_t rl;
+    size_t n, total;
     bmqtt_status_t st;
 
     if (buf == NULL || pkt == NULL || used == NULL) return BMQTT_ERR_PARAM;
     *used = 0;
-    if ((st = bmqtt_fixed_header_decode(buf, len, &fh)) != BMQTT_OK) return st;
-    total = (size_t)fh.header_len + fh.remaining_length;
+    if (len == 0) return BMQTT_NEED_MORE;
+    if ((st = bmqtt_first_byte_check(buf[0])) != BMQTT_OK) return st;
+    if (len > 1 && buf[1] < 0x80u) { /* most packets: a one-byte remaining length */
+        rl = buf[1];
+        n = 1;
+    } else if ((st = bmqtt_varint_decode(buf + 1, len - 1, &rl, &n)) != BMQTT_OK) {
+        return st;
+    }
+    total = 1 + n + rl;
     *used = total;
     if (len < total) return BMQTT_NEED_MORE;
-    return bmqtt_decode_body(buf[0], buf + fh.header_len, fh.remaining_length, pkt);
+#if BMQTT_DECODE_CLIENT_PACKETS
+    if ((CLIENT_ONLY_TYPES >> (buf[0] >> 4)) & 1u) return decode_client_packet(buf[0], buf + 1 + n, rl, pkt);
+#endif
+    return bmqtt_decode_from_server(buf[0], buf + 1 + n, rl, pkt);
 }
 
 int bmqtt_sub_next(bmqtt_view_t *it, bmqtt_subscription_t *out)

@@ -12,16 +12,19 @@
 static bmqtt_status_t begin(uint8_t first, size_t rem, size_t body, uint8_t *buf, size_t cap, size_t *len,
                             uint8_t **cur)
 {
-    size_t total;
+    size_t hl;
+    uint8_t *p;
 
     *cur = NULL;
     if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
-    total = 1 + bmqtt_varint_size((uint32_t)rem) + body;
-    *len = total;
+    hl = rem < 128u ? 2u : rem < 16384u ? 3u : 1u + bmqtt_varint_size((uint32_t)rem);
+    *len = hl + body;
     if (buf == NULL) return BMQTT_OK;
-    if (cap < total) return BMQTT_ERR_BUFFER_TOO_SMALL;
+    if (cap < hl + body) return BMQTT_ERR_BUFFER_TOO_SMALL;
     buf[0] = first;
-    *cur = buf + 1 + bmqtt_varint_encode((uint32_t)rem, buf + 1);
+    for (p = buf + 1; rem >= 128u; rem >>= 7) *p++ = (uint8_t)(rem | 0x80u); /* the varint, inline */
+    *p = (uint8_t)rem;
+    *cur = buf + hl;
     return BMQTT_OK;
 }
 

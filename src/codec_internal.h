@@ -24,4 +24,11 @@ static inline uint8_t *bmqtt_put16(uint8_t *p, size_t v)
     return p + 2;
 }
 
+/* bmqtt_decode_body() for a client: the first byte is already checked (by the
+ * framer), and the packets only a client sends are BMQTT_ERR_PROTOCOL without
+ * their body being read, whatever BMQTT_DECODE_CLIENT_PACKETS says; so a
+ * client's link leaves their decoders out. */
+bmqtt_status_t bmqtt_decode_from_server(uint8_t first_byte, const uint8_t *body, size_t body_len,
+                                        bmqtt_packet_t *pkt);
+
 #endif /* BMQTT_CODEC_INTERNAL_H */

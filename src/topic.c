@@ -20,18 +20,16 @@ static uint32_t load32(const uint8_t *p)
     return w;
 }
 
-/* Non-zero when some byte of w is 0x80 or above, or 0; for ASCII bytes
- * (w - ONES) sets a high bit exactly where a byte was zero (or above a
- * borrow that a zero byte started, which is already flagged). */
-static uint32_t word_flags(uint32_t w)
-{
-    return (w | (w - ONES)) & HIGHS;
-}
+/* Non-zero when some byte of w is 0x80 or above, or 0: for ASCII bytes
+ * (w - ONES) sets a high bit where a byte was zero, or above a borrow that a
+ * zero byte started, which is flagged anyway. A flagged word is only a hint:
+ * the byte-wise path decides. Macros, not functions: -Os would not inline them
+ * into the hot loop. */
+#define WORD_FLAGS(w) (((w) | ((w) - ONES)) & HIGHS)
 
-static uint32_t word_flags_topic(uint32_t w)
-{
-    return (w | (w - ONES) | ((w ^ 0x2B2B2B2Bu) - ONES) | ((w ^ 0x23232323u) - ONES)) & HIGHS;
-}
+/* As WORD_FLAGS, and also for '#' (0x23) or '+' (0x2B): they differ in bit 3
+ * only, so w with bit 3 set, compared with 0x2B, finds both. */
+#define WORD_FLAGS_TOPIC(w) (((w) | ((w) - ONES) | ((((w) | 0x08080808u) ^ 0x2B2B2B2Bu) - ONES)) & HIGHS)
 
 /* Length of the valid non-ASCII sequence at s[0..avail), or 0 if ill-formed
  * (RFC 3629 table 3: the second byte's range depends on the first). */
@@ -61,19 +59,41 @@ static size_t utf8_seq(const uint8_t *s, size_t avail)
     return n;
 }
 
+/* Offset of the first word of s[0..len) that WORD_FLAGS (or, with topic,
+ * WORD_FLAGS_TOPIC) flags, or len when there is none. The last word is read
+ * where the string ends, overlapping bytes already passed, so no byte-wise
+ * tail is needed. Needs len >= 4. */
+static size_t clean_prefix(const uint8_t *s, size_t len, int topic)
+{
+    const uint8_t *p = s, *last = s + len - 4;
+    uint32_t w;
+
+    if (topic) {
+        for (; p < last; p += 4) {
+            w = load32(p);
+            if (WORD_FLAGS_TOPIC(w)) return (size_t)(p - s);
+        }
+        w = load32(last);
+        return WORD_FLAGS_TOPIC(w) ? (size_t)(p - s) : len;
+    }
+    for (; p < last; p += 4) {
+        w = load32(p);
+        if (WORD_FLAGS(w)) return (size_t)(p - s);
+    }
+    w = load32(last);
+    return WORD_FLAGS(w) ? (size_t)(p - s) : len;
+}
+
 /* One pass over s: UTF-8 well-formedness and no U+0000; with topic != 0 also
- * no '+' or '#'. */
+ * no '+' or '#'. Plain ASCII, the common case, is settled by clean_prefix. */
 static bmqtt_status_t scan(const uint8_t *s, size_t len, int topic)
 {
     size_t i = 0;
 
     while (i < len) {
         if (len - i >= 4) {
-            uint32_t w = load32(s + i);
-            if ((topic ? word_flags_topic(w) : word_flags(w)) == 0) {
-                i += 4;
-                continue;
-            }
+            i += clean_prefix(s + i, len - i, topic);
+            if (i == len) break;
         }
         uint8_t c = s[i];
         if (c == 0) return BMQTT_ERR_BAD_UTF8;

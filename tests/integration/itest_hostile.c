@@ -237,6 +237,9 @@ static int run_case(uint16_t port, const hcase_t *hc)
 
 /* --- cases ------------------------------------------------------------------ */
 
+#define CLIENT_ONLY ((1u << BMQTT_CONNECT) | (1u << BMQTT_SUBSCRIBE) | (1u << BMQTT_UNSUBSCRIBE) | \
+                     (1u << BMQTT_PINGREQ) | (1u << BMQTT_DISCONNECT))
+
 static void add_malformed_rows(const char *path)
 {
     tv_table_t t;
@@ -253,8 +256,16 @@ static void add_malformed_rows(const char *path)
             exit(2);
         }
         snprintf(name, sizeof name, "malformed:%u", t.rows[i].line);
-        /* A packet cut short is only known as such when the server closes. */
-        c = add(name, NULL, want == BMQTT_NEED_MORE ? BMQTT_ERR_CLOSED : (bmqtt_status_t)want);
+        /* A packet cut short is only known as such when the server closes. A
+         * complete packet that only a client sends (CONNECT, SUBSCRIBE...) is
+         * refused as such, its body unread. */
+        if (want == BMQTT_NEED_MORE) {
+            want = BMQTT_ERR_CLOSED;
+        } else if (want != BMQTT_ERR_BAD_VARINT && bmqtt_first_byte_check(t.rows[i].bytes[0]) == BMQTT_OK &&
+                   ((CLIENT_ONLY >> (t.rows[i].bytes[0] >> 4)) & 1u)) {
+            want = BMQTT_ERR_PROTOCOL;
+        }
+        c = add(name, NULL, (bmqtt_status_t)want);
         memcpy(c->bytes, t.rows[i].bytes, t.rows[i].len);
         c->len = t.rows[i].len;
     }
