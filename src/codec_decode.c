@@ -49,7 +49,7 @@ static bmqtt_status_t get_str(cursor_t *c, bmqtt_view_t *v)
     return st != BMQTT_OK ? st : bmqtt_utf8_check(v->ptr, v->len);
 }
 
-static bmqtt_status_t decode_connect(cursor_t *c, bmqtt_connect_t *out)
+BMQTT_NOINLINE static bmqtt_status_t decode_connect(cursor_t *c, bmqtt_connect_t *out)
 {
     bmqtt_view_t name;
     uint8_t level, flags;

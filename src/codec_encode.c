@@ -5,17 +5,16 @@
 #include "bmqtt/topic.h"
 #include "codec_internal.h"
 
-/* The one place that turns a size into "size only", "too small" or a cursor.
+/* The one place that turns a size into "size only", "too small" or "go".
  * rem is the remaining length announced in the header; body is how many of
  * those bytes this call writes (less than rem only for a header-only PUBLISH).
- * On BMQTT_OK, *cur is NULL for a size query, else where the body goes. */
-static bmqtt_status_t begin(uint8_t first, size_t rem, size_t body, uint8_t *buf, size_t cap, size_t *len,
-                            uint8_t **cur)
+ * On BMQTT_OK with a buffer, the fixed header is written and the body goes at
+ * buf + *len - body (see body_at). Six arguments: all but two in registers. */
+static bmqtt_status_t begin(uint8_t first, size_t rem, size_t body, uint8_t *buf, size_t cap, size_t *len)
 {
     size_t hl;
     uint8_t *p;
 
-    *cur = NULL;
     if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
     hl = rem < 128u ? 2u : rem < 16384u ? 3u : 1u + bmqtt_varint_size((uint32_t)rem);
     *len = hl + body;
@@ -24,8 +23,13 @@ static bmqtt_status_t begin(uint8_t first, size_t rem, size_t body, uint8_t *buf
     buf[0] = first;
     for (p = buf + 1; rem >= 128u; rem >>= 7) *p++ = (uint8_t)(rem | 0x80u); /* the varint, inline */
     *p = (uint8_t)rem;
-    *cur = buf + hl;
     return BMQTT_OK;
+}
+
+/* Where the body goes after begin() wrote the header of a packet of *len bytes. */
+static uint8_t *body_at(uint8_t *buf, size_t len, size_t body)
+{
+    return buf + len - body;
 }
 
 static uint8_t *put_bytes(uint8_t *p, bmqtt_view_t v)
@@ -44,26 +48,17 @@ static int view_bad(bmqtt_view_t v)
     return v.ptr == NULL && v.len != 0;
 }
 
-/* A length-prefixed string: fits in 16 bits and is well-formed UTF-8. */
-static bmqtt_status_t check_str(bmqtt_view_t v)
-{
-    if (view_bad(v)) return BMQTT_ERR_PARAM;
-    if (v.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
-    return bmqtt_utf8_check(v.ptr, v.len);
-}
+enum { STR, TOPIC, FILTER };
 
-static bmqtt_status_t check_filter(bmqtt_view_t v)
+/* A length-prefixed string that fits in 16 bits and is well-formed UTF-8; a
+ * TOPIC is also a valid topic name, a FILTER a valid topic filter. One
+ * function for the three: each is needed at several places. */
+static bmqtt_status_t check(bmqtt_view_t v, int kind)
 {
     if (view_bad(v)) return BMQTT_ERR_PARAM;
     if (v.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
-    return bmqtt_topic_filter_check(v.ptr, v.len);
-}
-
-static bmqtt_status_t check_topic(bmqtt_view_t v)
-{
-    if (view_bad(v)) return BMQTT_ERR_PARAM;
-    if (v.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
-    return bmqtt_topic_name_check(v.ptr, v.len);
+    if (kind == STR) return bmqtt_utf8_check(v.ptr, v.len);
+    return kind == TOPIC ? bmqtt_topic_name_check(v.ptr, v.len) : bmqtt_topic_filter_check(v.ptr, v.len);
 }
 
 bmqtt_status_t bmqtt_connect_encode(const bmqtt_connect_t *c, uint8_t *buf, size_t cap, size_t *len)
@@ -79,18 +74,18 @@ bmqtt_status_t bmqtt_connect_encode(const bmqtt_connect_t *c, uint8_t *buf, size
     user = c->username.ptr != NULL;
     pass = c->password.ptr != NULL;
 
-    if ((st = check_str(c->client_id)) != BMQTT_OK) return st;
+    if ((st = check(c->client_id, STR)) != BMQTT_OK) return st;
     if (c->clean_session > 1) return BMQTT_ERR_PARAM;
     if (c->client_id.len == 0 && !c->clean_session) return BMQTT_ERR_BAD_CLIENT_ID; /* [MQTT-3.1.3-7] */
     if (will) {
-        if ((st = check_topic(c->will_topic)) != BMQTT_OK) return st;
+        if ((st = check(c->will_topic, TOPIC)) != BMQTT_OK) return st;
         if (view_bad(c->will_payload)) return BMQTT_ERR_PARAM;
         if (c->will_payload.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
         if (c->will_qos > 2 || c->will_retain > 1) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-14] */
     } else if (c->will_qos || c->will_retain) {
         return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-11/13/15] */
     }
-    if (user && (st = check_str(c->username)) != BMQTT_OK) return st;
+    if (user && (st = check(c->username, STR)) != BMQTT_OK) return st;
     if (pass) {
         if (!user) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-22] */
         if (c->password.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
@@ -101,7 +96,8 @@ bmqtt_status_t bmqtt_connect_encode(const bmqtt_connect_t *c, uint8_t *buf, size
     if (user) rem += 2 + c->username.len;
     if (pass) rem += 2 + c->password.len;
 
-    if ((st = begin(BMQTT_CONNECT << 4, rem, rem, buf, cap, len, &p)) != BMQTT_OK || p == NULL) return st;
+    if ((st = begin(BMQTT_CONNECT << 4, rem, rem, buf, cap, len)) != BMQTT_OK || buf == NULL) return st;
+    p = body_at(buf, *len, rem);
     memcpy(p, proto, sizeof proto);
     p += sizeof proto;
     *p++ = (uint8_t)((user << 7) | (pass << 6) | (c->will_retain << 5) | (c->will_qos << 3) | (will << 2) |
@@ -119,15 +115,14 @@ bmqtt_status_t bmqtt_connect_encode(const bmqtt_connect_t *c, uint8_t *buf, size
 
 bmqtt_status_t bmqtt_connack_encode(const bmqtt_connack_t *c, uint8_t *buf, size_t cap, size_t *len)
 {
-    uint8_t *p;
     bmqtt_status_t st;
 
     if (c == NULL || len == NULL) return BMQTT_ERR_PARAM;
     if (c->return_code > 5 || c->session_present > 1) return BMQTT_ERR_PARAM;
     if (c->session_present && c->return_code) return BMQTT_ERR_PARAM; /* [MQTT-3.2.2-4] */
-    if ((st = begin(BMQTT_CONNACK << 4, 2, 2, buf, cap, len, &p)) != BMQTT_OK || p == NULL) return st;
-    p[0] = c->session_present;
-    p[1] = c->return_code;
+    if ((st = begin(BMQTT_CONNACK << 4, 2, 2, buf, cap, len)) != BMQTT_OK || buf == NULL) return st;
+    buf[2] = c->session_present;
+    buf[3] = c->return_code;
     return BMQTT_OK;
 }
 
@@ -135,24 +130,25 @@ bmqtt_status_t bmqtt_connack_encode(const bmqtt_connack_t *c, uint8_t *buf, size
 static bmqtt_status_t publish_encode(const bmqtt_publish_t *pub, int with_payload, uint8_t *buf, size_t cap,
                                      size_t *len)
 {
-    size_t head, rem;
+    size_t head, rem, body;
     uint8_t *p;
     bmqtt_status_t st;
 
     if (pub == NULL || len == NULL) return BMQTT_ERR_PARAM;
     if (pub->qos > 2 || pub->retain > 1 || pub->dup > 1) return BMQTT_ERR_PARAM;
     if (pub->dup && pub->qos == 0) return BMQTT_ERR_PARAM; /* [MQTT-3.3.1-2] */
-    if ((st = check_topic(pub->topic)) != BMQTT_OK) return st;
+    if ((st = check(pub->topic, TOPIC)) != BMQTT_OK) return st;
     if (pub->qos && pub->packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
     if (with_payload && view_bad(pub->payload)) return BMQTT_ERR_PARAM;
     if (pub->payload.len > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
 
     head = 2 + pub->topic.len + (pub->qos ? 2u : 0u);
     rem = head + pub->payload.len;
-    st = begin((uint8_t)((BMQTT_PUBLISH << 4) | (pub->dup << 3) | (pub->qos << 1) | pub->retain), rem,
-               with_payload ? rem : head, buf, cap, len, &p);
-    if (st != BMQTT_OK || p == NULL) return st;
-    p = put_str(p, pub->topic);
+    body = with_payload ? rem : head;
+    st = begin((uint8_t)((BMQTT_PUBLISH << 4) | (pub->dup << 3) | (pub->qos << 1) | pub->retain), rem, body, buf,
+               cap, len);
+    if (st != BMQTT_OK || buf == NULL) return st;
+    p = put_str(body_at(buf, *len, body), pub->topic);
     if (pub->qos) p = bmqtt_put16(p, pub->packet_id);
     if (with_payload) (void)put_bytes(p, pub->payload);
     return BMQTT_OK;
@@ -175,14 +171,13 @@ bmqtt_status_t bmqtt_publish_encode_header(const bmqtt_publish_t *p, uint8_t *bu
 bmqtt_status_t bmqtt_ack_encode(bmqtt_packet_type_t type, uint16_t packet_id, uint8_t *buf, size_t cap,
                                 size_t *len)
 {
-    uint8_t *p;
     bmqtt_status_t st;
 
     if (len == NULL || (unsigned)type > 15u || !((ACK_TYPES >> type) & 1u)) return BMQTT_ERR_PARAM;
     if (packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID;
-    st = begin((uint8_t)((type << 4) | (type == BMQTT_PUBREL ? 2u : 0u)), 2, 2, buf, cap, len, &p);
-    if (st != BMQTT_OK || p == NULL) return st;
-    (void)bmqtt_put16(p, packet_id);
+    st = begin((uint8_t)((type << 4) | (type == BMQTT_PUBREL ? 2u : 0u)), 2, 2, buf, cap, len);
+    if (st != BMQTT_OK || buf == NULL) return st;
+    (void)bmqtt_put16(buf + 2, packet_id);
     return BMQTT_OK;
 }
 
@@ -208,13 +203,13 @@ static bmqtt_status_t list_encode(bmqtt_packet_type_t type, uint16_t packet_id, 
     if (packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID;
     for (size_t i = 0; i < count; i++) {
         const bmqtt_view_t *f = entry(list, i, stride);
-        if ((st = check_filter(*f)) != BMQTT_OK) return st;
+        if ((st = check(*f, FILTER)) != BMQTT_OK) return st;
         if (qos && ((const bmqtt_subscription_t *)list)[i].qos > 2) return BMQTT_ERR_PARAM;
         rem += 2u + (size_t)qos + f->len;
         if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
     }
-    if ((st = begin((uint8_t)((type << 4) | 2), rem, rem, buf, cap, len, &p)) != BMQTT_OK || p == NULL) return st;
-    p = bmqtt_put16(p, packet_id);
+    if ((st = begin((uint8_t)((type << 4) | 2), rem, rem, buf, cap, len)) != BMQTT_OK || buf == NULL) return st;
+    p = bmqtt_put16(body_at(buf, *len, rem), packet_id);
     for (size_t i = 0; i < count; i++) {
         p = put_str(p, *entry(list, i, stride));
         if (qos) *p++ = ((const bmqtt_subscription_t *)list)[i].qos;
@@ -232,7 +227,6 @@ bmqtt_status_t bmqtt_suback_encode(uint16_t packet_id, const uint8_t *codes, siz
                                    size_t cap, size_t *len)
 {
     bmqtt_view_t v = { codes, count };
-    uint8_t *p;
     bmqtt_status_t st;
 
     if (len == NULL || view_bad(v)) return BMQTT_ERR_PARAM;
@@ -241,8 +235,8 @@ bmqtt_status_t bmqtt_suback_encode(uint16_t packet_id, const uint8_t *codes, siz
     for (size_t i = 0; i < count; i++) {
         if (codes[i] > 2 && codes[i] != BMQTT_SUBACK_FAILURE) return BMQTT_ERR_BAD_RETURN_CODE; /* [MQTT-3.9.3-2] */
     }
-    if ((st = begin(BMQTT_SUBACK << 4, 2 + count, 2 + count, buf, cap, len, &p)) != BMQTT_OK || p == NULL) return st;
-    (void)put_bytes(bmqtt_put16(p, packet_id), v);
+    if ((st = begin(BMQTT_SUBACK << 4, 2 + count, 2 + count, buf, cap, len)) != BMQTT_OK || buf == NULL) return st;
+    (void)put_bytes(bmqtt_put16(body_at(buf, *len, 2 + count), packet_id), v);
     return BMQTT_OK;
 }
 
@@ -254,10 +248,8 @@ bmqtt_status_t bmqtt_unsubscribe_encode(uint16_t packet_id, const bmqtt_view_t *
 
 bmqtt_status_t bmqtt_empty_encode(bmqtt_packet_type_t type, uint8_t *buf, size_t cap, size_t *len)
 {
-    uint8_t *p;
-
     if (len == NULL || (type != BMQTT_PINGREQ && type != BMQTT_PINGRESP && type != BMQTT_DISCONNECT)) {
         return BMQTT_ERR_PARAM;
     }
-    return begin((uint8_t)(type << 4), 0, 0, buf, cap, len, &p);
+    return begin((uint8_t)(type << 4), 0, 0, buf, cap, len);
 }

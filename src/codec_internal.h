@@ -8,6 +8,14 @@
 #include "bmqtt/codec.h"
 #include "bmqtt/config.h"
 
+/* Keeps a rarely used function's frame out of its caller's, so the worst-case
+ * stack of the common path stays small (make stack). */
+#if defined(__GNUC__)
+#define BMQTT_NOINLINE __attribute__((noinline))
+#else
+#define BMQTT_NOINLINE
+#endif
+
 /* Largest MQTT string (a 16-bit length prefix). */
 #define BMQTT_STR_MAX 65535u
 
