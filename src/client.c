@@ -310,8 +310,9 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
     switch (pkt.type) {
     case BMQTT_PUBLISH:
         if ((st = admit(c, &pkt.u.publish, &fresh)) != BMQTT_OK) return st;
+        st = answer_publish(c, &pkt.u.publish); /* queued first: on_message may queue a packet of its own */
         if (fresh) deliver(c, &pkt.u.publish, 0, (uint32_t)pkt.u.publish.payload.len);
-        return answer_publish(c, &pkt.u.publish);
+        return st;
     case BMQTT_PUBACK:
     case BMQTT_PUBREC:
         s = find_slot(c, pkt.u.packet_id);
@@ -385,6 +386,7 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
         if ((st = admit(c, &p, &fresh)) != BMQTT_OK) return st;
         c->streaming = fresh ? 1 : 2; /* 2: a QoS 2 duplicate, drained without delivery */
     }
+    if (done) st = answer_publish(c, &p); /* before the last chunk is delivered, as in handle() */
     if (p.payload.len && (done || full)) {
         if (c->streaming == 1) deliver(c, &p, c->stream_off, c->framer.remaining - (uint32_t)head);
         c->stream_off += (uint32_t)p.payload.len;
@@ -398,7 +400,6 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
     c->streaming = 0;
     c->stream_head = 0;
     c->stream_off = 0;
-    st = answer_publish(c, &p);
     consume(c, c->rx_framed);
     return st;
 }
@@ -413,6 +414,7 @@ static bmqtt_status_t drain(bmqtt_client_t *c)
         c->rx_framed += (uint32_t)used;
         if (st == BMQTT_ERR_PACKET_TOO_LARGE) {
             if ((c->framer.first_byte >> 4) != BMQTT_PUBLISH) return st;
+            if (c->state != BMQTT_CLIENT_CONNECTED) return BMQTT_ERR_PROTOCOL; /* before CONNACK [MQTT-3.2.0-1] */
             c->streaming = 1;
             c->stream_head = 0;
             c->stream_off = 0;

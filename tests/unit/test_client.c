@@ -27,6 +27,43 @@ static uint16_t last_unsuback;
 static uint16_t last_done;
 static uint8_t last_codes[8];
 
+/* Runs at the end of on_message when set: a test's reaction to a message. */
+static void (*msg_hook)(const bmqtt_message_t *m);
+
+/* A wrapper around the mock transport ("wrap"): the next send_stub_n sends or
+ * recv_stub_n receives return a scripted value without moving bytes, and
+ * closes and any call made after a close are counted. */
+static bmqtt_transport_t wrap;
+static const bmqtt_transport_t *conn_tr; /* what connect_at() connects over */
+static int32_t send_stub, recv_stub;
+static int send_stub_n, recv_stub_n, close_calls, calls_after_close;
+
+static int32_t wrap_send(void *ctx, const uint8_t *buf, size_t len)
+{
+    if (close_calls) calls_after_close++;
+    if (send_stub_n > 0) {
+        send_stub_n--;
+        return send_stub;
+    }
+    return tr.send(ctx, buf, len);
+}
+
+static int32_t wrap_recv(void *ctx, uint8_t *buf, size_t len)
+{
+    if (close_calls) calls_after_close++;
+    if (recv_stub_n > 0) {
+        recv_stub_n--;
+        return recv_stub;
+    }
+    return tr.recv(ctx, buf, len);
+}
+
+static void wrap_close(void *ctx)
+{
+    close_calls++;
+    tr.close(ctx);
+}
+
 static void on_message(void *user, const bmqtt_message_t *m)
 {
     (void)user;
@@ -38,6 +75,7 @@ static void on_message(void *user, const bmqtt_message_t *m)
     got_len += m->payload.len;
     assert_true(got_len <= m->total);
     if (got_len == m->total) got_len = 0, got[m->total < sizeof got ? m->total : 0] = 0;
+    if (msg_hook) msg_hook(m);
 }
 
 static void on_done(void *user, uint16_t id)
@@ -91,6 +129,13 @@ static int setup(void **state)
     cfg.on_unsuback = on_unsuback;
     messages = chunks = dones = subacks = unsubacks = 0;
     got_len = 0;
+    msg_hook = NULL;
+    wrap = tr;
+    wrap.send = wrap_send;
+    wrap.recv = wrap_recv;
+    wrap.close = wrap_close;
+    conn_tr = &tr;
+    send_stub_n = recv_stub_n = close_calls = calls_after_close = 0;
     assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
     return 0;
 }
@@ -99,7 +144,7 @@ static int setup(void **state)
 static void connect_at(uint32_t now, uint8_t clean, const char *connack)
 {
     bmqtt_connect_t f = fields(clean);
-    assert_int_equal(bmqtt_client_connect(&cli, &tr, &f, now), BMQTT_OK);
+    assert_int_equal(bmqtt_client_connect(&cli, conn_tr, &f, now), BMQTT_OK);
     assert_int_equal(bmqtt_client_poll(&cli, now), BMQTT_WOULD_BLOCK);
     assert_string_equal(mock_take_hex(&mock), clean ? "10 0E 00 04 4D 51 54 54 04 02 00 0A 00 02 63 31"
                                                     : "10 0E 00 04 4D 51 54 54 04 00 00 0A 00 02 63 31");
@@ -752,8 +797,9 @@ static void test_streamed_qos2_duplicate_and_bad_heads(void **state)
 
     setup(state);
     connect_at(0, 1, "20 02 00 00");
-    k = (size_t)sprintf(hex, "32 C8 01 00 3B"); /* topic + id fill the whole buffer: no room for payload */
-    for (int i = 0; i < 59; i++) k += (size_t)sprintf(hex + k, " 61");
+    /* Header, topic and id fill the whole buffer (3 + 2 + 57 + 2 = 64 bytes): no room for payload. */
+    k = (size_t)sprintf(hex, "32 C8 01 00 39");
+    for (int i = 0; i < 57; i++) k += (size_t)sprintf(hex + k, " 61");
     k += (size_t)sprintf(hex + k, " 00 01");
     for (int i = 0; i < 20; i++) k += (size_t)sprintf(hex + k, " 62");
     mock_push_hex(&mock, hex);
@@ -853,6 +899,475 @@ static void test_drop_at_every_byte_qos2_in(void **state)
     }
 }
 
+/* transport.h: a send or recv that moves 0 bytes means "would block", not an
+ * error and not an end of stream; the same bytes go out later, once. */
+static void test_zero_byte_send_and_recv_mean_would_block(void **state)
+{
+    bmqtt_connect_t f = fields(1);
+    (void)state;
+    assert_int_equal(bmqtt_client_connect(&cli, &wrap, &f, 0), BMQTT_OK);
+    send_stub = 0;
+    send_stub_n = 1000;
+    assert_int_equal(bmqtt_client_poll(&cli, 0), BMQTT_WOULD_BLOCK);
+    assert_string_equal(mock_take_hex(&mock), "");
+    assert_false(bmqtt_client_tx_idle(&cli));
+    send_stub_n = 0;
+    assert_int_equal(bmqtt_client_poll(&cli, 0), BMQTT_WOULD_BLOCK);
+    assert_string_equal(mock_take_hex(&mock), "10 0E 00 04 4D 51 54 54 04 02 00 0A 00 02 63 31");
+    mock_push_hex(&mock, "20 02 00 00");
+    recv_stub = 0;
+    recv_stub_n = 1;
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_WOULD_BLOCK); /* CONNACK not read yet */
+    assert_int_equal(mock.in_pos, 0);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    recv_stub_n = 1;
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_OK); /* connected: still not a close */
+    assert_false(mock.closed);
+    mock_push_hex(&mock, "30 04 00 01 74 78");
+    assert_int_equal(bmqtt_client_poll(&cli, 3), BMQTT_OK);
+    assert_int_equal(messages, 1);
+    assert_string_equal(got, "x");
+}
+
+/* A PINGREQ the transport cannot take yet stays queued and leaves on the next
+ * poll; keepalive then counts from that send [MQTT-3.1.2-23]. */
+static void test_pingreq_would_block_goes_on_next_poll(void **state)
+{
+    (void)state;
+    conn_tr = &wrap;
+    connect_at(0, 1, "20 02 00 00");
+    send_stub = BMQTT_WOULD_BLOCK;
+    send_stub_n = 1;
+    assert_int_equal(bmqtt_client_poll(&cli, 10000), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "");
+    assert_false(bmqtt_client_tx_idle(&cli));
+    assert_int_equal(bmqtt_client_poll(&cli, 10001), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "C0 00");
+    mock_push_hex(&mock, "D0 00");
+    assert_int_equal(bmqtt_client_poll(&cli, 10002), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 20000), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "");
+    assert_int_equal(bmqtt_client_poll(&cli, 20001), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "C0 00");
+}
+
+/* A zero-byte payload needs no memory: {NULL, 0} is valid. Retained, it is how
+ * a retained message is cleared [MQTT-3.3.1-10]. */
+static void test_publish_empty_payload_MQTT_3_3_1_10(void **state)
+{
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = { NULL, 0 }, .retain = 1 };
+    uint16_t id;
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "31 03 00 01 74");
+    p.qos = 1;
+    p.retain = 0;
+    assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_OK);
+    assert_int_equal(id, 1);
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "32 05 00 01 74 00 01");
+}
+
+/* A new packet id is one not in use [MQTT-2.3.1-2]: after the wrap, ids of a
+ * PUBLISH awaiting its PUBACK and of a SUBSCRIBE awaiting its SUBACK are skipped. */
+static void test_ids_skip_in_flight_and_pending_MQTT_2_3_1_2(void **state)
+{
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = BMQTT_VIEW_LIT("x"), .qos = 1 };
+    bmqtt_subscription_t s = { BMQTT_VIEW_LIT("a"), 0 };
+    uint16_t id;
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_OK);
+    assert_int_equal(id, 1);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, &id), BMQTT_OK);
+    assert_int_equal(id, 2);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "32 06 00 01 74 00 01 78 82 06 00 02 00 01 61 00");
+    cli.next_id = 65535; /* white-box: skip 65,532 round trips */
+    assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_OK);
+    assert_int_equal(id, 65535);
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_OK);
+    assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_OK);
+    assert_int_equal(id, 3); /* 1 and 2 are still in use */
+    assert_int_equal(bmqtt_client_poll(&cli, 3), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "32 06 00 01 74 FF FF 78 32 06 00 01 74 00 03 78");
+}
+
+/* Resends [MQTT-4.4.0-1] follow the order of first transmission [MQTT-4.6.0-1],
+ * not the order of the table, and that order holds across the wrap of the 16-bit sequence
+ * number (FFFF before 0000 before 0001). */
+static void test_resend_order_across_seq_wrap_MQTT_4_6_0_1(void **state)
+{
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .qos = 1 };
+    (void)state;
+    connect_at(0, 0, "20 02 00 00");
+    cli.next_seq = 0xFFFE; /* white-box: as after 65,534 messages */
+    for (int i = 0; i < 3; i++) { /* ids 1, 2, 3 in slots 0, 1, 2 with seq FFFE, FFFF, 0000 */
+        p.payload = bmqtt_view_str(i == 0 ? "a" : i == 1 ? "b" : "c");
+        assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
+    }
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "32 06 00 01 74 00 01 61 32 06 00 01 74 00 02 62 32 06 00 01 74 00 03 63");
+    mock_push_hex(&mock, "40 02 00 01");
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_OK);
+    assert_int_equal(dones, 1);
+    p.payload = bmqtt_view_str("d"); /* id 4 in the freed slot 0, seq 0001: newest, yet first in the table */
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 3), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "32 06 00 01 74 00 04 64");
+    mock.fail_recv = BMQTT_ERR_CLOSED;
+    assert_int_equal(bmqtt_client_poll(&cli, 4), BMQTT_ERR_CLOSED);
+    reconnect_with_session(5);
+    assert_string_equal(mock_take_hex(&mock), "3A 06 00 01 74 00 02 62 3A 06 00 01 74 00 03 63 3A 06 00 01 74 00 04 64");
+    mock_push_hex(&mock, "40 02 00 02 40 02 00 03 40 02 00 04");
+    assert_int_equal(bmqtt_client_poll(&cli, 6), BMQTT_OK);
+    assert_int_equal(dones, 4);
+    assert_int_equal(bmqtt_client_inflight(&cli), 0);
+}
+
+/* An ack must fit the exchange it names [MQTT-4.3.2, 4.3.3]: a PUBREC for a
+ * QoS 1 message, or a PUBACK for a message the client has not yet resent on
+ * this connection (it arrives right behind CONNACK, before the resend the
+ * session requires [MQTT-4.4.0-1]), ends the session. */
+static void test_ack_for_wrong_qos_or_before_resend(void **state)
+{
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = BMQTT_VIEW_LIT("x"), .qos = 1 };
+    bmqtt_connect_t f = fields(0);
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    mock_push_hex(&mock, "50 02 00 01");
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_ERR_PROTOCOL);
+    assert_true(mock.closed);
+    assert_int_equal(dones, 0);
+
+    setup(state);
+    connect_at(0, 0, "20 02 00 00");
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    mock.fail_recv = BMQTT_ERR_CLOSED;
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_ERR_CLOSED);
+    mock.closed = 0;
+    mock.fail_recv = 0;
+    (void)mock_take_hex(&mock);
+    assert_int_equal(bmqtt_client_connect(&cli, &tr, &f, 3), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 3), BMQTT_WOULD_BLOCK);
+    (void)mock_take_hex(&mock);
+    mock_push_hex(&mock, "20 02 01 00 40 02 00 01"); /* session present, then PUBACK in the same read */
+    assert_int_equal(bmqtt_client_poll(&cli, 4), BMQTT_ERR_PROTOCOL);
+    assert_string_equal(mock_take_hex(&mock), ""); /* nothing resent */
+    assert_int_equal(dones, 0);
+    assert_int_equal(bmqtt_client_inflight(&cli), 1);
+}
+
+/* The first packet from the server must be CONNACK [MQTT-3.2.0-1]: a PUBLISH
+ * before it ends the session and is not delivered, whether it fits the receive
+ * buffer or would have to be streamed. */
+static void test_publish_before_connack_MQTT_3_2_0_1(void **state)
+{
+    static char hex[3 * 120];
+    bmqtt_connect_t f = fields(1);
+    size_t k;
+    for (int big = 0; big < 2; big++) {
+        setup(state);
+        assert_int_equal(bmqtt_client_connect(&cli, &tr, &f, 0), BMQTT_OK);
+        assert_int_equal(bmqtt_client_poll(&cli, 0), BMQTT_WOULD_BLOCK);
+        (void)mock_take_hex(&mock);
+        k = (size_t)sprintf(hex, "32 %02X 00 01 74 00 05", big ? 105 : 5); /* QoS 1, id 5 */
+        for (int i = 0; i < (big ? 100 : 0); i++) k += (size_t)sprintf(hex + k, " 61");
+        mock_push_hex(&mock, hex);
+        assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_PROTOCOL);
+        assert_true(mock.closed);
+        assert_int_equal(chunks, 0);
+        assert_string_equal(mock_take_hex(&mock), ""); /* no PUBACK */
+    }
+}
+
+/* A streamed PUBLISH (larger than the receive buffer) is checked like any
+ * other: a wildcard topic [MQTT-3.3.2-2], packet id 0 [MQTT-2.3.1-1], and no
+ * room left in the exactly-once table end the session before any delivery. */
+static void test_streamed_publish_bad_head_or_qos2_table_full(void **state)
+{
+    static const struct { const char *head; bmqtt_status_t st; } rows[] = {
+        { "32 69 00 01 2B 00 01", BMQTT_ERR_BAD_TOPIC },
+        { "32 69 00 01 74 00 00", BMQTT_ERR_BAD_PACKET_ID },
+        { "34 69 00 01 74 00 05", BMQTT_ERR_INFLIGHT_FULL }, /* after 4 QoS 2 ids awaiting PUBREL */
+    };
+    static char hex[3 * 120];
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        size_t k = (size_t)sprintf(hex, "%s", rows[r].head);
+        setup(state);
+        connect_at(0, 1, "20 02 00 00");
+        if (rows[r].st == BMQTT_ERR_INFLIGHT_FULL) {
+            mock_push_hex(&mock, "34 05 00 01 74 00 01 34 05 00 01 74 00 02 34 05 00 01 74 00 03 34 05 00 01 74 00 04");
+            assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+            assert_string_equal(mock_take_hex(&mock), "50 02 00 01 50 02 00 02 50 02 00 03 50 02 00 04");
+            messages = chunks = 0;
+        }
+        for (int i = 0; i < 100; i++) k += (size_t)sprintf(hex + k, " 62");
+        mock_push_hex(&mock, hex);
+        assert_int_equal(bmqtt_client_poll(&cli, 2), rows[r].st);
+        assert_true(mock.closed);
+        assert_int_equal(chunks, 0);
+        assert_string_equal(mock_take_hex(&mock), "");
+    }
+}
+
+/* Only a PUBLISH is streamed: any other packet larger than the receive buffer
+ * (here a SUBACK of 100 return codes) ends the session. */
+static void test_oversized_suback_is_too_large(void **state)
+{
+    bmqtt_subscription_t s = { BMQTT_VIEW_LIT("a"), 0 };
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    mock_push_hex(&mock, "90 66 00 01 00 00 00 00");
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_ERR_PACKET_TOO_LARGE);
+    assert_true(mock.closed);
+    assert_int_equal(subacks, 0);
+}
+
+static void hook_disconnect(const bmqtt_message_t *m)
+{
+    (void)m;
+    bmqtt_client_disconnect(&cli);
+}
+
+/* on_message may end the session: DISCONNECT goes out, the transport is
+ * closed, nothing more is read, handled or sent on it [MQTT-3.14.4-1,
+ * MQTT-3.14.4-2], and poll reports the session over. */
+static void test_disconnect_from_on_message_MQTT_3_14_4_2(void **state)
+{
+    (void)state;
+    conn_tr = &wrap;
+    connect_at(0, 1, "20 02 00 00");
+    msg_hook = hook_disconnect;
+    mock_push_hex(&mock, "30 04 00 01 74 61 30 04 00 01 74 62"); /* two QoS 0 messages in one read */
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_NOT_CONNECTED);
+    assert_int_equal(messages, 1);
+    assert_string_equal(got, "a");
+    assert_string_equal(mock_take_hex(&mock), "E0 00");
+    assert_int_equal(close_calls, 1);
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_ERR_NOT_CONNECTED);
+    assert_int_equal(messages, 1);
+    assert_int_equal(calls_after_close, 0);
+
+    /* A QoS 1 message: its PUBACK is not sent after the close either (the
+     * broker redelivers it in a persistent session). */
+    setup(state);
+    conn_tr = &wrap;
+    connect_at(0, 1, "20 02 00 00");
+    msg_hook = hook_disconnect;
+    mock_push_hex(&mock, "32 06 00 01 74 00 09 61");
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_NOT_CONNECTED);
+    assert_int_equal(messages, 1);
+    assert_int_equal(close_calls, 1);
+    assert_int_equal(calls_after_close, 0);
+    /* The PUBACK, queued before the callback ran, held the line: disconnect is
+     * best effort (client.h) and closed without DISCONNECT. */
+    assert_string_equal(mock_take_hex(&mock), "");
+}
+
+static bmqtt_status_t reply_st;
+static uint16_t reply_id;
+static uint8_t reply_qos;
+
+static void hook_reply(const bmqtt_message_t *m)
+{
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("r"), .payload = BMQTT_VIEW_LIT("ok") };
+    if (m->offset + m->payload.len < m->total) return; /* reply once, after the last chunk */
+    p.qos = reply_qos;
+    reply_st = bmqtt_client_publish(&cli, &p, &reply_id);
+}
+
+/* on_message may publish a reply. For a QoS 1/2 message the PUBACK/PUBREC is
+ * queued before the callback runs [MQTT-4.3.2-2, MQTT-4.3.3-2], so the reply
+ * never overwrites it and is never lost: a QoS 1 reply is sent right after the
+ * ack, a QoS 0 reply finds the line busy (BMQTT_ERR_BUSY, retry after poll). */
+static void test_publish_from_on_message_is_not_lost(void **state)
+{
+    static char hex[3 * 120];
+    size_t k;
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    msg_hook = hook_reply;
+    reply_qos = 1;
+    mock_push_hex(&mock, "32 06 00 01 74 00 09 61");
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_int_equal(reply_st, BMQTT_OK);
+    assert_int_equal(reply_id, 1);
+    assert_string_equal(mock_take_hex(&mock), "40 02 00 09 32 07 00 01 72 00 01 6F 6B");
+    mock_push_hex(&mock, "40 02 00 01");
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_OK);
+    assert_int_equal(dones, 1);
+
+    /* The same for the last chunk of a streamed QoS 2 message. */
+    k = (size_t)sprintf(hex, "34 69 00 01 74 00 07");
+    for (int i = 0; i < 100; i++) k += (size_t)sprintf(hex + k, " 61");
+    mock_push_hex(&mock, hex);
+    for (int i = 0; i < 4; i++) assert_int_equal(bmqtt_client_poll(&cli, 3), BMQTT_OK);
+    assert_int_equal(messages, 2);
+    assert_int_equal(reply_st, BMQTT_OK);
+    assert_int_equal(reply_id, 2);
+    assert_string_equal(mock_take_hex(&mock), "50 02 00 07 32 07 00 01 72 00 02 6F 6B");
+
+    reply_qos = 0;
+    mock_push_hex(&mock, "32 06 00 01 74 00 0A 61");
+    assert_int_equal(bmqtt_client_poll(&cli, 4), BMQTT_OK);
+    assert_int_equal(reply_st, BMQTT_ERR_BUSY);
+    assert_string_equal(mock_take_hex(&mock), "40 02 00 0A");
+}
+
+/* An answer that cannot be sent ends the session: four QoS 1 messages in one
+ * read take all the rounds of one poll, and the link drops at the fourth
+ * PUBACK, which the last step of poll sends. */
+static void test_answer_send_failure_at_end_of_poll(void **state)
+{
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    mock_push_hex(&mock, "32 05 00 01 74 00 01 32 05 00 01 74 00 02 32 05 00 01 74 00 03 32 05 00 01 74 00 04");
+    mock.drop_at_out = mock.out_total + 12;
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_CLOSED);
+    assert_int_equal(messages, 4);
+    assert_string_equal(mock_take_hex(&mock), "40 02 00 01 40 02 00 02 40 02 00 03");
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_ERR_NOT_CONNECTED);
+}
+
+/* SUBSCRIBE/UNSUBSCRIBE the codec refuses are refused by the client and take
+ * no pending entry: '#' not last [MQTT-4.7.1-2], an empty list [MQTT-3.8.3-3,
+ * MQTT-3.10.3-2], a filter too long for the transmit buffer. */
+static void test_subscribe_refusals_take_no_entry(void **state)
+{
+    static uint8_t long_filter[300];
+    bmqtt_subscription_t s = { BMQTT_VIEW_LIT("a/#/b"), 0 };
+    bmqtt_view_t f = BMQTT_VIEW_LIT("a");
+    (void)state;
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_ERR_BAD_FILTER);
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 0, NULL), BMQTT_ERR_EMPTY_LIST);
+    assert_int_equal(bmqtt_client_unsubscribe(&cli, &f, 0, NULL), BMQTT_ERR_EMPTY_LIST);
+    memset(long_filter, 'a', sizeof long_filter);
+    f.ptr = long_filter;
+    f.len = sizeof long_filter;
+    assert_int_equal(bmqtt_client_unsubscribe(&cli, &f, 1, NULL), BMQTT_ERR_BUFFER_TOO_SMALL);
+    assert_true(bmqtt_client_tx_idle(&cli));
+    assert_string_equal(mock_take_hex(&mock), "");
+    /* Both pending entries are still free. */
+    s.filter = bmqtt_view_str("a");
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_OK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+    assert_false(mock.closed);
+}
+
+/* A client that was never initialised (zeroed, or after init refused its
+ * config) is refused by every call and touches no transport. */
+static void test_calls_on_uninitialised_client(void **state)
+{
+    static bmqtt_client_t z;
+    bmqtt_connect_t f = fields(1);
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t") };
+    bmqtt_subscription_t s = { BMQTT_VIEW_LIT("a"), 0 };
+    bmqtt_view_t flt = BMQTT_VIEW_LIT("a");
+    (void)state;
+    memset(&z, 0, sizeof z);
+    assert_int_equal(bmqtt_client_connect(&z, &wrap, &f, 0), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_poll(&z, 0), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_publish(&z, &p, NULL), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_subscribe(&z, &s, 1, NULL), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_unsubscribe(&z, &flt, 1, NULL), BMQTT_ERR_PARAM);
+    bmqtt_client_disconnect(&z);
+    bmqtt_client_abort(&z);
+    assert_int_equal(mock.send_calls + mock.recv_calls + close_calls, 0);
+}
+
+/* Disconnect and abort in each state. DISCONNECT goes out only when the line
+ * is free: never before the CONNECT [MQTT-3.1.0-1] and never after half a
+ * packet. Abort closes without it (the broker then publishes the will
+ * [MQTT-3.1.2-8]). Once closed, both are no-ops: close is called once. */
+static void test_disconnect_and_abort_in_each_state(void **state)
+{
+    static uint8_t big[1000];
+    bmqtt_connect_t f = fields(1);
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = { big, sizeof big } };
+    const char *out;
+    for (int i = 0; i < 6; i++) {
+        setup(state);
+        conn_tr = &wrap;
+        if (i < 4) {
+            assert_int_equal(bmqtt_client_connect(&cli, &wrap, &f, 0), BMQTT_OK);
+            if (i & 1) {
+                assert_int_equal(bmqtt_client_poll(&cli, 0), BMQTT_WOULD_BLOCK);
+                (void)mock_take_hex(&mock);
+            }
+        } else {
+            connect_at(0, 1, "20 02 00 00");
+            (void)mock_take_hex(&mock);
+            mock.max_send = 3;
+            mock.send_block_every = 2;
+            assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
+            assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_OK);
+            out = mock_take_hex(&mock);
+            assert_int_equal(strncmp(out, "30 EB 07 00 01 74", 17), 0); /* a part of the PUBLISH went */
+            assert_false(bmqtt_client_tx_idle(&cli));
+            mock.send_block_every = 0;
+        }
+        /* 0, 1: disconnect while connecting, CONNECT queued / written;
+         * 2, 3: abort while connecting; 4: disconnect, 5: abort mid-packet. */
+        if (i == 0 || i == 1 || i == 4) {
+            bmqtt_client_disconnect(&cli);
+        } else {
+            bmqtt_client_abort(&cli);
+        }
+        assert_string_equal(mock_take_hex(&mock), i == 1 ? "E0 00" : "");
+        assert_int_equal(close_calls, 1);
+        assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_ERR_NOT_CONNECTED);
+        bmqtt_client_disconnect(&cli);
+        bmqtt_client_abort(&cli);
+        assert_int_equal(close_calls, 1);
+        assert_int_equal(calls_after_close, 0);
+    }
+    /* After a session ended on an error, too. */
+    setup(state);
+    conn_tr = &wrap;
+    connect_at(0, 1, "20 02 00 00");
+    mock.fail_recv = BMQTT_ERR_TRANSPORT;
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_TRANSPORT);
+    assert_int_equal(close_calls, 1);
+    bmqtt_client_abort(&cli);
+    bmqtt_client_disconnect(&cli);
+    assert_int_equal(close_calls, 1);
+    assert_int_equal(calls_after_close, 0);
+}
+
+/* A QoS 1/2 topic is the caller's memory, encoded again at each (re)send. If
+ * it is rewritten into an invalid name before it goes out (which the lifetime
+ * rule of client.h forbids), the session ends with the codec's status rather
+ * than put a wildcard topic on the wire [MQTT-3.3.2-2]. */
+static void test_inflight_topic_rewritten_before_send(void **state)
+{
+    static char topic[4];
+    bmqtt_subscription_t s = { BMQTT_VIEW_LIT("a"), 0 };
+    bmqtt_publish_t p = { .payload = BMQTT_VIEW_LIT("x"), .qos = 1 };
+    uint16_t id;
+    (void)state;
+    memcpy(topic, "t/1", 4);
+    p.topic = bmqtt_view_str(topic);
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_OK); /* holds the line */
+    assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_OK);       /* waits for it */
+    assert_int_equal(id, 2);
+    topic[2] = '+';
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_BAD_TOPIC);
+    assert_string_equal(mock_take_hex(&mock), "82 06 00 01 00 01 61 00");
+    assert_true(mock.closed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -886,6 +1401,22 @@ int main(void)
         cmocka_unit_test_setup(test_streamed_qos2_duplicate_and_bad_heads, setup),
         cmocka_unit_test_setup(test_drop_at_every_byte_qos1_out, setup),
         cmocka_unit_test_setup(test_drop_at_every_byte_qos2_in, setup),
+        cmocka_unit_test_setup(test_zero_byte_send_and_recv_mean_would_block, setup),
+        cmocka_unit_test_setup(test_pingreq_would_block_goes_on_next_poll, setup),
+        cmocka_unit_test_setup(test_publish_empty_payload_MQTT_3_3_1_10, setup),
+        cmocka_unit_test_setup(test_ids_skip_in_flight_and_pending_MQTT_2_3_1_2, setup),
+        cmocka_unit_test_setup(test_resend_order_across_seq_wrap_MQTT_4_6_0_1, setup),
+        cmocka_unit_test_setup(test_ack_for_wrong_qos_or_before_resend, setup),
+        cmocka_unit_test_setup(test_publish_before_connack_MQTT_3_2_0_1, setup),
+        cmocka_unit_test_setup(test_streamed_publish_bad_head_or_qos2_table_full, setup),
+        cmocka_unit_test_setup(test_oversized_suback_is_too_large, setup),
+        cmocka_unit_test_setup(test_disconnect_from_on_message_MQTT_3_14_4_2, setup),
+        cmocka_unit_test_setup(test_publish_from_on_message_is_not_lost, setup),
+        cmocka_unit_test_setup(test_answer_send_failure_at_end_of_poll, setup),
+        cmocka_unit_test_setup(test_subscribe_refusals_take_no_entry, setup),
+        cmocka_unit_test_setup(test_calls_on_uninitialised_client, setup),
+        cmocka_unit_test_setup(test_disconnect_and_abort_in_each_state, setup),
+        cmocka_unit_test_setup(test_inflight_topic_rewritten_before_send, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
