@@ -77,7 +77,9 @@ typedef struct bmqtt_client_config {
     uint16_t qos2_count;
     uint32_t response_timeout_ms; /**< CONNACK and PINGRESP wait; 0: BMQTT_RESPONSE_TIMEOUT_MS. */
     void *user;
-    /** A message (or chunk) arrived. */
+    /** A message (or chunk) arrived. Its PUBACK/PUBREC is already queued and goes out
+     *  when this returns; a QoS 1/2 publish made from here is sent after it, a QoS 0
+     *  one gets BMQTT_ERR_BUSY when the line holds that answer. */
     void (*on_message)(void *user, const bmqtt_message_t *msg);
     /** SUBACK: one code per filter (0, 1, 2 or BMQTT_SUBACK_FAILURE). */
     void (*on_suback)(void *user, uint16_t packet_id, bmqtt_view_t codes);
