@@ -306,52 +306,122 @@ static size_t skip_ws(const uint8_t *p, size_t n, size_t i)
     return i;
 }
 
-/* p[i] is '"': index after the closing quote, 0 when it is missing. */
+/* p[i] is '"': index after the closing quote, 0 when it is missing or the
+ * string holds a control byte or an escape JSON does not define. */
 static size_t skip_string(const uint8_t *p, size_t n, size_t i, int *escaped)
 {
     for (i++; i < n; i++) {
-        if (p[i] == '\\') {
-            *escaped = 1;
-            i++;
-        } else if (p[i] == '"') {
-            return i + 1u;
-        } else if (p[i] < 0x20u) {
+        if (p[i] == '"') return i + 1u;
+        if (p[i] < 0x20u) return 0;
+        if (p[i] != '\\') continue;
+        *escaped = 1;
+        if (++i >= n) return 0;
+        if (p[i] == 'u') {
+            for (unsigned k = 0; k < 4u; k++) {
+                if (++i >= n || !((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+                                  (p[i] >= 'A' && p[i] <= 'F')))
+                    return 0;
+            }
+        } else if (memchr("\"\\/bfnrt", p[i], 8u) == NULL) {
             return 0;
         }
     }
     return 0;
 }
 
-/* Index after the value starting at p[i], 0 when malformed or cut. Nested
- * objects and arrays are skipped by depth (without recursion). */
-static size_t skip_value(const uint8_t *p, size_t n, size_t i)
+static size_t skip_digits(const uint8_t *p, size_t n, size_t i)
 {
-    int esc = 0;
-    size_t start = i;
-    unsigned depth = 0;
-    if (i >= n) return 0;
-    if (p[i] == '"') return skip_string(p, n, i, &esc);
-    if (p[i] == '{' || p[i] == '[') {
-        while (i < n) {
-            uint8_t c = p[i];
-            if (c == '"') {
-                i = skip_string(p, n, i, &esc);
-                if (i == 0u) return 0;
-                continue;
-            }
-            if (c == '{' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ']') {
-                if (--depth == 0u) return i + 1u;
-            }
-            i++;
-        }
+    while (i < n && p[i] >= '0' && p[i] <= '9') i++;
+    return i;
+}
+
+/* A number, true, false or null at p[i]: index after it, 0 when malformed. */
+static size_t skip_scalar(const uint8_t *p, size_t n, size_t i)
+{
+    static const char *const lit[3] = { "true", "false", "null" };
+    size_t j;
+    for (unsigned k = 0; k < 3u; k++) {
+        size_t len = strlen(lit[k]);
+        if (n - i >= len && memcmp(p + i, lit[k], len) == 0) return i + len;
+    }
+    if (p[i] == '-') i++;
+    if (i < n && p[i] == '0') {
+        i++;
+    } else if ((j = skip_digits(p, n, i)) > i) {
+        i = j;
+    } else {
         return 0;
     }
-    while (i < n && p[i] != ',' && p[i] != '}' && p[i] != ']' && p[i] != ' ' && p[i] != '\t' && p[i] != '\n' &&
-           p[i] != '\r' && p[i] != '"' && p[i] != '{' && p[i] != '[')
+    if (i < n && p[i] == '.') {
+        if ((j = skip_digits(p, n, i + 1u)) == i + 1u) return 0;
+        i = j;
+    }
+    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
         i++;
-    return i > start ? i : 0;
+        if (i < n && (p[i] == '+' || p[i] == '-')) i++;
+        if ((j = skip_digits(p, n, i)) == i) return 0;
+        i = j;
+    }
+    return i;
+}
+
+/* p[i] should start `"name" :`: index after the colon, 0 when malformed. */
+static size_t skip_name(const uint8_t *p, size_t n, size_t i)
+{
+    int esc = 0;
+    if (i >= n || p[i] != '"' || (i = skip_string(p, n, i, &esc)) == 0u) return 0;
+    i = skip_ws(p, n, i);
+    return i < n && p[i] == ':' ? i + 1u : 0;
+}
+
+/* Index after the JSON value starting at p[i], 0 when it is malformed or cut
+ * (RFC 8259 grammar; bytes >= 0x80 are not checked as UTF-8). Containers are
+ * walked without recursion: bit d of arrays says whether the container at
+ * depth d + 1 is an array, so that every closer must match its opener (hence
+ * BMQTT_ALIYUN_JSON_DEPTH_MAX <= 32). */
+static size_t skip_value(const uint8_t *p, size_t n, size_t i)
+{
+    uint32_t arrays = 0;
+    unsigned depth = 0;
+    int esc = 0;
+    for (;;) {
+        if (i >= n) return 0;
+        if (p[i] == '{' || p[i] == '[') {
+            if (depth == BMQTT_ALIYUN_JSON_DEPTH_MAX) return 0;
+            arrays = p[i] == '[' ? arrays | ((uint32_t)1u << depth) : arrays & ~((uint32_t)1u << depth);
+            depth++;
+            i = skip_ws(p, n, i + 1u);
+            if (i >= n || p[i] != ((arrays >> (depth - 1u)) & 1u ? ']' : '}')) {
+                if (!((arrays >> (depth - 1u)) & 1u) && (i = skip_name(p, n, i)) == 0u) return 0;
+                i = skip_ws(p, n, i);
+                continue; /* the first member or element */
+            }
+            i++; /* an empty container */
+            depth--;
+        } else if (p[i] == '"') {
+            if ((i = skip_string(p, n, i, &esc)) == 0u) return 0;
+        } else if ((i = skip_scalar(p, n, i)) == 0u) {
+            return 0;
+        }
+        /* After a value: close containers, or go on after a comma. */
+        for (;;) {
+            uint32_t in_array;
+            if (depth == 0u) return i;
+            in_array = (arrays >> (depth - 1u)) & 1u;
+            i = skip_ws(p, n, i);
+            if (i >= n) return 0;
+            if (p[i] == (in_array ? ']' : '}')) {
+                i++;
+                depth--;
+                continue;
+            }
+            if (p[i] != ',') return 0;
+            i = skip_ws(p, n, i + 1u);
+            if (!in_array && (i = skip_name(p, n, i)) == 0u) return 0;
+            i = skip_ws(p, n, i);
+            break;
+        }
+    }
 }
 
 bmqtt_status_t bmqtt_aliyun_json_string(bmqtt_view_t json, const char *key, bmqtt_view_t *value)
@@ -363,7 +433,7 @@ bmqtt_status_t bmqtt_aliyun_json_string(bmqtt_view_t json, const char *key, bmqt
     klen = strlen(key);
     i = skip_ws(p, n, 0);
     if (i >= n || p[i] != '{') return BMQTT_ERR_CLOUD_REPLY;
-    /* The whole payload must be one object (brackets balanced outside strings), nothing cut. */
+    /* The whole payload must be one well-formed object, nothing cut or after it. */
     vs = skip_value(p, n, i);
     if (vs == 0u || skip_ws(p, n, vs) != n) return BMQTT_ERR_CLOUD_REPLY;
     i = skip_ws(p, n, i + 1u);

@@ -73,6 +73,9 @@ typedef enum bmqtt_aliyun_sign {
 #define BMQTT_ALIYUN_KEEPALIVE_MIN 30u
 #define BMQTT_ALIYUN_KEEPALIVE_MAX 1200u
 
+/** Deepest nesting of objects and arrays that bmqtt_aliyun_json_string() accepts. */
+#define BMQTT_ALIYUN_JSON_DEPTH_MAX 32u
+
 /** Topics on which the server answers dynamic registration. */
 #define BMQTT_ALIYUN_REGISTER_TOPIC "/ext/register" /**< authType=register: the DeviceSecret. */
 #define BMQTT_ALIYUN_REGNWL_TOPIC "/ext/regnwl"     /**< authType=regnwl: a clientId and token. */
@@ -185,12 +188,18 @@ bmqtt_status_t bmqtt_aliyun_check_subscribe(const bmqtt_subscription_t *subs, si
 /**
  * @brief Find the string member @p key of the top-level JSON object @p json.
  *
- * Reads the untrusted payload strictly inside its view. Nested objects and
- * arrays are skipped; a member at depth > 1 is never matched.
+ * Reads the untrusted payload strictly inside its view. The whole payload
+ * must be one well-formed JSON object (RFC 8259; blanks around it allowed,
+ * bytes >= 0x80 not checked as UTF-8) nested at most
+ * BMQTT_ALIYUN_JSON_DEPTH_MAX levels deep, whatever member is looked up.
+ * Nested objects and arrays are skipped; a member at depth > 1 is never
+ * matched; the first member of that name decides, and a name written with an
+ * escape never matches.
  * @param[out] value  a view into @p json of the string's bytes, without the
  *                    quotes; strings with a backslash escape are refused.
  * @return BMQTT_OK; BMQTT_ERR_PARAM (NULL); BMQTT_ERR_CLOUD_REPLY (not an
- *         object, malformed, key absent, value not a plain string).
+ *         object, malformed, too deep, key absent, value not a plain string);
+ *         *value is written only on BMQTT_OK.
  */
 bmqtt_status_t bmqtt_aliyun_json_string(bmqtt_view_t json, const char *key, bmqtt_view_t *value);
 

@@ -479,6 +479,51 @@ static void test_register_reply(void **state)
     assert_int_equal(bmqtt_aliyun_register_reply(&d, V(reply_ok), NULL), BMQTT_ERR_PARAM);
 }
 
+/* Found by tests/fuzz/fuzz_cloud.c: a reply that was malformed only after
+ * the members looked up (here a missing comma, a closer of the wrong kind, a
+ * bad literal, number or escape) was accepted. The whole payload must be one
+ * well-formed JSON object, at most BMQTT_ALIYUN_JSON_DEPTH_MAX levels deep. */
+static void test_register_reply_malformed(void **state)
+{
+    (void)state;
+#define DEV "{\"productKey\":\"a1wFylTxYeD\",\"deviceName\":\"co_0001\",\"deviceSecret\":\"S4\""
+    static const char *const bad[] = {
+        DEV " \"x\":1}", /* the fuzzer's find: no comma */
+        DEV ",}",                               DEV ",\"x\"}",
+        DEV ",1:2}",                            DEV ",\"x\":{\"a\"}}",
+        DEV ",\"x\":[1},\"y\":{\"a\":2]}",      DEV ",\"x\":[1,]}",
+        DEV ",\"x\":[,1]}",                     DEV ",\"x\":tru}",
+        DEV ",\"x\":01}",                       DEV ",\"x\":1.}",
+        DEV ",\"x\":-}",                        DEV ",\"x\":1e}",
+        DEV ",\"x\":\"\\q\"}",                  DEV ",\"x\":\"\\u12g4\"}",
+        DEV "}x",
+    };
+    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_view_t s = { NULL, 0 };
+    char buf[256];
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(bmqtt_aliyun_register_reply(&d, V(bad[i]), &s), BMQTT_ERR_CLOUD_REPLY);
+        assert_null(s.ptr);
+    }
+    /* Every scalar form, escapes elsewhere, and nesting up to the limit still parse. */
+    assert_int_equal(bmqtt_aliyun_register_reply(
+                         &d, V(DEV ",\"n\":[-0.5e-3,0,12E+2,true,false,null],\"e\":\"\\u00e9\\n\\/\"}"), &s),
+                     BMQTT_OK);
+    assert_true(tv_view_eq_str(s, "S4"));
+    for (unsigned depth = BMQTT_ALIYUN_JSON_DEPTH_MAX - 1u; depth <= BMQTT_ALIYUN_JSON_DEPTH_MAX; depth++) {
+        size_t n = (size_t)snprintf(buf, sizeof buf, "%s,\"x\":", DEV);
+        for (unsigned k = 0; k < depth; k++) buf[n++] = '[';
+        for (unsigned k = 0; k < depth; k++) buf[n++] = ']';
+        buf[n++] = '}';
+        buf[n] = 0;
+        /* The object itself is one level: DEPTH_MAX - 1 arrays inside it fit. */
+        assert_int_equal(bmqtt_aliyun_register_reply(&d, V(buf), &s),
+                         depth < BMQTT_ALIYUN_JSON_DEPTH_MAX ? BMQTT_OK : BMQTT_ERR_CLOUD_REPLY);
+    }
+#undef DEV
+}
+
 /* Every prefix of a reply, copied to a buffer of exactly that size (ASan
  * catches a read past it): only the whole reply parses. */
 static void test_register_reply_truncated(void **state)
@@ -525,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_register_reply),
         cmocka_unit_test(test_register_reply_truncated),
+        cmocka_unit_test(test_register_reply_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
