@@ -158,11 +158,23 @@ bmqtt_status_t bmqtt_cloud_hash(unsigned hash, bmqtt_cloud_emit_fn emit, const v
     return digest(hash, 0, NULL, 0u, emit, arg, out, out_len);
 }
 
+static int b64_char(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+           c == '=';
+}
+
 bmqtt_status_t bmqtt_cloud_b64_key(bmqtt_view_t b64, uint8_t *key, size_t *key_len)
 {
     int err;
     if (b64.ptr == NULL || b64.len == 0u) return BMQTT_ERR_PARAM;
     if (b64.len > 4u * ((BMQTT_CLOUD_KEY_MAX + 2u) / 3u)) return BMQTT_ERR_CLOUD_FIELD;
+    /* Whole groups of the alphabet only: mbedTLS 2.28 skips blanks and line
+     * breaks and drops a cut last group, so "AAECAw" would sign as "AAEC". */
+    if (b64.len % 4u != 0u) return BMQTT_ERR_CLOUD_CRYPTO;
+    for (size_t i = 0; i < b64.len; i++) {
+        if (!b64_char(b64.ptr[i])) return BMQTT_ERR_CLOUD_CRYPTO;
+    }
     err = mbedtls_base64_decode(key, BMQTT_CLOUD_KEY_MAX, key_len, b64.ptr, b64.len);
     if (err == MBEDTLS_ERR_BASE64_BUFFER_TOO_SMALL) return BMQTT_ERR_CLOUD_FIELD;
     if (err != 0 || *key_len == 0u) return BMQTT_ERR_CLOUD_CRYPTO;

@@ -51,7 +51,13 @@ typedef enum bmqtt_cloud_hash {
     BMQTT_CLOUD_MD5 = 2     /**< Needs MBEDTLS_MD5_C. */
 } bmqtt_cloud_hash_t;
 
-/** Every text field of these structs: at most this many bytes (BMQTT_ERR_CLOUD_FIELD beyond). */
+/** Longest text field of these structs, in bytes (BMQTT_ERR_CLOUD_FIELD beyond), unless
+ *  a tighter rule applies (Azure hub 63, Tencent ProductId 32 and connid exactly 5,
+ *  Huawei hour exactly 10). A base64 key (Azure key, Tencent psk, OneNET key) is
+ *  bounded by what it decodes to, at most this many bytes: up to 172 characters, in
+ *  whole groups of four ('=' padding, no blanks or line breaks). Longer text, or more
+ *  than 128 decoded bytes, is BMQTT_ERR_CLOUD_FIELD; text that is not such base64 is
+ *  BMQTT_ERR_CLOUD_CRYPTO. */
 #define BMQTT_CLOUD_FIELD_MAX 128u
 /** Buffer bytes enough for any credentials function here with text fields of up to 64
  *  bytes, keys of up to 64 bytes (decoded) and any expiry or timestamp. */

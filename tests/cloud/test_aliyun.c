@@ -98,11 +98,17 @@ static void test_documented_example(void **state)
     assert_true(tv_view_eq_str(c.username, "device&pk"));
 }
 
+/* The seed device under each sign method. Passwords from
+ * printf %s clientIdco_0001deviceNameco_0001productKeya1wFylTxYeD |
+ *   openssl dgst -<sha256|sha1|md5> -hmac 7ab0c4b3532b5783df5fdc58a2895d7a */
 static void test_password_lengths(void **state)
 {
     (void)state;
     static const size_t hexlen[3] = { 64, 40, 32 };
     static const char *const names[3] = { "hmacsha256", "hmacsha1", "hmacmd5" };
+    static const char *const passwords[3] = { "52670ff6c8c53bd04f1ab10d759f986b7dae990efb3a8f87dcf20b9350539851",
+                                              "e782b5e55b37655c27812a60c307b0a7575d8f6d",
+                                              "44be13e5e196ea87fe62cb1ae5b7b4ce" };
     for (uint8_t m = 0; m < 3; m++) {
         bmqtt_aliyun_device_t d = seed_dev();
         char buf[BMQTT_ALIYUN_CREDENTIALS_MAX], want[80];
@@ -111,7 +117,7 @@ static void test_password_lengths(void **state)
         d.signmethod = m;
         assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, NULL, &c), BMQTT_OK);
         assert_int_equal(c.password.len, hexlen[m]);
-        for (size_t i = 0; i < c.password.len; i++) assert_non_null(strchr("0123456789abcdef", c.password.ptr[i]));
+        assert_true(tv_view_eq_str(c.password, passwords[m]));
         snprintf(want, sizeof want, "co_0001|securemode=3,signmethod=%s|", names[m]);
         assert_true(tv_view_eq_str(c.client_id, want));
     }
@@ -286,15 +292,28 @@ static void test_dynamic_registration(void **state)
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_OK);
     assert_true(tv_view_eq_str(c.client_id, "co_0001|securemode=-2,authType=register,random=8Fd3a,signmethod=hmacsha256|"));
     assert_true(tv_view_eq_str(c.username, "co_0001&a1wFylTxYeD"));
-    assert_int_equal(c.password.len, 64);
+    /* printf %s deviceNameco_0001productKeya1wFylTxYeDrandom8Fd3a | openssl dgst -sha256 -hmac productsecret */
+    assert_true(tv_view_eq_str(c.password, "63756482e67333f0ee552901a9a6357cdfc540a7dde3efaceefc93243701f602"));
     d.regnwl = 1;
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_OK);
     assert_true(tv_view_eq_str(c.client_id, "co_0001|securemode=-2,authType=regnwl,random=8Fd3a,signmethod=hmacsha256|"));
+    assert_true(tv_view_eq_str(c.password, "63756482e67333f0ee552901a9a6357cdfc540a7dde3efaceefc93243701f602"));
     d.timestamp_ms = 5; /* not part of registration */
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_PARAM);
     d.timestamp_ms = 0;
-    d.random = V("8Fd-3");
+    /* random: letters and digits only, 1..32 of them. */
+    static const char *const bad_random[] = { "8Fd-3", "8Fd_3", "8Fd~3", "8Fd:3", "8Fd 3" };
+    for (size_t i = 0; i < sizeof bad_random / sizeof bad_random[0]; i++) {
+        d.random = V(bad_random[i]);
+        assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_CLOUD_FIELD);
+    }
+    char r33[34];
+    memset(r33, 0, sizeof r33);
+    memset(r33, 'r', 33);
+    d.random = V(r33);
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_CLOUD_FIELD);
+    d.random.len = 32;
+    assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_OK);
 }
 
 static void test_hosts(void **state)
@@ -318,6 +337,19 @@ static void test_hosts(void **state)
     assert_int_equal(bmqtt_aliyun_host(V("pk"), V(""), h, sizeof h, &n), BMQTT_ERR_PARAM);
     assert_int_equal(bmqtt_aliyun_instance_host(V(NULL), h, sizeof h, &n), BMQTT_ERR_PARAM);
     assert_int_equal(bmqtt_aliyun_host(V("pk"), V("r"), NULL, 0, NULL), BMQTT_ERR_PARAM);
+    /* Labels: letters, digits and '-' only, 1..63 of them. */
+    static const char *const bad[] = { "pk_1", "pk~1", "pk:1", "pk 1" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(bmqtt_aliyun_host(V(bad[i]), V("cn-shanghai"), h, sizeof h, &n), BMQTT_ERR_CLOUD_FIELD);
+        assert_int_equal(bmqtt_aliyun_instance_host(V(bad[i]), h, sizeof h, &n), BMQTT_ERR_CLOUD_FIELD);
+    }
+    char label[65];
+    memset(label, 0, sizeof label);
+    memset(label, 'I', 64);
+    assert_int_equal(bmqtt_aliyun_instance_host(V(label), NULL, 0, &n), BMQTT_ERR_CLOUD_FIELD);
+    label[63] = 0;
+    assert_int_equal(bmqtt_aliyun_instance_host(V(label), NULL, 0, &n), BMQTT_OK);
+    assert_int_equal(n, 63 + strlen(".mqtt.iothub.aliyuncs.com"));
 }
 
 static void test_topics(void **state)
@@ -363,6 +395,24 @@ static void test_topics(void **state)
     assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_SERVICE, V("+"), t, sizeof t, &n), BMQTT_ERR_CLOUD_FIELD);
     assert_int_equal(bmqtt_aliyun_topic(&d, (bmqtt_aliyun_topic_t)15, V("x"), t, sizeof t, &n), BMQTT_ERR_PARAM);
     assert_int_equal(bmqtt_aliyun_topic(NULL, BMQTT_ALIYUN_RAW_UP, V(NULL), t, sizeof t, &n), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_SERVICE, V("a~b"), t, sizeof t, &n), BMQTT_ERR_CLOUD_FIELD);
+    assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_SERVICE, V("a:b"), t, sizeof t, &n), BMQTT_ERR_CLOUD_FIELD);
+    assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_SERVICE_REPLY, V("Set_Mode.v2"), t, sizeof t, &n), BMQTT_OK);
+    assert_string_equal(t, "/sys/a1wFylTxYeD/co_0001/thing/service/Set_Mode.v2_reply");
+    char id[66];
+    memset(id, 0, sizeof id);
+    memset(id, 'i', 65);
+    assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_EVENT_POST, V(id), NULL, 0, &n), BMQTT_ERR_CLOUD_FIELD);
+    id[64] = 0;
+    assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_EVENT_POST, V(id), NULL, 0, &n), BMQTT_OK);
+    assert_int_equal(n, strlen("/sys/a1wFylTxYeD/co_0001/thing/event//post") + 64);
+    /* The id is ignored where the topic has none: a bad one does not matter there. */
+    assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_RAW_UP, V("a/b"), NULL, 0, &n), BMQTT_OK);
+    d.product_key = V("a1wF/lTxYeD");
+    assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_RAW_UP, V(NULL), t, sizeof t, &n), BMQTT_ERR_CLOUD_FIELD);
+    d.product_key = V("");
+    assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_RAW_UP, V(NULL), t, sizeof t, &n), BMQTT_ERR_PARAM);
+    d.product_key = V("a1wFylTxYeD");
     d.device_name = V("co#1");
     assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_RAW_UP, V(NULL), t, sizeof t, &n), BMQTT_ERR_CLOUD_FIELD);
     /* The longest topic fits BMQTT_ALIYUN_TOPIC_MAX. */
@@ -391,7 +441,30 @@ static void test_alink(void **state)
     assert_int_equal(bmqtt_aliyun_alink(V("1\"2"), V("m"), V("{}"), j, sizeof j, &n), BMQTT_ERR_CLOUD_FIELD);
     assert_int_equal(bmqtt_aliyun_alink(V("1"), V("m\\"), V("{}"), j, sizeof j, &n), BMQTT_ERR_CLOUD_FIELD);
     assert_int_equal(bmqtt_aliyun_alink(V("1"), V("m"), V(""), j, sizeof j, &n), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_aliyun_alink(V("1"), V("m"), (bmqtt_view_t){ NULL, 2 }, j, sizeof j, &n), BMQTT_ERR_PARAM);
     assert_int_equal(bmqtt_aliyun_alink(V(""), V("m"), V("{}"), j, sizeof j, &n), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_aliyun_alink(V("1"), V(NULL), V("{}"), j, sizeof j, &n), BMQTT_ERR_PARAM);
+
+    /* id and method: 1..64 characters. */
+    char s65[66];
+    memset(s65, 0, sizeof s65);
+    memset(s65, '7', 65);
+    assert_int_equal(bmqtt_aliyun_alink(V(s65), V("m"), V("{}"), NULL, 0, &n), BMQTT_ERR_CLOUD_FIELD);
+    assert_int_equal(bmqtt_aliyun_alink(V("1"), V(s65), V("{}"), NULL, 0, &n), BMQTT_ERR_CLOUD_FIELD);
+    s65[64] = 0;
+    assert_int_equal(bmqtt_aliyun_alink(V(s65), V("m"), V("{}"), NULL, 0, &n), BMQTT_OK);
+    assert_int_equal(n, 64 + strlen("{\"id\":\"\",\"version\":\"1.0\",\"params\":{},\"method\":\"m\"}"));
+
+    /* Size first: n bytes are one short and left untouched, n + 1 fit. */
+    const char *want = "{\"id\":\"9\",\"version\":\"1.0\",\"params\":[1],\"method\":\"thing.service.property.set\"}";
+    assert_int_equal(bmqtt_aliyun_alink(V("9"), V("thing.service.property.set"), V("[1]"), NULL, 0, &n), BMQTT_OK);
+    assert_int_equal(n, strlen(want));
+    memset(j, 0x55, sizeof j);
+    assert_int_equal(bmqtt_aliyun_alink(V("9"), V("thing.service.property.set"), V("[1]"), j, n, &n),
+                     BMQTT_ERR_BUFFER_TOO_SMALL);
+    for (size_t i = 0; i < sizeof j; i++) assert_int_equal((uint8_t)j[i], 0x55);
+    assert_int_equal(bmqtt_aliyun_alink(V("9"), V("thing.service.property.set"), V("[1]"), j, n + 1, NULL), BMQTT_OK);
+    assert_string_equal(j, want);
 }
 
 static void test_limits(void **state)
@@ -477,6 +550,71 @@ static void test_register_reply(void **state)
     }
     assert_int_equal(bmqtt_aliyun_register_reply(NULL, V(reply_ok), &s), BMQTT_ERR_PARAM);
     assert_int_equal(bmqtt_aliyun_register_reply(&d, V(reply_ok), NULL), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_aliyun_register_reply(&d, V("{\"productKey\":\"a1wFylTxYeD\",\"deviceSecret\":\"s\"}"), &s),
+                     BMQTT_ERR_CLOUD_REPLY); /* no deviceName */
+
+    /* The secret: 1..64 bytes, no control character (JSON allows DEL). */
+    char r[160], s65[66];
+    memset(s65, 0, sizeof s65);
+    memset(s65, 'k', 65);
+    snprintf(r, sizeof r, "{\"productKey\":\"a1wFylTxYeD\",\"deviceName\":\"co_0001\",\"deviceSecret\":\"%s\"}", s65);
+    assert_int_equal(bmqtt_aliyun_register_reply(&d, V(r), &s), BMQTT_ERR_CLOUD_REPLY);
+    s65[64] = 0;
+    snprintf(r, sizeof r, "{\"productKey\":\"a1wFylTxYeD\",\"deviceName\":\"co_0001\",\"deviceSecret\":\"%s\"}", s65);
+    assert_int_equal(bmqtt_aliyun_register_reply(&d, V(r), &s), BMQTT_OK);
+    assert_true(tv_view_eq_str(s, s65));
+    assert_int_equal(bmqtt_aliyun_register_reply(
+                         &d, V("{\"productKey\":\"a1wFylTxYeD\",\"deviceName\":\"co_0001\",\"deviceSecret\":\"a\x7f\"}"), &s),
+                     BMQTT_ERR_CLOUD_REPLY);
+
+    /* Empty names compare equal without reading either view; the device name still decides. */
+    d.product_key = V(NULL);
+    assert_int_equal(
+        bmqtt_aliyun_register_reply(&d, V("{\"productKey\":\"\",\"deviceName\":\"other\",\"deviceSecret\":\"s\"}"), &s),
+        BMQTT_ERR_CLOUD_REPLY);
+}
+
+/* bmqtt_aliyun_json_string on its own: arguments, blanks, strings with
+ * control bytes and escapes, and names written with an escape. */
+static void test_json_string(void **state)
+{
+    (void)state;
+    static const bmqtt_view_t unset = { (const uint8_t *)"unset", 5 };
+    bmqtt_view_t v = unset;
+
+    assert_int_equal(bmqtt_aliyun_json_string(V("{\"a\":\"x\"}"), NULL, &v), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_aliyun_json_string(V("{\"a\":\"x\"}"), "a", NULL), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_aliyun_json_string((bmqtt_view_t){ NULL, 7 }, "a", &v), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_aliyun_json_string((bmqtt_view_t){ NULL, 0 }, "a", &v), BMQTT_ERR_CLOUD_REPLY);
+    assert_memory_equal(&v, &unset, sizeof v);
+
+    /* All four JSON blanks, anywhere between tokens. */
+    assert_int_equal(bmqtt_aliyun_json_string(V("\r\n\t {\t\"b\"\r:\n1 ,\r\n\"a\" \t:\r\"x y\"\t}\r\n"), "a", &v), BMQTT_OK);
+    assert_true(tv_view_eq_str(v, "x y"));
+
+    /* A name with an escape never matches, even when it decodes to the key. */
+    assert_int_equal(bmqtt_aliyun_json_string(V("{\"k\\u0065y\":\"v\",\"key\":\"w\"}"), "key", &v), BMQTT_OK);
+    assert_true(tv_view_eq_str(v, "w"));
+    v = unset;
+    assert_int_equal(bmqtt_aliyun_json_string(V("{\"k\\u0065y\":\"v\"}"), "key", &v), BMQTT_ERR_CLOUD_REPLY);
+
+    /* Escapes elsewhere are checked: four hex digits of either case after \u. */
+    assert_int_equal(bmqtt_aliyun_json_string(V("{\"e\":\"\\u00aF\\u09Af\",\"a\":\"x\"}"), "a", &v), BMQTT_OK);
+    assert_true(tv_view_eq_str(v, "x"));
+    static const char *const bad[] = {
+        "{\"e\":\"\\u00!0\",\"a\":\"x\"}", /* below '0' */
+        "{\"e\":\"\\u00:0\",\"a\":\"x\"}", /* between '9' and 'A' */
+        "{\"e\":\"\\u00G0\",\"a\":\"x\"}", /* between 'F' and 'a' */
+        "{\"e\":\"\\u00g0\",\"a\":\"x\"}", /* above 'f' */
+        "{\"e\":\"a\x01\",\"a\":\"x\"}",    /* a control byte in a string */
+        "{\"\x1f\":1,\"a\":\"x\"}",           /* ... in a name */
+        "{\"a\":\"x\"}\v",                    /* \v is not a JSON blank */
+    };
+    v = unset;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(bmqtt_aliyun_json_string(V(bad[i]), "a", &v), BMQTT_ERR_CLOUD_REPLY);
+        assert_memory_equal(&v, &unset, sizeof v);
+    }
 }
 
 /* Found by tests/fuzz/fuzz_cloud.c: a reply that was malformed only after
@@ -529,15 +667,26 @@ static void test_register_reply_malformed(void **state)
 static void test_register_reply_truncated(void **state)
 {
     (void)state;
+    /* The second reply has blanks, escapes and numbers of every form at its
+     * end, so that cuts fall inside each of them. */
+    static const char *const replies[] = {
+        reply_ok,
+        "{\r\n\t\"productKey\" : \"a1wFylTxYeD\",\"deviceName\":\"co_0001\",\"deviceSecret\":\"S5\","
+        "\"e\":\"\\u00aF\\n\",\"n\":[-0.5e+3,0,1E-2,10,true]}",
+    };
     bmqtt_aliyun_device_t d = seed_dev();
     bmqtt_view_t s;
-    size_t n = strlen(reply_ok);
-    for (size_t len = 0; len < n; len++) {
-        uint8_t *copy = test_malloc(len ? len : 1);
-        memcpy(copy, reply_ok, len);
-        assert_int_equal(bmqtt_aliyun_register_reply(&d, (bmqtt_view_t){ copy, len }, &s), BMQTT_ERR_CLOUD_REPLY);
-        test_free(copy);
+    for (size_t r = 0; r < sizeof replies / sizeof replies[0]; r++) {
+        size_t n = strlen(replies[r]);
+        for (size_t len = 0; len < n; len++) {
+            uint8_t *copy = test_malloc(len ? len : 1);
+            memcpy(copy, replies[r], len);
+            assert_int_equal(bmqtt_aliyun_register_reply(&d, (bmqtt_view_t){ copy, len }, &s), BMQTT_ERR_CLOUD_REPLY);
+            test_free(copy);
+        }
+        assert_int_equal(bmqtt_aliyun_register_reply(&d, V(replies[r]), &s), BMQTT_OK);
     }
+    assert_true(tv_view_eq_str(s, "S5"));
     /* Random bytes never crash and rarely parse. */
     uint32_t seed = 12345;
     for (int round = 0; round < 2000; round++) {
@@ -569,6 +718,7 @@ int main(void)
         cmocka_unit_test(test_alink),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_register_reply),
+        cmocka_unit_test(test_json_string),
         cmocka_unit_test(test_register_reply_truncated),
         cmocka_unit_test(test_register_reply_malformed),
     };
