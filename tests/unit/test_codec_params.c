@@ -63,6 +63,12 @@ static void test_decode_params(void **state)
     assert_int_equal(bmqtt_publish_decode_head(0, publish_body, 4, 3, &p, &head), BMQTT_OK);
     assert_int_equal(head, 3);
     assert_int_equal(p.payload.len, 0);
+
+    /* No bytes at all is not a NULL mistake: an empty body decodes (PINGRESP), and a
+     * PUBLISH head with nothing at hand yet waits for more. */
+    assert_int_equal(bmqtt_decode_body(0xD0, NULL, 0, &pkt), BMQTT_OK);
+    assert_int_equal(pkt.type, BMQTT_PINGRESP);
+    assert_int_equal(bmqtt_publish_decode_head(0, NULL, 0, 4, &p, &head), BMQTT_NEED_MORE);
 }
 
 static void test_list_iterators_stop_on_bad_input(void **state)
