@@ -153,7 +153,7 @@ static uint16_t take_id(bmqtt_client_t *c)
     for (;;) {
         uint16_t id = c->next_id++;
         if (c->next_id == 0) c->next_id = 1;
-        if (id != 0 && find_slot(c, id) == NULL && find_req(c, id) < 0) return id;
+        if (find_slot(c, id) == NULL && find_req(c, id) < 0) return id; /* id is never 0: see the wrap */
     }
 }
 

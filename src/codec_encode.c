@@ -1,5 +1,6 @@
 /* Encoders for all 14 packet types. Each validates first, then sizes, then
  * writes; nothing is written unless the whole packet fits. */
+#include <stddef.h>
 #include <string.h>
 
 #include "bmqtt/topic.h"
@@ -16,7 +17,7 @@ static bmqtt_status_t begin(uint8_t first, size_t rem, size_t body, uint8_t *buf
     uint8_t *p;
 
     if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
-    hl = rem < 128u ? 2u : rem < 16384u ? 3u : 1u + bmqtt_varint_size((uint32_t)rem);
+    hl = rem < 128u ? 2u : 1u + bmqtt_varint_size((uint32_t)rem);
     *len = hl + body;
     if (buf == NULL) return BMQTT_OK;
     if (cap < hl + body) return BMQTT_ERR_BUFFER_TOO_SMALL;
@@ -48,24 +49,34 @@ static int view_bad(bmqtt_view_t v)
     return v.ptr == NULL && v.len != 0;
 }
 
-enum { STR, TOPIC, FILTER };
+enum { BYTES, STR, TOPIC, FILTER };
 
-/* A length-prefixed string that fits in 16 bits and is well-formed UTF-8; a
- * TOPIC is also a valid topic name, a FILTER a valid topic filter. One
- * function for the three: each is needed at several places. */
+/* A length-prefixed field that fits in 16 bits; a STR is also well-formed
+ * UTF-8, a TOPIC a valid topic name, a FILTER a valid topic filter. One
+ * function for the four: each is needed at several places. */
 static bmqtt_status_t check(bmqtt_view_t v, int kind)
 {
     if (view_bad(v)) return BMQTT_ERR_PARAM;
     if (v.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+    if (kind == BYTES) return BMQTT_OK;
     if (kind == STR) return bmqtt_utf8_check(v.ptr, v.len);
     return kind == TOPIC ? bmqtt_topic_name_check(v.ptr, v.len) : bmqtt_topic_filter_check(v.ptr, v.len);
+}
+
+/* The five payload fields of a CONNECT are consecutive views in wire order
+ * (client id, will topic, will message, user name, password). */
+typedef char connect_fields_in_order[offsetof(bmqtt_connect_t, password) == 4 * sizeof(bmqtt_view_t) ? 1 : -1];
+
+static const bmqtt_view_t *connect_field(const bmqtt_connect_t *c, unsigned i)
+{
+    return (const bmqtt_view_t *)(const void *)((const uint8_t *)c + i * sizeof(bmqtt_view_t));
 }
 
 bmqtt_status_t bmqtt_connect_encode(const bmqtt_connect_t *c, uint8_t *buf, size_t cap, size_t *len)
 {
     static const uint8_t proto[7] = { 0, 4, 'M', 'Q', 'T', 'T', 4 };
-    int will, user, pass;
-    size_t rem;
+    unsigned will, user, pass, present, i;
+    size_t rem = sizeof proto + 3;
     uint8_t *p;
     bmqtt_status_t st;
 
@@ -79,8 +90,7 @@ bmqtt_status_t bmqtt_connect_encode(const bmqtt_connect_t *c, uint8_t *buf, size
     if (c->client_id.len == 0 && !c->clean_session) return BMQTT_ERR_BAD_CLIENT_ID; /* [MQTT-3.1.3-7] */
     if (will) {
         if ((st = check(c->will_topic, TOPIC)) != BMQTT_OK) return st;
-        if (view_bad(c->will_payload)) return BMQTT_ERR_PARAM;
-        if (c->will_payload.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+        if ((st = check(c->will_payload, BYTES)) != BMQTT_OK) return st;
         if (c->will_qos > 2 || c->will_retain > 1) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-14] */
     } else if (c->will_qos || c->will_retain) {
         return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-11/13/15] */
@@ -88,28 +98,23 @@ bmqtt_status_t bmqtt_connect_encode(const bmqtt_connect_t *c, uint8_t *buf, size
     if (user && (st = check(c->username, STR)) != BMQTT_OK) return st;
     if (pass) {
         if (!user) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-22] */
-        if (c->password.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+        if ((st = check(c->password, BYTES)) != BMQTT_OK) return st;
     }
 
-    rem = sizeof proto + 3 + 2 + c->client_id.len;
-    if (will) rem += 4 + c->will_topic.len + c->will_payload.len;
-    if (user) rem += 2 + c->username.len;
-    if (pass) rem += 2 + c->password.len;
-
+    present = 1u | (will * 6u) | (user << 3) | (pass << 4); /* bit i: connect_field(c, i) is sent */
+    for (i = 0; i < 5; i++) {
+        if ((present >> i) & 1u) rem += 2 + connect_field(c, i)->len;
+    }
     if ((st = begin(BMQTT_CONNECT << 4, rem, rem, buf, cap, len)) != BMQTT_OK || buf == NULL) return st;
     p = body_at(buf, *len, rem);
     memcpy(p, proto, sizeof proto);
     p += sizeof proto;
-    *p++ = (uint8_t)((user << 7) | (pass << 6) | (c->will_retain << 5) | (c->will_qos << 3) | (will << 2) |
-                     (c->clean_session << 1));
+    *p++ = (uint8_t)((user << 7) | (pass << 6) | ((unsigned)c->will_retain << 5) | ((unsigned)c->will_qos << 3) |
+                     (will << 2) | ((unsigned)c->clean_session << 1));
     p = bmqtt_put16(p, c->keepalive_s);
-    p = put_str(p, c->client_id);
-    if (will) {
-        p = put_str(p, c->will_topic);
-        p = put_str(p, c->will_payload);
+    for (i = 0; i < 5; i++) {
+        if ((present >> i) & 1u) p = put_str(p, *connect_field(c, i));
     }
-    if (user) p = put_str(p, c->username);
-    if (pass) (void)put_str(p, c->password);
     return BMQTT_OK;
 }
 
