@@ -38,7 +38,7 @@ def worst(fn, seen):
         external.add(fn.split(':')[-1])
         return 0, [fn]
     best, path = 0, []
-    for callee in edges.get(fn, ()):
+    for callee in sorted(edges.get(fn, ())):  # sorted: ties give the same chain on every run
         depth, p = worst(callee, seen | {fn})
         if depth > best:
             best, path = depth, p
