@@ -55,6 +55,7 @@ const char *bmqtt_status_str(bmqtt_status_t status)
     case BMQTT_ERR_CLOUD_FIELD: return "cloud: credential field too long or invalid";
     case BMQTT_ERR_CLOUD_CRYPTO: return "cloud: hash unavailable, bad key or crypto failure";
     case BMQTT_ERR_CLOUD_REPLY: return "cloud: unexpected reply";
+    case BMQTT_STATUS_FORCE_INT: break; /* not a status */
     }
     return "unknown status";
 }

@@ -10,6 +10,8 @@
 #ifndef BMQTT_STATUS_H
 #define BMQTT_STATUS_H
 
+#include <limits.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -74,7 +76,11 @@ typedef enum bmqtt_status {
     BMQTT_ERR_CLOUD_RETAIN = -83,     /**< A retained message, which the cloud does not support (Aliyun). */
     BMQTT_ERR_CLOUD_FIELD = -84,      /**< A credential field too long for the cloud, or with a character it forbids. */
     BMQTT_ERR_CLOUD_CRYPTO = -85,     /**< The hash is not in this mbedTLS build, a key is not valid base64, or mbedTLS failed. */
-    BMQTT_ERR_CLOUD_REPLY = -86       /**< A cloud's reply (e.g. Aliyun /ext/register) is not what was expected. */
+    BMQTT_ERR_CLOUD_REPLY = -86,      /**< A cloud's reply (e.g. Aliyun /ext/register) is not what was expected. */
+    /** Not a status. It makes the enum as wide as int on every ABI, also where
+     *  enums are as small as their values (arm-none-eabi's -fshort-enums), so
+     *  a library built by one tool chain links with code built by another. */
+    BMQTT_STATUS_FORCE_INT = INT_MAX
 } bmqtt_status_t;
 
 /**

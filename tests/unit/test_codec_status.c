@@ -33,9 +33,6 @@ static void test_status_str_unknown_values(void **state)
     (void)state;
     static const int odd[] = { 1, 7, -6, -9, -27, -40, -46, -999, 0x7FFFFFFF, -0x7FFFFFFF };
     for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
-        /* arm-none-eabi makes enums as small as their values (-fshort-enums is its ABI):
-         * bmqtt_status_t is one byte there, and 0x7FFFFFFF would arrive as -1. */
-        if ((int)(bmqtt_status_t)odd[i] != odd[i]) continue;
         const char *s = bmqtt_status_str((bmqtt_status_t)odd[i]);
         assert_non_null(s);
         assert_true(s[0] != '\0');
@@ -52,6 +49,8 @@ static void test_status_values_stable(void **state)
     assert_int_equal(BMQTT_NEED_MORE, -1);
     assert_int_equal(BMQTT_ERR_BAD_TYPE, -10);
     assert_int_equal(BMQTT_ERR_PACKET_TOO_LARGE, -26);
+    /* As wide as int on every ABI, also with short enums (arm-none-eabi). */
+    assert_int_equal(sizeof(bmqtt_status_t), sizeof(int));
     for (int code = 1; code <= 5; code++) { /* CONNACK refusals are -40 - return code */
         const char *name = tv_status_name(-40 - code);
         assert_non_null(name);
