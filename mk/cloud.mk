@@ -54,3 +54,17 @@ cloud-size:
 	    $(addprefix -I,$(BMQTT_TLS_INCS)) -I$(BUILD)/cloud-m4/inc $(CLOUD_CFG) \
 	    -c $$s -o $(BUILD)/cloud-m4/$$(basename $$s .c).o; done
 	$(CROSS)size -t $(patsubst %.c,$(BUILD)/cloud-m4/%.o,$(notdir $(BMQTT_CLOUD_SRCS)))
+	@# What a firmware that only computes Aliyun credentials keeps (--gc-sections); mbedTLS
+	@# is replaced by empty stubs so that only bmqtt's own bytes are counted.
+	@rm -f $(BUILD)/cloud-m4/libbmqtt.a && $(CROSS)ar rcs $(BUILD)/cloud-m4/libbmqtt.a \
+	  $(patsubst %.c,$(BUILD)/cloud-m4/%.o,$(notdir $(BMQTT_CLOUD_SRCS)))
+	@$(CROSS)nm -u $(BUILD)/cloud-m4/libbmqtt.a | awk '$$2 ~ /^mbedtls_/ { print "void " $$2 "(void); void " $$2 "(void) {}" }' \
+	  | sort -u >$(BUILD)/cloud-m4/stubs.c
+	@$(CROSS)gcc -Os $(CROSS_CPU) -ffunction-sections -Iinclude -c tests/cloud/link_aliyun_cred.c -o $(BUILD)/cloud-m4/link.o
+	@$(CROSS)gcc -Os $(CROSS_CPU) -ffunction-sections -c $(BUILD)/cloud-m4/stubs.c -o $(BUILD)/cloud-m4/stubs.o
+	@$(CROSS)gcc $(CROSS_CPU) -nostartfiles --specs=nosys.specs -Wl,--gc-sections -Wl,-e,main \
+	  -Wl,-Map=$(BUILD)/cloud-m4/aliyun-cred.map $(BUILD)/cloud-m4/link.o $(BUILD)/cloud-m4/stubs.o \
+	  $(BUILD)/cloud-m4/libbmqtt.a -o $(BUILD)/cloud-m4/aliyun-cred.elf
+	@python3 -c 'import sys; sys.path.insert(0, "scripts"); from size_table import map_sizes; \
+	  t, d, b = map_sizes(sys.argv[1]); print("cloud-size: bmqtt_aliyun_credentials() alone links %d B of the cloud layer (text + data, --gc-sections)" % (t + d))' \
+	  $(BUILD)/cloud-m4/aliyun-cred.map

@@ -118,8 +118,8 @@ static const mbedtls_md_info_t *md_info(unsigned hash)
 }
 
 /* HMAC (hmac 1, key given) or plain hash (hmac 0) over emit()'s bytes. mbedTLS
- * allocates the md context with its calloc (the static pool on a
- * microcontroller) and it is freed before returning. */
+ * allocates the md context itself (from its static pool on a microcontroller)
+ * and it is released before returning. */
 static bmqtt_status_t digest(unsigned hash, int hmac, const uint8_t *key, size_t key_len, bmqtt_cloud_emit_fn emit,
                              const void *arg, uint8_t *out, size_t *out_len)
 {

