@@ -50,6 +50,10 @@ $(BUILD)/obj/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_WARN) $(INC) -MMD -MP -c $< -o $@
 
+$(BUILD)/obj/cloud/%.o: cloud/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_WARN) $(INC) -MMD -MP -c $< -o $@
+
 $(BUILD)/obj/port/%.o: port/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LIB_WARN) -D_POSIX_C_SOURCE=200809L $(INC) -MMD -MP -c $< -o $@

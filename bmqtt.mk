@@ -13,30 +13,30 @@ BMQTT_VERSION := 0.1.0
 BMQTT_DIR ?= $(dir $(lastword $(MAKEFILE_LIST)))
 
 # Codec: all 14 packet types, varint, UTF-8/topic checks, framer.
-BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/status.c
-BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/topic.c
-BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec_header.c
-BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec_encode.c
-BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec_decode.c
-BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/framer.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec/bmqtt_status.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec/bmqtt_topic.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec/bmqtt_codec_header.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec/bmqtt_codec_encode.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec/bmqtt_codec_decode.c
+BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec/bmqtt_framer.c
 
 # Client session (needs the codec).
-BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client.c
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client.c
 
 BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CLIENT_SRCS)
 BMQTT_INCS := $(BMQTT_DIR)include
 
 # Cloud credentials (include/bmqtt/aliyun.h, cloud.h): a separate layer that
 # needs mbedTLS (md, base64); not part of BMQTT_SRCS. See docs/CLOUDS.md.
-BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_util.c
-BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_limits.c
-BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/aliyun.c
-BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_aws.c
-BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_azure.c
-BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_tencent.c
-BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_huawei.c
-BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_onenet.c
-BMQTT_CLOUD_SRCS += $(BMQTT_DIR)src/cloud_baidu.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)cloud/bmqtt_cloud_util.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)cloud/bmqtt_cloud_limits.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)cloud/bmqtt_aliyun.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)cloud/bmqtt_cloud_aws.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)cloud/bmqtt_cloud_azure.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)cloud/bmqtt_cloud_tencent.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)cloud/bmqtt_cloud_huawei.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)cloud/bmqtt_cloud_onenet.c
+BMQTT_CLOUD_SRCS += $(BMQTT_DIR)cloud/bmqtt_cloud_baidu.c
 
 # Ports: optional, each with its own include directory.
 # POSIX sockets (Linux, macOS, BSD): IPv4/IPv6, non-blocking, SIGPIPE-safe.

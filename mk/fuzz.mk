@@ -17,7 +17,7 @@ FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_NAMES   := fuzz_codec fuzz_topic fuzz_client fuzz_cloud
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 # The cloud layer needs only its own sources (not the codec or client) and mbedTLS's crypto.
-FUZZ_CLOUD_DEPS := tests/fuzz/fuzz_cloud.c $(BMQTT_CLOUD_SRCS) src/cloud_internal.h include/bmqtt/aliyun.h \
+FUZZ_CLOUD_DEPS := tests/fuzz/fuzz_cloud.c $(BMQTT_CLOUD_SRCS) cloud/bmqtt_cloud_internal.h include/bmqtt/aliyun.h \
                    include/bmqtt/cloud.h
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BMQTT_SRCS)

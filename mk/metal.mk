@@ -202,7 +202,7 @@ size-table-build:
 	  $(SIZE_LINK) -Wl,-Map=$$d/client.map $$d/link_client.o $$d/libbmqtt.a -o $$d/client.elf; \
 	  $(MAKE) -s --no-print-directory BUILD=$$d/client-only CC=$(ARM_PREFIX)gcc AR=$(ARM_PREFIX)ar \
 	    CFLAGS="-$$o $(SIZE_CPU) -ffunction-sections -fdata-sections -DBMQTT_DECODE_CLIENT_PACKETS=0" lib; \
-	  syms=$$($(ARM_PREFIX)nm -g --defined-only $(patsubst %.c,$$d/obj/%.o,$(filter-out %/status.c,$(BMQTT_CODEC_SRCS))) \
+	  syms=$$($(ARM_PREFIX)nm -g --defined-only $(patsubst %.c,$$d/obj/%.o,$(filter-out %/bmqtt_status.c,$(BMQTT_CODEC_SRCS))) \
 	    | awk '$$2 == "T" { printf " -Wl,-u,%s", $$3 }'); \
 	  echo 'int main(void); int main(void) { return 0; }' | $$cc -xc -c - -o $$d/link_empty.o; \
 	  $(SIZE_LINK) $$syms -Wl,-Map=$$d/codec.map $$d/link_empty.o $$d/libbmqtt.a -o $$d/codec.elf; \

@@ -21,14 +21,14 @@ import subprocess
 import sys
 
 CODEC = [
-    ('codec_encode.o', 'encoders, all 14 types'),
-    ('codec_decode.o', 'decoders, all 14 types'),
-    ('topic.o', 'UTF-8, topic/filter checks, matching'),
-    ('codec_header.o', 'varint, fixed header'),
-    ('framer.o', 'stream framer'),
+    ('codec/bmqtt_codec_encode.o', 'encoders, all 14 types'),
+    ('codec/bmqtt_codec_decode.o', 'decoders, all 14 types'),
+    ('codec/bmqtt_topic.o', 'UTF-8, topic/filter checks, matching'),
+    ('codec/bmqtt_codec_header.o', 'varint, fixed header'),
+    ('codec/bmqtt_framer.o', 'stream framer'),
 ]
-STATUS = ('status.o', '`bmqtt_status_str` names')
-CLIENT = ('client.o', 'session: QoS 0/1/2, keepalive, resend')
+STATUS = ('codec/bmqtt_status.o', '`bmqtt_status_str` names')
+CLIENT = ('client/bmqtt_client.o', 'session: QoS 0/1/2, keepalive, resend')
 PORTS = [
     ('lwip', '`port/lwip` (lwIP 2.1 sockets; examples/stm32-lwip options)'),
     ('tls', '`port/mbedtls` (MCU config, mbedTLS itself not counted)'),

@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bmqtt/cloud.h"
 #include "bmqtt/codec.h"
 #include "bmqtt/status.h"
 

@@ -44,6 +44,15 @@
 extern "C" {
 #endif
 
+/* Statuses of the cloud layer (its range of bmqtt_status_t; bmqtt_status_str() names them). */
+#define BMQTT_ERR_CLOUD_KEEPALIVE ((bmqtt_status_t)(BMQTT_STATUS_CLOUD_BASE - 0)) /**< Keepalive outside the cloud's range (Aliyun: 30..1200 s). */
+#define BMQTT_ERR_CLOUD_QOS ((bmqtt_status_t)(BMQTT_STATUS_CLOUD_BASE - 1)) /**< QoS the cloud does not support (QoS 2 on Aliyun, AWS). */
+#define BMQTT_ERR_CLOUD_WILL ((bmqtt_status_t)(BMQTT_STATUS_CLOUD_BASE - 2)) /**< A will message, which the cloud does not support (Aliyun). */
+#define BMQTT_ERR_CLOUD_RETAIN ((bmqtt_status_t)(BMQTT_STATUS_CLOUD_BASE - 3)) /**< A retained message, which the cloud does not support. */
+#define BMQTT_ERR_CLOUD_FIELD ((bmqtt_status_t)(BMQTT_STATUS_CLOUD_BASE - 4)) /**< A credential field too long, or with a forbidden character. */
+#define BMQTT_ERR_CLOUD_CRYPTO ((bmqtt_status_t)(BMQTT_STATUS_CLOUD_BASE - 5)) /**< Hash not in this mbedTLS build, a key not base64, or mbedTLS failed. */
+#define BMQTT_ERR_CLOUD_REPLY ((bmqtt_status_t)(BMQTT_STATUS_CLOUD_BASE - 6)) /**< A cloud's reply (e.g. Aliyun /ext/register) is not what was expected. */
+
 /** Hash of an HMAC (or of Baidu's plain hash). Same values as bmqtt_aliyun_sign_t. */
 typedef enum bmqtt_cloud_hash {
     BMQTT_CLOUD_SHA256 = 0, /**< The zero value; in the shipped MCU mbedTLS config. */

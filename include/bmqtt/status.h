@@ -62,21 +62,15 @@ typedef enum bmqtt_status {
     BMQTT_ERR_DNS = -62,              /**< Host name could not be resolved. */
     BMQTT_ERR_CONNECT = -63,          /**< TCP connection refused or unreachable. */
 
-    /* TLS. */
-    BMQTT_ERR_TLS_HANDSHAKE = -70,    /**< TLS handshake failed. */
-    BMQTT_ERR_TLS_UNTRUSTED = -71,    /**< Server certificate not signed by a trusted CA. */
-    BMQTT_ERR_TLS_NAME = -72,         /**< Server certificate does not match the host name. */
-    BMQTT_ERR_TLS_EXPIRED = -73,      /**< Certificate expired or not yet valid. */
-    BMQTT_ERR_TLS_ALLOC = -74,        /**< TLS memory pool exhausted. */
-
-    /* Cloud credentials and cloud limits (aliyun.h, cloud.h). */
-    BMQTT_ERR_CLOUD_KEEPALIVE = -80,  /**< Keepalive outside the cloud's range (Aliyun: 30..1200 s). */
-    BMQTT_ERR_CLOUD_QOS = -81,        /**< QoS the cloud does not support (QoS 2 on Aliyun, AWS). */
-    BMQTT_ERR_CLOUD_WILL = -82,       /**< A will message, which the cloud does not support (Aliyun). */
-    BMQTT_ERR_CLOUD_RETAIN = -83,     /**< A retained message, which the cloud does not support (Aliyun). */
-    BMQTT_ERR_CLOUD_FIELD = -84,      /**< A credential field too long for the cloud, or with a character it forbids. */
-    BMQTT_ERR_CLOUD_CRYPTO = -85,     /**< The hash is not in this mbedTLS build, a key is not valid base64, or mbedTLS failed. */
-    BMQTT_ERR_CLOUD_REPLY = -86,      /**< A cloud's reply (e.g. Aliyun /ext/register) is not what was expected. */
+    /* Codes below -69 belong to the layers and ports above the core: each names
+     * its own in its own header and registers the names (bmqtt_status_register),
+     * so adding a port never edits this file. Ranges: */
+    BMQTT_STATUS_TLS_BASE = -70,   /**< port/mbedtls (bmqtt_tls.h): -70..-79. */
+    BMQTT_STATUS_CLOUD_BASE = -80, /**< cloud credentials (cloud.h): -80..-89. */
+    BMQTT_STATUS_WS_BASE = -90,    /**< port/websocket (bmqtt_ws.h): -90..-109. */
+    BMQTT_STATUS_AT_BASE = -110,   /**< the AT front end (at.h): -110..-129. */
+    BMQTT_STATUS_PORT_BASE = -130, /**< the project's other ports (lwIP raw...): -130..-199. */
+    BMQTT_STATUS_USER_BASE = -1000,/**< your own transports: -1000 and below. */
     /** Not a status. It makes the enum as wide as int on every ABI, also where
      *  enums are as small as their values (arm-none-eabi's -fshort-enums), so
      *  a library built by one tool chain links with code built by another. */
@@ -92,6 +86,31 @@ const char *bmqtt_status_str(bmqtt_status_t status);
 
 /** @brief Non-zero when @p s blames the peer: malformed bytes or a protocol violation. */
 #define BMQTT_STATUS_IS_PEER_ERROR(s) ((s) <= BMQTT_ERR_BAD_TYPE && (s) >= BMQTT_ERR_PACKET_TOO_LARGE)
+
+/**
+ * @brief Names for one layer's range of statuses, registered by that layer.
+ *
+ * A layer (TLS, WebSocket, cloud, AT, your own transport) keeps one static
+ * instance and passes it to bmqtt_status_register(); bmqtt_status_str() then
+ * asks it for the codes in [last, first]. The library's own layers register
+ * themselves (in their init or setup call, or when they first return an
+ * error), so an application never has to.
+ */
+typedef struct bmqtt_status_names {
+    int first;                        /**< Highest code of the range, e.g. -70. */
+    int last;                         /**< Lowest code of the range, e.g. -79. */
+    const char *(*name)(int status);  /**< Name of a code of the range, or NULL. */
+    const char *layer;                /**< For codes without a name: "TLS", "cloud"... */
+    struct bmqtt_status_names *next;  /**< The library's list link: leave it zero. */
+} bmqtt_status_names_t;
+
+/**
+ * @brief Add @p names to what bmqtt_status_str() knows. Registering the same
+ *        instance again does nothing. Not thread-safe: call it from the task that
+ *        initialises the layer (the library's layers do so in their init calls).
+ * @param[in] names caller-owned, static; its range must not overlap the core's (0..-69).
+ */
+void bmqtt_status_register(bmqtt_status_names_t *names);
 
 #ifdef __cplusplus
 }

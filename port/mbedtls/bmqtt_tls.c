@@ -313,8 +313,24 @@ static int32_t tls_flush(bmqtt_tls_t *tls)
 /* Public API                                                                */
 /* ------------------------------------------------------------------------ */
 
+static const char *tls_status_name(int status)
+{
+    switch (status) {
+    case BMQTT_ERR_TLS_HANDSHAKE: return "TLS handshake failed";
+    case BMQTT_ERR_TLS_UNTRUSTED: return "TLS certificate not trusted";
+    case BMQTT_ERR_TLS_NAME: return "TLS certificate name mismatch";
+    case BMQTT_ERR_TLS_EXPIRED: return "TLS certificate expired or not yet valid";
+    case BMQTT_ERR_TLS_ALLOC: return "TLS memory pool exhausted";
+    default: return NULL;
+    }
+}
+
+static bmqtt_status_names_t tls_status_names = { BMQTT_STATUS_TLS_BASE, BMQTT_STATUS_TLS_BASE - 9, tls_status_name,
+                                                 "TLS error", NULL };
+
 void bmqtt_tls_init(bmqtt_tls_t *tls)
 {
+    bmqtt_status_register(&tls_status_names);
     if (tls == NULL) {
         return;
     }

@@ -97,6 +97,13 @@
 extern "C" {
 #endif
 
+/* Statuses of the TLS port (its range of bmqtt_status_t; bmqtt_status_str() names them). */
+#define BMQTT_ERR_TLS_HANDSHAKE ((bmqtt_status_t)(BMQTT_STATUS_TLS_BASE - 0)) /**< TLS handshake failed. */
+#define BMQTT_ERR_TLS_UNTRUSTED ((bmqtt_status_t)(BMQTT_STATUS_TLS_BASE - 1)) /**< Server certificate not signed by a trusted CA. */
+#define BMQTT_ERR_TLS_NAME ((bmqtt_status_t)(BMQTT_STATUS_TLS_BASE - 2)) /**< Server certificate does not match the host name. */
+#define BMQTT_ERR_TLS_EXPIRED ((bmqtt_status_t)(BMQTT_STATUS_TLS_BASE - 3)) /**< Certificate expired or not yet valid. */
+#define BMQTT_ERR_TLS_ALLOC ((bmqtt_status_t)(BMQTT_STATUS_TLS_BASE - 4)) /**< TLS memory pool exhausted. */
+
 /** Largest number of ALPN protocol names offered. */
 #define BMQTT_TLS_ALPN_MAX 5
 

@@ -1,4 +1,4 @@
-/* libFuzzer harness for the cloud layer (src/aliyun.c, src/cloud_*.c): the
+/* libFuzzer harness for the cloud layer (cloud/bmqtt_*.c): the
  * parser of bytes from the server (the Aliyun /ext/register reply, through
  * bmqtt_aliyun_json_string and bmqtt_aliyun_register_reply) and every function
  * that scans caller strings of any content (credential fields, base64 keys,

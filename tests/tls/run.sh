@@ -111,7 +111,7 @@ suite() {
     rt "mode 4: verify the server and present a client certificate" "m4$1" --port "$P_REQ" --ca "$C/ca.pem" $CLIENT \
         --label "ECDHE-ECDSA P-256, mutual"
     rt "RSA-2048 server certificate, verified" "rsa$1" --port "$P_RSA" --ca "$C/rsa-ca.pem" --label "ECDHE-RSA 2048, verify server"
-    # The same through the client session (src/client.c): its polls drive the handshake.
+    # The same through the client session (src/client/bmqtt_client.c): its polls drive the handshake.
     RT_OPT=--client rt "client session, mode 1" "c1$1" --port "$P_EC" --insecure
     RT_OPT=--client rt "client session, mode 2" "c2$1" $EC
     RT_OPT=--client rt "client session, mode 3" "c3$1" --port "$P_REQ" --insecure $CLIENT

@@ -297,7 +297,7 @@ static int mqtt_round_trip(const char *topic, size_t payload_size)
     return 0;
 }
 
-/* ---- the same round trip through the client session (src/client.c) ---- */
+/* ---- the same round trip through the client session (src/client/bmqtt_client.c) ---- */
 static int cl_suback, cl_done, cl_got;
 static const char *cl_payload;
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "bmqtt/topic.h"
-#include "codec_internal.h"
+#include "bmqtt_codec_internal.h"
 
 /* The one place that turns a size into "size only", "too small" or "go".
  * rem is the remaining length announced in the header; body is how many of

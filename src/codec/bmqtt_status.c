@@ -1,7 +1,12 @@
-/* Names for bmqtt_status_t values. A switch (not a table indexed by the
- * negated value) keeps unknown values safe and lets the compiler warn when an
- * enum value has no name. */
+/* Names for the core's bmqtt_status_t values; other layers register theirs.
+ * A switch (not a table indexed by the negated value) keeps unknown values
+ * safe and lets the compiler warn when an enum value has no name. */
+#include <stddef.h>
+
 #include "bmqtt/status.h"
+
+/* Layers above the core name their own ranges (bmqtt_status_register). */
+static bmqtt_status_names_t *registered;
 
 const char *bmqtt_status_str(bmqtt_status_t status)
 {
@@ -43,19 +48,30 @@ const char *bmqtt_status_str(bmqtt_status_t status)
     case BMQTT_ERR_CLOSED: return "connection closed by peer";
     case BMQTT_ERR_DNS: return "name resolution failed";
     case BMQTT_ERR_CONNECT: return "connection failed";
-    case BMQTT_ERR_TLS_HANDSHAKE: return "TLS handshake failed";
-    case BMQTT_ERR_TLS_UNTRUSTED: return "TLS certificate not trusted";
-    case BMQTT_ERR_TLS_NAME: return "TLS certificate name mismatch";
-    case BMQTT_ERR_TLS_EXPIRED: return "TLS certificate expired or not yet valid";
-    case BMQTT_ERR_TLS_ALLOC: return "TLS memory pool exhausted";
-    case BMQTT_ERR_CLOUD_KEEPALIVE: return "cloud: keepalive out of range";
-    case BMQTT_ERR_CLOUD_QOS: return "cloud: QoS not supported";
-    case BMQTT_ERR_CLOUD_WILL: return "cloud: will not supported";
-    case BMQTT_ERR_CLOUD_RETAIN: return "cloud: retain not supported";
-    case BMQTT_ERR_CLOUD_FIELD: return "cloud: credential field too long or invalid";
-    case BMQTT_ERR_CLOUD_CRYPTO: return "cloud: hash unavailable, bad key or crypto failure";
-    case BMQTT_ERR_CLOUD_REPLY: return "cloud: unexpected reply";
+    case BMQTT_STATUS_TLS_BASE: /* the range bases are layers' codes: see below */
+    case BMQTT_STATUS_CLOUD_BASE:
+    case BMQTT_STATUS_WS_BASE:
+    case BMQTT_STATUS_AT_BASE:
+    case BMQTT_STATUS_PORT_BASE:
+    case BMQTT_STATUS_USER_BASE:
+        break;
     case BMQTT_STATUS_FORCE_INT: break; /* not a status */
     }
+    for (const bmqtt_status_names_t *n = registered; n != NULL; n = n->next) {
+        if ((int)status <= n->first && (int)status >= n->last) {
+            const char *name = n->name ? n->name((int)status) : NULL;
+            return name ? name : n->layer ? n->layer : "unknown status";
+        }
+    }
     return "unknown status";
+}
+
+void bmqtt_status_register(bmqtt_status_names_t *names)
+{
+    if (names == NULL || names->first > BMQTT_STATUS_TLS_BASE) return; /* never the core's range */
+    for (const bmqtt_status_names_t *n = registered; n != NULL; n = n->next) {
+        if (n == names) return;
+    }
+    names->next = registered;
+    registered = names;
 }

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "bmqtt/client.h"
-#include "codec_internal.h"
+#include "../codec/bmqtt_codec_internal.h"
 
 #define NEEDS_SEND 0x80u
 #define WAIT_ACK 1u  /* PUBACK (QoS 1) or PUBREC (QoS 2) */

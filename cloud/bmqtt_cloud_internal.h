@@ -1,4 +1,4 @@
-/* Internal to the cloud-credential layer (src/aliyun.c, src/cloud_*.c): a
+/* Internal to the cloud-credential layer (cloud/bmqtt_*.c): a
  * small output writer that counts, writes or feeds an HMAC, and the hex,
  * decimal, URL and base64 forms the clouds need. Not a public header. */
 #ifndef BMQTT_CLOUD_INTERNAL_H
@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bmqtt/cloud.h"
 #include "bmqtt/codec.h"
 #include "bmqtt/status.h"
 
@@ -54,6 +55,9 @@ bmqtt_status_t bmqtt_cloud_hash(unsigned hash, bmqtt_cloud_emit_fn emit, const v
 /* Decode a base64 key into key[BMQTT_CLOUD_KEY_MAX]: BMQTT_ERR_PARAM (empty),
  * BMQTT_ERR_CLOUD_FIELD (too long), BMQTT_ERR_CLOUD_CRYPTO (not base64). */
 bmqtt_status_t bmqtt_cloud_b64_key(bmqtt_view_t b64, uint8_t *key, size_t *key_len);
+/* Makes bmqtt_status_str() name the cloud statuses; every public function
+ * of the layer calls it first (one compare once registered). */
+void bmqtt_cloud_names(void);
 /* Wipe key material (not optimised away). */
 void bmqtt_cloud_wipe(void *p, size_t len);
 

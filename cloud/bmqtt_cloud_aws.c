@@ -3,10 +3,11 @@
 #include <string.h>
 
 #include "bmqtt/cloud.h"
-#include "cloud_internal.h"
+#include "bmqtt_cloud_internal.h"
 
 bmqtt_status_t bmqtt_aws_endpoint(bmqtt_aws_mode_t mode, uint16_t *port, const char **alpn)
 {
+    bmqtt_cloud_names();
     if (port == NULL || alpn == NULL) return BMQTT_ERR_PARAM;
     switch (mode) {
     case BMQTT_AWS_MTLS_8883: *port = 8883u; *alpn = NULL; return BMQTT_OK;
@@ -44,6 +45,7 @@ static bmqtt_status_t label(bmqtt_view_t v)
 
 bmqtt_status_t bmqtt_aws_host(bmqtt_view_t prefix, bmqtt_view_t region, char *buf, size_t cap, size_t *len)
 {
+    bmqtt_cloud_names();
     aws_host_arg_t a;
     bmqtt_status_t st;
     if ((st = label(prefix)) != BMQTT_OK || (st = label(region)) != BMQTT_OK) return st;

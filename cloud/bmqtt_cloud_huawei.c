@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "bmqtt/cloud.h"
-#include "cloud_internal.h"
+#include "bmqtt_cloud_internal.h"
 
 typedef struct huawei_arg {
     const bmqtt_huawei_device_t *dev;
@@ -32,6 +32,7 @@ static void emit_creds(bmqtt_cw_t *w, const void *arg)
 bmqtt_status_t bmqtt_huawei_credentials(const bmqtt_huawei_device_t *dev, char *buf, size_t cap, size_t *len,
                                         bmqtt_connect_t *out)
 {
+    bmqtt_cloud_names();
     uint8_t digest[BMQTT_CLOUD_DIGEST_MAX];
     huawei_arg_t a;
     bmqtt_status_t st;
@@ -62,6 +63,7 @@ static void two(char *p, unsigned v)
  * 400-year eras that start on March 1 so the leap day ends each year. */
 bmqtt_status_t bmqtt_huawei_hour(uint64_t unix_s, char out[11])
 {
+    bmqtt_cloud_names();
     uint64_t days = unix_s / 86400u, z, era, doe, yoe, doy, mp, year;
     unsigned month, day, hour = (unsigned)((unix_s % 86400u) / 3600u);
 

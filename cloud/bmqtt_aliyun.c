@@ -4,7 +4,7 @@
 
 #include "bmqtt/aliyun.h"
 #include "bmqtt/cloud.h"
-#include "cloud_internal.h"
+#include "bmqtt_cloud_internal.h"
 
 static const char *const sign_names[3] = { "hmacsha256", "hmacsha1", "hmacmd5" };
 
@@ -112,6 +112,7 @@ static bmqtt_status_t check_device(const bmqtt_aliyun_device_t *d, bmqtt_view_t 
 bmqtt_status_t bmqtt_aliyun_credentials(const bmqtt_aliyun_device_t *dev, char *buf, size_t cap, size_t *len,
                                         bmqtt_connect_t *out)
 {
+    bmqtt_cloud_names();
     uint8_t digest[BMQTT_CLOUD_DIGEST_MAX];
     creds_arg_t a;
     bmqtt_status_t st;
@@ -158,6 +159,7 @@ static bmqtt_status_t host_label(bmqtt_view_t v)
 
 bmqtt_status_t bmqtt_aliyun_host(bmqtt_view_t product_key, bmqtt_view_t region, char *buf, size_t cap, size_t *len)
 {
+    bmqtt_cloud_names();
     host_arg_t a;
     bmqtt_status_t st;
     if ((st = host_label(product_key)) != BMQTT_OK || (st = host_label(region)) != BMQTT_OK) return st;
@@ -168,6 +170,7 @@ bmqtt_status_t bmqtt_aliyun_host(bmqtt_view_t product_key, bmqtt_view_t region, 
 
 bmqtt_status_t bmqtt_aliyun_instance_host(bmqtt_view_t instance_id, char *buf, size_t cap, size_t *len)
 {
+    bmqtt_cloud_names();
     host_arg_t a;
     bmqtt_status_t st;
     if ((st = host_label(instance_id)) != BMQTT_OK) return st;
@@ -226,6 +229,7 @@ static void emit_topic(bmqtt_cw_t *w, const void *arg)
 bmqtt_status_t bmqtt_aliyun_topic(const bmqtt_aliyun_device_t *dev, bmqtt_aliyun_topic_t which, bmqtt_view_t id,
                                   char *buf, size_t cap, size_t *len)
 {
+    bmqtt_cloud_names();
     topic_arg_t a;
     bmqtt_status_t st;
     if (dev == NULL || (unsigned)which > (unsigned)BMQTT_ALIYUN_OTA_PROGRESS) return BMQTT_ERR_PARAM;
@@ -265,6 +269,7 @@ static void emit_alink(bmqtt_cw_t *w, const void *arg)
 bmqtt_status_t bmqtt_aliyun_alink(bmqtt_view_t id, bmqtt_view_t method, bmqtt_view_t params, char *buf, size_t cap,
                                   size_t *len)
 {
+    bmqtt_cloud_names();
     alink_arg_t a;
     bmqtt_status_t st;
     if ((st = bmqtt_cloud_field(id, BMQTT_ALIYUN_ID_MAX, "\"\\")) != BMQTT_OK) return st;
@@ -282,16 +287,19 @@ bmqtt_status_t bmqtt_aliyun_alink(bmqtt_view_t id, bmqtt_view_t method, bmqtt_vi
 
 bmqtt_status_t bmqtt_aliyun_check_connect(const bmqtt_connect_t *c)
 {
+    bmqtt_cloud_names();
     return bmqtt_cloud_check_connect(&bmqtt_cloud_limits_aliyun, c);
 }
 
 bmqtt_status_t bmqtt_aliyun_check_publish(const bmqtt_publish_t *p)
 {
+    bmqtt_cloud_names();
     return bmqtt_cloud_check_publish(&bmqtt_cloud_limits_aliyun, p);
 }
 
 bmqtt_status_t bmqtt_aliyun_check_subscribe(const bmqtt_subscription_t *subs, size_t count)
 {
+    bmqtt_cloud_names();
     return bmqtt_cloud_check_subscribe(&bmqtt_cloud_limits_aliyun, subs, count);
 }
 
@@ -426,6 +434,7 @@ static size_t skip_value(const uint8_t *p, size_t n, size_t i)
 
 bmqtt_status_t bmqtt_aliyun_json_string(bmqtt_view_t json, const char *key, bmqtt_view_t *value)
 {
+    bmqtt_cloud_names();
     const uint8_t *p = json.ptr;
     size_t n = json.len, klen, i, vs;
 
@@ -474,6 +483,7 @@ static int view_eq(bmqtt_view_t a, bmqtt_view_t b)
 bmqtt_status_t bmqtt_aliyun_register_reply(const bmqtt_aliyun_device_t *dev, bmqtt_view_t payload,
                                            bmqtt_view_t *device_secret)
 {
+    bmqtt_cloud_names();
     bmqtt_view_t pk, dn, secret;
     if (dev == NULL || device_secret == NULL) return BMQTT_ERR_PARAM;
     if (bmqtt_aliyun_json_string(payload, "productKey", &pk) != BMQTT_OK ||

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "bmqtt/cloud.h"
-#include "cloud_internal.h"
+#include "bmqtt_cloud_internal.h"
 
 typedef struct baidu_arg {
     const bmqtt_baidu_device_t *dev;
@@ -43,6 +43,7 @@ static void emit_creds(bmqtt_cw_t *w, const void *arg)
 bmqtt_status_t bmqtt_baidu_credentials(const bmqtt_baidu_device_t *dev, char *buf, size_t cap, size_t *len,
                                        bmqtt_connect_t *out)
 {
+    bmqtt_cloud_names();
     uint8_t digest[BMQTT_CLOUD_DIGEST_MAX];
     baidu_arg_t a;
     bmqtt_status_t st;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "bmqtt/topic.h"
-#include "codec_internal.h"
+#include "bmqtt_codec_internal.h"
 
 #define ONES 0x01010101u
 #define HIGHS 0x80808080u

@@ -1,7 +1,7 @@
 /* Resumable stream framer: finds packet boundaries in chunks of any size.
  * It reads each byte once, never past len, and copies nothing; its whole
  * state is the caller's bmqtt_framer_t. */
-#include "codec_internal.h"
+#include "bmqtt_codec_internal.h"
 
 enum { AT_FIRST_BYTE, IN_LENGTH, IN_BODY, FAILED };
 

@@ -1,7 +1,7 @@
 /* Remaining-length varint and fixed-header rules (MQTT 3.1.1 section 2.2). */
 #include <string.h>
 
-#include "codec_internal.h"
+#include "bmqtt_codec_internal.h"
 
 bmqtt_view_t bmqtt_view_str(const char *s)
 {

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "bmqtt/cloud.h"
-#include "cloud_internal.h"
+#include "bmqtt_cloud_internal.h"
 
 #define ONENET_VERSION "2018-10-31"
 
@@ -63,6 +63,7 @@ static void emit_creds(bmqtt_cw_t *w, const void *arg)
 bmqtt_status_t bmqtt_onenet_credentials(const bmqtt_onenet_device_t *dev, char *buf, size_t cap, size_t *len,
                                         bmqtt_connect_t *out)
 {
+    bmqtt_cloud_names();
     uint8_t key[BMQTT_CLOUD_KEY_MAX], digest[BMQTT_CLOUD_DIGEST_MAX];
     size_t key_len = 0;
     onenet_arg_t a;

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "bmqtt/topic.h"
-#include "codec_internal.h"
+#include "bmqtt_codec_internal.h"
 
 #if BMQTT_DECODE_CLIENT_PACKETS
 /* A bounded read cursor over a packet body. */

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "bmqtt/cloud.h"
-#include "cloud_internal.h"
+#include "bmqtt_cloud_internal.h"
 
 typedef struct azure_arg {
     const bmqtt_azure_device_t *dev;
@@ -51,6 +51,7 @@ static void emit_creds(bmqtt_cw_t *w, const void *arg)
 bmqtt_status_t bmqtt_azure_credentials(const bmqtt_azure_device_t *dev, char *buf, size_t cap, size_t *len,
                                        bmqtt_connect_t *out)
 {
+    bmqtt_cloud_names();
     uint8_t key[BMQTT_CLOUD_KEY_MAX], digest[BMQTT_CLOUD_DIGEST_MAX];
     size_t key_len = 0;
     azure_arg_t a;

@@ -7,7 +7,7 @@
 #include "mbedtls/md.h"
 #include "mbedtls/platform_util.h"
 
-#include "cloud_internal.h"
+#include "bmqtt_cloud_internal.h"
 
 void bmqtt_cw_put(bmqtt_cw_t *w, const void *p, size_t len)
 {
@@ -103,6 +103,27 @@ int bmqtt_cloud_field_ok(bmqtt_view_t v, size_t max, const char *forbid)
         if (forbid != NULL && strchr(forbid, c) != NULL) return 0;
     }
     return 1;
+}
+
+static const char *cloud_status_name(int status)
+{
+    switch (status) {
+    case BMQTT_ERR_CLOUD_KEEPALIVE: return "cloud: keepalive out of range";
+    case BMQTT_ERR_CLOUD_QOS: return "cloud: QoS not supported";
+    case BMQTT_ERR_CLOUD_WILL: return "cloud: will not supported";
+    case BMQTT_ERR_CLOUD_RETAIN: return "cloud: retain not supported";
+    case BMQTT_ERR_CLOUD_FIELD: return "cloud: credential field too long or invalid";
+    case BMQTT_ERR_CLOUD_CRYPTO: return "cloud: hash unavailable, bad key or crypto failure";
+    case BMQTT_ERR_CLOUD_REPLY: return "cloud: unexpected reply";
+    default: return NULL;
+    }
+}
+
+void bmqtt_cloud_names(void)
+{
+    static bmqtt_status_names_t names = { BMQTT_STATUS_CLOUD_BASE, BMQTT_STATUS_CLOUD_BASE - 9, cloud_status_name,
+                                          "cloud error", NULL };
+    bmqtt_status_register(&names);
 }
 
 bmqtt_status_t bmqtt_cloud_field(bmqtt_view_t v, size_t max, const char *forbid)

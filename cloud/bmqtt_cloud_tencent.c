@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "bmqtt/cloud.h"
-#include "cloud_internal.h"
+#include "bmqtt_cloud_internal.h"
 
 typedef struct tencent_arg {
     const bmqtt_tencent_device_t *dev;
@@ -54,6 +54,7 @@ static bmqtt_status_t product_id(bmqtt_view_t v)
 bmqtt_status_t bmqtt_tencent_credentials(const bmqtt_tencent_device_t *dev, char *buf, size_t cap, size_t *len,
                                          bmqtt_connect_t *out)
 {
+    bmqtt_cloud_names();
     uint8_t key[BMQTT_CLOUD_KEY_MAX], digest[BMQTT_CLOUD_DIGEST_MAX];
     size_t key_len = 0;
     tencent_arg_t a;
@@ -84,6 +85,7 @@ static void emit_host(bmqtt_cw_t *w, const void *arg)
 
 bmqtt_status_t bmqtt_tencent_host(bmqtt_view_t pid, char *buf, size_t cap, size_t *len)
 {
+    bmqtt_cloud_names();
     bmqtt_status_t st = product_id(pid);
     return st != BMQTT_OK ? st : bmqtt_cloud_string(emit_host, &pid, buf, cap, len);
 }
