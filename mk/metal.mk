@@ -174,7 +174,9 @@ cycles-profile:
 
 # --- size ---------------------------------------------------------------------------
 # Per level: the library (the lib target, as `make cross` builds it), the ports against
-# Debian's lwIP and mbedTLS headers, and two --gc-sections links with map files.
+# Debian's lwIP and mbedTLS headers, and --gc-sections links with map files: a typical
+# client (tests/qemu/link_client.c), the codec such a client calls
+# (tests/qemu/link_codec_client.c) and every public codec function.
 SIZE_DIR   := $(METAL)/size
 SIZE_CPU   := -mcpu=cortex-m4 -mthumb
 SIZE_PKGS  := liblwip-dev libmbedtls-dev pkg-config
@@ -200,6 +202,8 @@ size-table-build:
 	    -c port/mbedtls/bmqtt_tls.c -o $$d/port_tls.o; \
 	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_client.c -o $$d/link_client.o; \
 	  $(SIZE_LINK) -Wl,-Map=$$d/client.map $$d/link_client.o $$d/libbmqtt.a -o $$d/client.elf; \
+	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_codec_client.c -o $$d/link_codec_client.o; \
+	  $(SIZE_LINK) -Wl,-Map=$$d/codec-client.map $$d/link_codec_client.o $$d/libbmqtt.a -o $$d/codec-client.elf; \
 	  $(MAKE) -s --no-print-directory BUILD=$$d/client-only CC=$(ARM_PREFIX)gcc AR=$(ARM_PREFIX)ar \
 	    CFLAGS="-$$o $(SIZE_CPU) -ffunction-sections -fdata-sections -DBMQTT_DECODE_CLIENT_PACKETS=0" lib; \
 	  syms=$$($(ARM_PREFIX)nm -g --defined-only $(patsubst %.c,$$d/obj/%.o,$(filter-out %/bmqtt_status.c,$(BMQTT_CODEC_SRCS))) \

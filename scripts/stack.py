@@ -68,3 +68,22 @@ for what, goal, pick in (('codec', 128, lambda f: not f.startswith('bmqtt_client
         d, f = max(mine)
         print(f'\nGoal: every {what} call {goal} B or less; the deepest is {f} with {d} B '
               f'({"met" if d <= goal else "not met"}).')
+
+# The two figures compared with the peers (coreMQTT v2.3.1, Paho embedded, MQTT-C; the same
+# compiler, flags and method): the deepest decode entry, and the client's poll (which receives
+# and decodes; callbacks and transport excluded, as above).
+DECODES = ('bmqtt_decode', 'bmqtt_decode_body', 'bmqtt_decode_from_server', 'bmqtt_publish_decode_head')
+FIGURES = (('worst-case stack of a decode', DECODES, 48, '24 (coreMQTT)'),
+           ('worst-case stack of client poll (callbacks and transport excluded)', ('bmqtt_client_poll',), 144,
+            '144 (MQTT-C)'))
+by_name = {f: (d, c) for d, f, c in rows}
+print('\n| figure | bytes | goal | best peer | goal met? | deepest chain |')
+print('| --- | ---: | ---: | ---: | --- | --- |')
+for label, names, goal, peer in FIGURES:
+    have = [(by_name[n][0], n) for n in names if n in by_name]
+    if not have:
+        print(f'| {label} | not built | {goal} | {peer} | | |')
+        continue
+    d, f = max(have)
+    verdict = 'met' if d <= goal else f'missed by {d - goal} B ({(d - goal) * 100 // goal} %)'
+    print(f'| {label} | {d} | {goal} | {peer} | {verdict} | {by_name[f][1]} |')
