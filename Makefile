@@ -8,6 +8,7 @@
 #                   tests on emulated Cortex-M3/M4 (mk/metal.mk)
 #   make size stack cycles   the tables of docs/PERFORMANCE.md, regenerated in place
 #   make demo       publish/subscribe round trip against a local mosquitto
+#   make cli        build/bmqtt-cli, the command-line client the demo uses
 #   make bench      publish rate to a local mosquitto, bmqtt vs mosquitto_pub
 
 BUILD   ?= build
@@ -40,7 +41,7 @@ SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SUPPORT_SRCS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps size stack lib ports unit test test-unit test-asan test-integration heapcheck cross demo clean \
+.PHONY: all deps size stack lib ports unit test test-unit test-asan test-integration heapcheck cross demo cli clean \
         examples integration bench
 all: lib
 lib: $(LIB)
@@ -103,7 +104,10 @@ examples: $(CLI)
 integration: $(CLI) $(ITEST_BINS)
 
 # Every CMocka binary runs from the repository root (vectors are read from tests/vectors).
-test-unit: unit
+# It installs what it builds with first, so it runs on a machine that has only make.
+test-unit:
+	@scripts/deps.sh build-essential libcmocka-dev
+	@$(MAKE) --no-print-directory unit
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -157,9 +161,15 @@ stack:
 	@cat $(BUILD)/stack/stack.md
 	@$(if $(PERF_DOC),python3 scripts/perf_doc.py stack $(BUILD)/stack/stack.md $(PERF_DOC))
 
+# The demo builds build/bmqtt-cli, which speaks TLS through port/mbedtls (libmbedtls-dev).
 demo:
-	@scripts/deps.sh build-essential mosquitto mosquitto-clients
+	@scripts/deps.sh build-essential libmbedtls-dev mosquitto mosquitto-clients
 	@examples/posix/demo.sh
+
+# build/bmqtt-cli alone (pub|sub, plain TCP or TLS), after installing what it links.
+cli:
+	@scripts/deps.sh build-essential libmbedtls-dev
+	@$(MAKE) --no-print-directory $(CLI)
 
 # Not part of `make test`: numbers, not pass/fail (see docs/PERFORMANCE.md).
 bench: $(CLI) $(BENCH_BINS)
