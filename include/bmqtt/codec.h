@@ -78,6 +78,24 @@ typedef struct bmqtt_view {
 /** A view of a string literal, for initialisers: BMQTT_VIEW_LIT("a/b"). */
 #define BMQTT_VIEW_LIT(s) { (const uint8_t *)(s), sizeof(s) - 1u }
 
+/**
+ * A view of a string literal as an expression (a C99 compound literal), usable
+ * wherever a bmqtt_view_t value is: a function argument, an assignment, a
+ * member of a compound initialiser. The length is the literal's, without its
+ * NUL, known at compile time.
+ *
+ * Only a string literal is accepted (anything else does not compile); for a
+ * char pointer use bmqtt_view_str(), which counts with strlen(). The view
+ * points into the literal, which lives for the whole program.
+ *
+ * @code
+ * char host[96];
+ * size_t n;
+ * bmqtt_aliyun_host(BMQTT_VIEW("a1wFylTxYeD"), BMQTT_VIEW("cn-shanghai"), host, sizeof host, &n);
+ * @endcode
+ */
+#define BMQTT_VIEW(s) ((bmqtt_view_t){ (const uint8_t *)("" s), sizeof("" s) - 1u })
+
 /** A view of a NUL-terminated string (NULL gives the absent view). */
 bmqtt_view_t bmqtt_view_str(const char *s);
 
