@@ -49,7 +49,7 @@ extern "C" {
 /** Sign methods. The zero value is hmacsha256, which the shipped MCU mbedTLS config has. */
 typedef enum bmqtt_aliyun_sign {
     BMQTT_ALIYUN_HMACSHA256 = 0, /**< "hmacsha256": 64 hex characters. */
-    BMQTT_ALIYUN_HMACSHA1 = 1,   /**< "hmacsha1": 40 hex characters (the seed). Needs MBEDTLS_SHA1_C. */
+    BMQTT_ALIYUN_HMACSHA1 = 1,   /**< "hmacsha1": 40 hex characters (Aliyun's MQTT walk-through). Needs MBEDTLS_SHA1_C. */
     BMQTT_ALIYUN_HMACMD5 = 2     /**< "hmacmd5": 32 hex characters. Needs MBEDTLS_MD5_C. */
 } bmqtt_aliyun_sign_t;
 
@@ -70,8 +70,9 @@ typedef enum bmqtt_aliyun_sign {
 /** Buffer bytes enough for any bmqtt_aliyun_topic(), NUL included. */
 #define BMQTT_ALIYUN_TOPIC_MAX 160u
 
-/** Keepalive the platform accepts, in seconds. */
+/** Shortest keepalive the platform accepts, in seconds. */
 #define BMQTT_ALIYUN_KEEPALIVE_MIN 30u
+/** Longest keepalive the platform accepts, in seconds. */
 #define BMQTT_ALIYUN_KEEPALIVE_MAX 1200u
 
 /** Deepest nesting of objects and arrays that bmqtt_aliyun_json_string() accepts. */
@@ -132,21 +133,21 @@ bmqtt_status_t bmqtt_aliyun_instance_host(bmqtt_view_t instance_id, char *buf, s
 
 /** Which topic bmqtt_aliyun_topic() builds (pk and dn from the device). */
 typedef enum bmqtt_aliyun_topic {
-    BMQTT_ALIYUN_PROPERTY_POST = 0,   /**< /sys/<pk>/<dn>/thing/event/property/post */
+    BMQTT_ALIYUN_PROPERTY_POST = 0,   /**< /sys/\<pk\>/\<dn\>/thing/event/property/post */
     BMQTT_ALIYUN_PROPERTY_POST_REPLY, /**< ... /thing/event/property/post_reply */
-    BMQTT_ALIYUN_PROPERTY_SET,        /**< /sys/<pk>/<dn>/thing/service/property/set */
+    BMQTT_ALIYUN_PROPERTY_SET,        /**< /sys/\<pk\>/\<dn\>/thing/service/property/set */
     BMQTT_ALIYUN_PROPERTY_SET_REPLY,  /**< ... /thing/service/property/set_reply */
-    BMQTT_ALIYUN_EVENT_POST,          /**< /sys/<pk>/<dn>/thing/event/<id>/post */
-    BMQTT_ALIYUN_EVENT_POST_REPLY,    /**< ... /thing/event/<id>/post_reply */
-    BMQTT_ALIYUN_SERVICE,             /**< /sys/<pk>/<dn>/thing/service/<id> */
-    BMQTT_ALIYUN_SERVICE_REPLY,       /**< ... /thing/service/<id>_reply */
-    BMQTT_ALIYUN_RAW_UP,              /**< /sys/<pk>/<dn>/thing/model/up_raw */
+    BMQTT_ALIYUN_EVENT_POST,          /**< /sys/\<pk\>/\<dn\>/thing/event/\<id\>/post */
+    BMQTT_ALIYUN_EVENT_POST_REPLY,    /**< ... /thing/event/\<id\>/post_reply */
+    BMQTT_ALIYUN_SERVICE,             /**< /sys/\<pk\>/\<dn\>/thing/service/\<id\> */
+    BMQTT_ALIYUN_SERVICE_REPLY,       /**< ... /thing/service/\<id\>_reply */
+    BMQTT_ALIYUN_RAW_UP,              /**< /sys/\<pk\>/\<dn\>/thing/model/up_raw */
     BMQTT_ALIYUN_RAW_UP_REPLY,        /**< ... /thing/model/up_raw_reply */
-    BMQTT_ALIYUN_RAW_DOWN,            /**< /sys/<pk>/<dn>/thing/model/down_raw */
+    BMQTT_ALIYUN_RAW_DOWN,            /**< /sys/\<pk\>/\<dn\>/thing/model/down_raw */
     BMQTT_ALIYUN_RAW_DOWN_REPLY,      /**< ... /thing/model/down_raw_reply */
-    BMQTT_ALIYUN_OTA_INFORM,          /**< /ota/device/inform/<pk>/<dn> */
-    BMQTT_ALIYUN_OTA_UPGRADE,         /**< /ota/device/upgrade/<pk>/<dn> */
-    BMQTT_ALIYUN_OTA_PROGRESS         /**< /ota/device/progress/<pk>/<dn> */
+    BMQTT_ALIYUN_OTA_INFORM,          /**< /ota/device/inform/\<pk\>/\<dn\> */
+    BMQTT_ALIYUN_OTA_UPGRADE,         /**< /ota/device/upgrade/\<pk\>/\<dn\> */
+    BMQTT_ALIYUN_OTA_PROGRESS         /**< /ota/device/progress/\<pk\>/\<dn\> */
 } bmqtt_aliyun_topic_t;
 
 /**

@@ -138,7 +138,7 @@ bmqtt_status_t bmqtt_aws_host(bmqtt_view_t prefix, bmqtt_view_t region, char *bu
 
 /** An Azure IoT Hub device with a symmetric key. */
 typedef struct bmqtt_azure_device {
-    bmqtt_view_t hub;       /**< Hub name: the host is <hub>.azure-devices.net. */
+    bmqtt_view_t hub;       /**< Hub name: the host is \<hub\>.azure-devices.net. */
     bmqtt_view_t device_id; /**< Device id: the MQTT client id. */
     bmqtt_view_t key;       /**< The device's primary or secondary key, base64 as the portal shows it. */
     uint64_t expiry_s;      /**< Unix time (seconds) at which the token stops working. */
@@ -225,7 +225,7 @@ typedef struct bmqtt_onenet_device {
  * @brief client id `<dev>`; user name `<pid>`; password
  *        `version=2018-10-31&res=products%2F<pid>%2Fdevices%2F<dev>&et=<et>&method=<m>&sign=<s>`
  *        with s = urlencode(base64(HMAC(base64decode(key),
- *        "<et>\n<m>\nproducts/<pid>/devices/<dev>\n2018-10-31"))).
+ *        "\<et\>\n\<m\>\nproducts/\<pid\>/devices/\<dev\>\n2018-10-31"))).
  */
 bmqtt_status_t bmqtt_onenet_credentials(const bmqtt_onenet_device_t *dev, char *buf, size_t cap, size_t *len,
                                         bmqtt_connect_t *out);
@@ -236,7 +236,7 @@ bmqtt_status_t bmqtt_onenet_credentials(const bmqtt_onenet_device_t *dev, char *
 
 /** A Baidu IoT Core device. */
 typedef struct bmqtt_baidu_device {
-    bmqtt_view_t core_id;    /**< IoT Core id (the host is <coreId>.iot.<region>.baidubce.com). */
+    bmqtt_view_t core_id;    /**< IoT Core id (the host is \<coreId\>.iot.\<region\>.baidubce.com). */
     bmqtt_view_t device_key; /**< deviceKey; also sent as the client id. */
     bmqtt_view_t secret;     /**< deviceSecret. */
     uint64_t timestamp_s;    /**< Unix seconds, or 0 (accepted without a time check). */

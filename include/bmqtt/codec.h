@@ -198,7 +198,7 @@ typedef struct bmqtt_publish {
 
 /** One SUBSCRIBE entry: a topic filter and the QoS requested for it. */
 typedef struct bmqtt_subscription {
-    bmqtt_view_t filter;
+    bmqtt_view_t filter; /**< Topic filter; wildcards '+' and '#' allowed. */
     uint8_t qos; /**< 0..2. */
 } bmqtt_subscription_t;
 
@@ -207,7 +207,7 @@ typedef struct bmqtt_subscription {
  * list of entries, walked with bmqtt_sub_next() / bmqtt_unsub_next().
  */
 typedef struct bmqtt_topic_list {
-    uint16_t packet_id;
+    uint16_t packet_id;   /**< Non-zero. */
     bmqtt_view_t entries; /**< The raw payload: entries back to back. */
 } bmqtt_topic_list_t;
 
@@ -216,8 +216,8 @@ typedef struct bmqtt_topic_list {
  * or BMQTT_SUBACK_FAILURE. codes.ptr[i] is the code of the i-th filter.
  */
 typedef struct bmqtt_suback {
-    uint16_t packet_id;
-    bmqtt_view_t codes;
+    uint16_t packet_id; /**< The id of the SUBSCRIBE it answers. */
+    bmqtt_view_t codes; /**< One byte per filter, into the caller's buffer. */
 } bmqtt_suback_t;
 
 /** Any decoded packet. Which member of @c u is set depends on @c type. */

@@ -4,7 +4,7 @@
  *
  * Define BMQTT_CONFIG_FILE (e.g. -DBMQTT_CONFIG_FILE='"my_bmqtt_config.h"') to
  * include your own file first; anything it leaves undefined gets the default
- * below. Impossible combinations stop the build with #error.
+ * below. Impossible combinations stop the build with \#error.
  */
 #ifndef BMQTT_CONFIG_H
 #define BMQTT_CONFIG_H

@@ -10,8 +10,11 @@
 #ifndef BMQTT_VERSION_H
 #define BMQTT_VERSION_H
 
+/** Major version: changes that break the API or the ABI. */
 #define BMQTT_VERSION_MAJOR 0
+/** Minor version: additions that keep both. */
 #define BMQTT_VERSION_MINOR 1
+/** Patch version: fixes. */
 #define BMQTT_VERSION_PATCH 0
 /** "MAJOR.MINOR.PATCH". */
 #define BMQTT_VERSION "0.1.0"

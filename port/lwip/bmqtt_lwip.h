@@ -26,7 +26,7 @@
  *
  * lwIP requirements: NO_SYS=0, LWIP_SOCKET=1, LWIP_TCP=1, and
  * LWIP_SOCKET_POLL=1 or LWIP_SOCKET_SELECT=1 (both are lwIP's defaults);
- * checked with #error when port/lwip/bmqtt_lwip.c is compiled. Errors are
+ * checked with \#error when port/lwip/bmqtt_lwip.c is compiled. Errors are
  * read from lwIP's errno (LWIP_SOCKET_SET_ERRNO=1, the default). With
  * LWIP_PROVIDE_ERRNO that errno is one global shared by every task, so
  * last_errno is only a hint when several tasks use sockets at once; the
