@@ -153,7 +153,7 @@ def main():
             return f'{x} B, within the goal of {goal} B'
         return f'{x} B, over the goal of {goal} B by {x - goal} B ({(x - goal) * 100 // goal} %)'
 
-    out.append(f'Goals of issue 8, at -Os (flash = text + data): the whole codec, all 14 types both ways with '
+    out.append(f'Goals, at -Os (flash = text + data): the whole codec, all 14 types both ways with '
                f'full validation: {verdict(codec_flash, CODEC_GOAL)} ({codec_client_only_flash} B with '
                f'`BMQTT_DECODE_CLIENT_PACKETS=0`). Codec + client with QoS 2 and session resend: '
                f'{verdict(client_flash, CLIENT_GOAL)} (the client never links the decoders of packets only a '

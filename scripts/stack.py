@@ -60,7 +60,7 @@ for depth, fn, chain in sorted(rows, key=lambda r: (-r[0], r[1])):
 if external:
     print('\nC library calls counted as 0: ' + ', '.join(sorted(external)))
 
-# Issue 8's goals: any codec call 128 B or less, any client call 512 B or less.
+# The goals: any codec call 128 B or less, any client call 512 B or less.
 for what, goal, pick in (('codec', 128, lambda f: not f.startswith('bmqtt_client_')),
                          ('client', 512, lambda f: f.startswith('bmqtt_client_'))):
     mine = [(d, f) for d, f, _ in rows if pick(f)]

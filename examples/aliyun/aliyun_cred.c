@@ -4,7 +4,7 @@
  *
  *   aliyun-cred --pk a1wFylTxYeD --dn co_0001 --ds 7ab0c4b3532b5783df5fdc58a2895d7a --connect-hex
  *
- * Defaults follow the walk-through in the seed: hmacsha1, securemode 3, no
+ * Defaults follow Aliyun's MQTT walk-through: hmacsha1, securemode 3, no
  * timestamp, keepalive 300, clean session. Exit: 0 ok, 1 error, 2 bad command line. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Cloud credentials against independent computations made now, and against a
 # real broker:
-#   - the seed device: password and CONNECT bytes from the seed, literally;
+#   - the device of Aliyun's MQTT walk-through: its password and CONNECT bytes, literally;
 #   - Aliyun, every sign method, with and without timestamp and clientId
 #     prefix, secure modes 3/2/-2, random secrets: expected password from
 #     `openssl dgst -<alg> -hmac`, expected CONNECT bytes built by python3;
@@ -73,15 +73,15 @@ EOF
 }
 
 # ---------------------------------------------------------------------------
-# The seed device (004_9c28e93bf170f934.txt): literal values from the seed.
+# The device of Aliyun's MQTT walk-through: literal values from that document.
 # ---------------------------------------------------------------------------
-SEED_CONNECT="10 74 00 04 4D 51 54 54 04 C2 01 2C 00 29 63 6F 5F 30 30 30 31 7C 73 65 63 75 72 65 6D 6F 64 65 3D 33 2C 73 69 67 6E 6D 65 74 68 6F 64 3D 68 6D 61 63 73 68 61 31 7C 00 13 63 6F 5F 30 30 30 31 26 61 31 77 46 79 6C 54 78 59 65 44 00 28 65 37 38 32 62 35 65 35 35 62 33 37 36 35 35 63 32 37 38 31 32 61 36 30 63 33 30 37 62 30 61 37 35 37 35 64 38 66 36 64"
+WALK_CONNECT="10 74 00 04 4D 51 54 54 04 C2 01 2C 00 29 63 6F 5F 30 30 30 31 7C 73 65 63 75 72 65 6D 6F 64 65 3D 33 2C 73 69 67 6E 6D 65 74 68 6F 64 3D 68 6D 61 63 73 68 61 31 7C 00 13 63 6F 5F 30 30 30 31 26 61 31 77 46 79 6C 54 78 59 65 44 00 28 65 37 38 32 62 35 65 35 35 62 33 37 36 35 35 63 32 37 38 31 32 61 36 30 63 33 30 37 62 30 61 37 35 37 35 64 38 66 36 64"
 out=$("$ALIYUN_CLI" --pk a1wFylTxYeD --dn co_0001 --ds 7ab0c4b3532b5783df5fdc58a2895d7a --connect-hex)
-check "seed: clientId" "$(echo "$out" | field clientId)" "co_0001|securemode=3,signmethod=hmacsha1|"
-check "seed: username" "$(echo "$out" | field username)" "co_0001&a1wFylTxYeD"
-check "seed: password" "$(echo "$out" | field password)" "e782b5e55b37655c27812a60c307b0a7575d8f6d"
-check "seed: host" "$(echo "$out" | field host)" "a1wFylTxYeD.iot-as-mqtt.cn-shanghai.aliyuncs.com"
-check "seed: CONNECT bytes (keepalive 300)" "$(echo "$out" | field connect)" "$SEED_CONNECT"
+check "walk-through: clientId" "$(echo "$out" | field clientId)" "co_0001|securemode=3,signmethod=hmacsha1|"
+check "walk-through: username" "$(echo "$out" | field username)" "co_0001&a1wFylTxYeD"
+check "walk-through: password" "$(echo "$out" | field password)" "e782b5e55b37655c27812a60c307b0a7575d8f6d"
+check "walk-through: host" "$(echo "$out" | field host)" "a1wFylTxYeD.iot-as-mqtt.cn-shanghai.aliyuncs.com"
+check "walk-through: CONNECT bytes (keepalive 300)" "$(echo "$out" | field connect)" "$WALK_CONNECT"
 # Aliyun's documented example (upper- or lowercase hex are the same password).
 out=$("$ALIYUN_CLI" --pk pk --dn device --ds secret --cid 12345 --ts 789 --securemode 2)
 check "Aliyun documented example" "$(echo "$out" | field password | tr a-f A-F)" "FAFD82A3D602B37FB0FA8B7892F24A477F851A14"

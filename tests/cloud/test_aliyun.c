@@ -1,4 +1,4 @@
-/* include/bmqtt/aliyun.h: the seed device (password and CONNECT bytes),
+/* include/bmqtt/aliyun.h: the walk-through's device (password and CONNECT bytes),
  * Aliyun's documented HMAC example, size-first output, bad arguments, field
  * limits, topics, Alink JSON, the platform's limits and the /ext/register
  * reply. Values for other inputs are checked against openssl/python in
@@ -18,8 +18,8 @@
 
 #define V(s) bmqtt_view_str(s)
 
-/* The seed's device: 004_9c28e93bf170f934.txt. */
-static bmqtt_aliyun_device_t seed_dev(void)
+/* The device of Aliyun's MQTT walk-through. */
+static bmqtt_aliyun_device_t walkthrough_dev(void)
 {
     bmqtt_aliyun_device_t d;
     memset(&d, 0, sizeof d);
@@ -31,10 +31,10 @@ static bmqtt_aliyun_device_t seed_dev(void)
     return d;
 }
 
-static void test_seed_credentials(void **state)
+static void test_walkthrough_credentials(void **state)
 {
     (void)state;
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     char buf[BMQTT_ALIYUN_CREDENTIALS_MAX];
     bmqtt_connect_t c;
     size_t n = 0;
@@ -49,11 +49,11 @@ static void test_seed_credentials(void **state)
     assert_string_equal((const char *)c.password.ptr, "e782b5e55b37655c27812a60c307b0a7575d8f6d");
 }
 
-/* The seed's CONNECT frame (tests/vectors/aliyun.txt), keepalive 300, clean session. */
-static void test_seed_connect_bytes(void **state)
+/* The walk-through's CONNECT frame (tests/vectors/aliyun.txt), keepalive 300, clean session. */
+static void test_walkthrough_connect_bytes(void **state)
 {
     (void)state;
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     char buf[BMQTT_ALIYUN_CREDENTIALS_MAX];
     uint8_t pkt[256];
     bmqtt_connect_t c;
@@ -98,7 +98,7 @@ static void test_documented_example(void **state)
     assert_true(tv_view_eq_str(c.username, "device&pk"));
 }
 
-/* The seed device under each sign method. Passwords from
+/* The walk-through's device under each sign method. Passwords from
  * printf %s clientIdco_0001deviceNameco_0001productKeya1wFylTxYeD |
  *   openssl dgst -<sha256|sha1|md5> -hmac 7ab0c4b3532b5783df5fdc58a2895d7a */
 static void test_password_lengths(void **state)
@@ -110,7 +110,7 @@ static void test_password_lengths(void **state)
                                               "e782b5e55b37655c27812a60c307b0a7575d8f6d",
                                               "44be13e5e196ea87fe62cb1ae5b7b4ce" };
     for (uint8_t m = 0; m < 3; m++) {
-        bmqtt_aliyun_device_t d = seed_dev();
+        bmqtt_aliyun_device_t d = walkthrough_dev();
         char buf[BMQTT_ALIYUN_CREDENTIALS_MAX], want[80];
         bmqtt_connect_t c;
         memset(&c, 0, sizeof c);
@@ -126,7 +126,7 @@ static void test_password_lengths(void **state)
 static void test_size_first(void **state)
 {
     (void)state;
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     char buf[BMQTT_ALIYUN_CREDENTIALS_MAX];
     bmqtt_connect_t c, untouched;
     size_t need = 0, n = 0;
@@ -154,7 +154,7 @@ static void test_bad_arguments(void **state)
     char buf[BMQTT_ALIYUN_CREDENTIALS_MAX];
     bmqtt_connect_t c;
     size_t n;
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     memset(&c, 0, sizeof c);
 
     assert_int_equal(bmqtt_aliyun_credentials(NULL, buf, sizeof buf, &n, &c), BMQTT_ERR_PARAM);
@@ -163,39 +163,39 @@ static void test_bad_arguments(void **state)
 
     static const int8_t modes[] = { 0, 1, 4, -1, -3, 127 };
     for (size_t i = 0; i < sizeof modes; i++) {
-        d = seed_dev();
+        d = walkthrough_dev();
         d.securemode = modes[i];
         assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_PARAM);
     }
-    d = seed_dev();
+    d = walkthrough_dev();
     d.signmethod = 3;
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_PARAM);
 
-    d = seed_dev();
+    d = walkthrough_dev();
     d.product_key = V("");
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_PARAM);
-    d = seed_dev();
+    d = walkthrough_dev();
     d.device_name.ptr = NULL;
     d.device_name.len = 0;
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_PARAM);
-    d = seed_dev();
+    d = walkthrough_dev();
     d.device_secret = V("");
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_PARAM);
-    d = seed_dev();
+    d = walkthrough_dev();
     d.client_id = V(""); /* present but empty */
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_PARAM);
 
     /* Characters that would break the format. */
     static const char *const bad_cid[] = { "a|b", "a,b", "a\nb", "tab\there", "\x7f" };
     for (size_t i = 0; i < sizeof bad_cid / sizeof bad_cid[0]; i++) {
-        d = seed_dev();
+        d = walkthrough_dev();
         d.client_id = V(bad_cid[i]);
         assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_CLOUD_FIELD);
     }
-    d = seed_dev();
+    d = walkthrough_dev();
     d.device_name = V("co&0001");
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_CLOUD_FIELD);
-    d = seed_dev();
+    d = walkthrough_dev();
     d.device_name = (bmqtt_view_t){ (const uint8_t *)"co\0x", 4 }; /* an embedded NUL */
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_CLOUD_FIELD);
 }
@@ -206,7 +206,7 @@ static void test_field_limits(void **state)
     char buf[BMQTT_ALIYUN_CREDENTIALS_MAX], s65[66], s33[34];
     bmqtt_connect_t c;
     size_t n;
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     memset(&c, 0, sizeof c);
     memset(s65, 'c', 65);
     s65[65] = 0;
@@ -217,15 +217,15 @@ static void test_field_limits(void **state)
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_OK);
     d.client_id = V(s65);
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_CLOUD_FIELD);
-    d = seed_dev();
+    d = walkthrough_dev();
     d.device_name = V(s33);
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_CLOUD_FIELD);
     d.device_name = (bmqtt_view_t){ (const uint8_t *)s33, 32 };
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_OK);
-    d = seed_dev();
+    d = walkthrough_dev();
     d.product_key = V(s33);
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_CLOUD_FIELD);
-    d = seed_dev();
+    d = walkthrough_dev();
     d.device_secret = V(s65);
     assert_int_equal(bmqtt_aliyun_credentials(&d, buf, sizeof buf, &n, &c), BMQTT_ERR_CLOUD_FIELD);
 }
@@ -260,7 +260,7 @@ static void test_max_fits(void **state)
 static void test_timestamp_in_client_id(void **state)
 {
     (void)state;
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     char buf[BMQTT_ALIYUN_CREDENTIALS_MAX];
     bmqtt_connect_t c;
     memset(&c, 0, sizeof c);
@@ -279,7 +279,7 @@ static void test_timestamp_in_client_id(void **state)
 static void test_dynamic_registration(void **state)
 {
     (void)state;
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     char buf[BMQTT_ALIYUN_CREDENTIALS_MAX];
     bmqtt_connect_t c;
     size_t n;
@@ -322,7 +322,7 @@ static void test_hosts(void **state)
     char h[128];
     size_t n;
     assert_int_equal(bmqtt_aliyun_host(V("a1wFylTxYeD"), V("cn-shanghai"), h, sizeof h, &n), BMQTT_OK);
-    assert_string_equal(h, "a1wFylTxYeD.iot-as-mqtt.cn-shanghai.aliyuncs.com"); /* the seed's server */
+    assert_string_equal(h, "a1wFylTxYeD.iot-as-mqtt.cn-shanghai.aliyuncs.com"); /* the walk-through's server */
     assert_int_equal(n, strlen(h));
     assert_int_equal(bmqtt_aliyun_host(V("a1wFylTxYeD"), V("cn-shanghai"), NULL, 0, &n), BMQTT_OK);
     assert_int_equal(n, 48);
@@ -375,7 +375,7 @@ static void test_topics(void **state)
         { BMQTT_ALIYUN_OTA_UPGRADE, "/ota/device/upgrade/a1wFylTxYeD/co_0001" },
         { BMQTT_ALIYUN_OTA_PROGRESS, "/ota/device/progress/a1wFylTxYeD/co_0001" },
     };
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     char t[BMQTT_ALIYUN_TOPIC_MAX];
     size_t n, need;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -386,7 +386,7 @@ static void test_topics(void **state)
         assert_string_equal(t, rows[i].want);
         assert_int_equal(n, need);
     }
-    /* The seed's SUBSCRIBE carries the property-set topic: 51 bytes. */
+    /* The walk-through's SUBSCRIBE carries the property-set topic: 51 bytes. */
     assert_int_equal(bmqtt_aliyun_topic(&d, BMQTT_ALIYUN_PROPERTY_SET, V(NULL), NULL, 0, &n), BMQTT_OK);
     assert_int_equal(n, 0x33);
     /* Identifiers: required where used, no topic syntax characters. */
@@ -516,7 +516,7 @@ static const char reply_ok[] =
 static void test_register_reply(void **state)
 {
     (void)state;
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     bmqtt_view_t s;
     assert_int_equal(bmqtt_aliyun_register_reply(&d, V(reply_ok), &s), BMQTT_OK);
     assert_true(tv_view_eq_str(s, "7ab0c4b3532b5783df5fdc58a2895d7a"));
@@ -636,7 +636,7 @@ static void test_register_reply_malformed(void **state)
         DEV ",\"x\":\"\\q\"}",                  DEV ",\"x\":\"\\u12g4\"}",
         DEV "}x",
     };
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     bmqtt_view_t s = { NULL, 0 };
     char buf[256];
 
@@ -674,7 +674,7 @@ static void test_register_reply_truncated(void **state)
         "{\r\n\t\"productKey\" : \"a1wFylTxYeD\",\"deviceName\":\"co_0001\",\"deviceSecret\":\"S5\","
         "\"e\":\"\\u00aF\\n\",\"n\":[-0.5e+3,0,1E-2,10,true]}",
     };
-    bmqtt_aliyun_device_t d = seed_dev();
+    bmqtt_aliyun_device_t d = walkthrough_dev();
     bmqtt_view_t s;
     for (size_t r = 0; r < sizeof replies / sizeof replies[0]; r++) {
         size_t n = strlen(replies[r]);
@@ -703,8 +703,8 @@ static void test_register_reply_truncated(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_credentials),
-        cmocka_unit_test(test_seed_connect_bytes),
+        cmocka_unit_test(test_walkthrough_credentials),
+        cmocka_unit_test(test_walkthrough_connect_bytes),
         cmocka_unit_test(test_documented_example),
         cmocka_unit_test(test_password_lengths),
         cmocka_unit_test(test_size_first),

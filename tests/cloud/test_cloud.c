@@ -694,7 +694,7 @@ static void test_mbedtls_failures(void **state)
             assert_int_equal(rows[r].fn(rows[r].dev, buf, sizeof buf, &n, &c), BMQTT_OK);
         }
     }
-    /* The seed's password again once mbedTLS works: nothing stuck from the failures. */
+    /* The walk-through's password again once mbedTLS works: nothing stuck from the failures. */
     assert_int_equal(run(aliyun_fn, &al, &c), BMQTT_OK);
     assert_true(tv_view_eq_str(c.password, "e782b5e55b37655c27812a60c307b0a7575d8f6d"));
 }

@@ -14,7 +14,7 @@
  * it). A figure is what a caller pays: loading the arguments, the call, and
  * every instruction of the function.
  *
- * The inputs are the seed's frames from tests/vectors/aliyun.txt; each
+ * The inputs are the frames of Aliyun's MQTT walk-through (tests/vectors/aliyun.txt); each
  * operation is checked against them before it is timed. The exit code is 0
  * when every check passed (the goals are reported, not enforced).
  */
@@ -135,7 +135,7 @@ int main(void)
                    *suback = row(&t, "suback_id3_qos1"), *subscribe = row(&t, "subscribe_set_qos1");
     if (failures) return 2;
 
-    /* The seed's CONNECT: client id, user name and password, keepalive 300 s, clean session. */
+    /* The walk-through's CONNECT: client id, user name and password, keepalive 300 s, clean session. */
     g_connect.client_id = (bmqtt_view_t)BMQTT_VIEW_LIT("co_0001|securemode=3,signmethod=hmacsha1|");
     g_connect.username = (bmqtt_view_t)BMQTT_VIEW_LIT("co_0001&a1wFylTxYeD");
     g_connect.password = (bmqtt_view_t)BMQTT_VIEW_LIT("e782b5e55b37655c27812a60c307b0a7575d8f6d");
@@ -143,33 +143,33 @@ int main(void)
     g_connect.clean_session = 1;
     check(bmqtt_connect_encode(&g_connect, g_out, sizeof g_out, &g_len) == BMQTT_OK && g_len == connect->len &&
               memcmp(g_out, connect->bytes, g_len) == 0,
-          "CONNECT is not the seed's bytes");
+          "CONNECT is not the walk-through's bytes");
 
-    /* A QoS 0 PUBLISH header with the seed's 50-byte topic; the 102-byte payload stays where it is. */
+    /* A QoS 0 PUBLISH header with the walk-through's 50-byte topic; the 102-byte payload stays where it is. */
     g_publish.topic = (bmqtt_view_t)BMQTT_VIEW_LIT("/sys/a1wFylTxYeD/co_0001/thing/event/property/post");
     g_publish.payload.ptr = post->bytes + 55;
     g_publish.payload.len = post->len - 55;
     check(g_publish.topic.len == 50 && g_publish.payload.len == 102, "publish_post_switch1 sizes");
     check(bmqtt_publish_encode_header(&g_publish, g_out, sizeof g_out, &g_len) == BMQTT_OK && g_len == 55 &&
               memcmp(g_out, post->bytes, 55) == 0,
-          "PUBLISH header is not the seed's bytes");
+          "PUBLISH header is not the walk-through's bytes");
 
     check(bmqtt_publish_encode(&g_publish, g_out, sizeof g_out, &g_len) == BMQTT_OK && g_len == 157 &&
               g_len == post->len && memcmp(g_out, post->bytes, g_len) == 0,
-          "whole PUBLISH is not the seed's bytes");
+          "whole PUBLISH is not the walk-through's bytes");
 
     /* SUBSCRIBE, packet id 3: one 51-byte filter at QoS 1. */
     g_sub.filter = (bmqtt_view_t)BMQTT_VIEW_LIT("/sys/a1wFylTxYeD/co_0001/thing/service/property/set");
     g_sub.qos = 1;
     check(g_sub.filter.len == 51 && bmqtt_subscribe_encode(3, &g_sub, 1, g_out, sizeof g_out, &g_len) == BMQTT_OK &&
               g_len == subscribe->len && memcmp(g_out, subscribe->bytes, g_len) == 0,
-          "SUBSCRIBE is not the seed's bytes");
+          "SUBSCRIBE is not the walk-through's bytes");
 
     g_rx_publish = set->bytes;
     g_rx_publish_len = set->len;
     check(set->len == 159 && bmqtt_decode(set->bytes, set->len, &g_pkt, &g_len) == BMQTT_OK && g_len == 159 &&
               g_pkt.type == BMQTT_PUBLISH && g_pkt.u.publish.topic.len == 51 && g_pkt.u.publish.payload.len == 103,
-          "the seed's received PUBLISH (156-byte body) does not decode");
+          "the walk-through's received PUBLISH (156-byte body) does not decode");
     g_rx_connack = connack->bytes;
     g_rx_connack_len = connack->len;
     check(bmqtt_decode(connack->bytes, connack->len, &g_pkt, &g_len) == BMQTT_OK && g_pkt.type == BMQTT_CONNACK,
@@ -189,13 +189,13 @@ int main(void)
         unsigned goal, peer;
         const char *who;
     } ops[] = {
-        { "encode the seed's CONNECT (118 bytes: client id, user name, password)", op_connect_encode, 354, 354,
+        { "encode Aliyun's CONNECT (118 bytes: client id, user name, password)", op_connect_encode, 354, 354,
           "coreMQTT" },
         { "encode a QoS 0 PUBLISH header (50-byte topic)", op_publish_header, 219, 219, "coreMQTT" },
         { "encode a whole QoS 0 PUBLISH (157 bytes: 50-byte topic, 102-byte payload)", op_publish_whole, 308, 308,
           "coreMQTT" },
         { "encode SUBSCRIBE (one 51-byte filter, QoS 1)", op_subscribe_encode, 195, 195, "coreMQTT" },
-        { "decode the seed's received PUBLISH (156-byte body, 51-byte topic checked)", op_decode_publish, 155, 129,
+        { "decode Aliyun's received PUBLISH (156-byte body, 51-byte topic checked)", op_decode_publish, 155, 129,
           "MQTT-C" },
         { "decode CONNACK", op_decode_connack, 80, 98, "MQTT-C" },
         { "decode SUBACK (one return code)", op_decode_suback, 80, 96, "MQTT-C" },

@@ -1,6 +1,6 @@
 /*
  * Golden vectors: every frame of the Aliyun IoT walk-through
- * (tests/vectors/aliyun.txt, copied byte for byte from the seed document).
+ * (tests/vectors/aliyun.txt, copied byte for byte from Aliyun's MQTT walk-through).
  *
  * For each frame the test builds the packet it describes from readable
  * fields, checks that encoding reproduces the frame exactly, and that decoding
