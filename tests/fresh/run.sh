@@ -2,6 +2,7 @@
 # The README's commands on a fresh Debian 12 with nothing installed but make.
 #
 #   tests/fresh/run.sh            (as root; make test-fresh)
+#   FRESH_SOURCE=HEAD tests/fresh/run.sh    a commit (git archive) instead of the working tree
 #
 # 1. A minimal bookworm (debootstrap --variant=minbase --include=make) is built once into
 #    build/fresh/base from the mirror this machine's apt uses (FRESH_MIRROR=... overrides).
@@ -136,14 +137,22 @@ for p in build-essential gcc mosquitto libmbedtls-dev libcmocka-dev; do
     fi
 done
 mkdir -p "$CHROOT/root/bmqtt"
-tar -C "$ROOT_DIR" --exclude=./build --exclude=./.git -cf - . | tar -C "$CHROOT/root/bmqtt" -xf -
+if [ -n "${FRESH_SOURCE:-}" ]; then
+    # A commit (FRESH_SOURCE=HEAD, a tag, a hash): exactly what a clone of it would hold.
+    git -C "$ROOT_DIR" archive --format=tar "$FRESH_SOURCE" | tar -C "$CHROOT/root/bmqtt" -xf - ||
+        die "git archive $FRESH_SOURCE failed"
+    say "tree: git archive $FRESH_SOURCE ($(git -C "$ROOT_DIR" rev-parse --short "$FRESH_SOURCE"))"
+else
+    tar -C "$ROOT_DIR" --exclude=./build --exclude=./.git -cf - . | tar -C "$CHROOT/root/bmqtt" -xf -
+    say "tree: the working tree without build/ and .git/"
+fi
 cp -L /etc/resolv.conf "$CHROOT/etc/resolv.conf" 2>/dev/null || true
 
+say "root ready in $(( $(date +%s) - T0 )) s: $(du -sm "$CHROOT" | cut -f1) MB, make only"
 do_mount -t proc proc "$CHROOT/proc"
 do_mount -t sysfs sysfs "$CHROOT/sys"
 do_mount --bind /dev "$CHROOT/dev"
 do_mount --bind "$ARCHIVES" "$CHROOT/var/cache/apt/archives"
-say "root ready in $(( $(date +%s) - T0 )) s: $(du -sm --exclude=./var/cache/apt/archives "$CHROOT" 2>/dev/null | cut -f1) MB, make only"
 
 # --- the README's commands ----------------------------------------------------------------
 i=0
