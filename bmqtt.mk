@@ -22,6 +22,7 @@ BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec/bmqtt_framer.c
 
 # Client session (needs the codec).
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client.c
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_reconnect.c
 
 BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CLIENT_SRCS)
 BMQTT_INCS := $(BMQTT_DIR)include
@@ -46,6 +47,12 @@ BMQTT_POSIX_INCS := $(BMQTT_DIR)port/posix
 # mbedTLS configuration is port/mbedtls/bmqtt_mbedtls_config.h.
 BMQTT_TLS_SRCS += $(BMQTT_DIR)port/mbedtls/bmqtt_tls.c
 BMQTT_TLS_INCS := $(BMQTT_DIR)port/mbedtls
+# MQTT over WebSocket (RFC 6455) over any bmqtt transport (docs/WEBSOCKET.md). SHA-1 and
+# base64 come through a hook: bmqtt_ws_mbedtls.c takes them from mbedTLS (libmbedcrypto);
+# a firmware without mbedTLS leaves that file out and supplies its own.
+BMQTT_WS_SRCS += $(BMQTT_DIR)port/websocket/bmqtt_ws.c
+BMQTT_WS_SRCS += $(BMQTT_DIR)port/websocket/bmqtt_ws_mbedtls.c
+BMQTT_WS_INCS := $(BMQTT_DIR)port/websocket
 # lwIP sockets API (lwIP 2.1.x, NO_SYS=0: FreeRTOS + lwIP on STM32, ESP-IDF); needs lwIP's
 # include directories and your lwipopts.h / arch/cc.h on the include path (docs/PORTING.md).
 BMQTT_LWIP_SRCS += $(BMQTT_DIR)port/lwip/bmqtt_lwip.c

@@ -3,32 +3,75 @@
  * @brief Non-blocking MQTT 3.1.1 client session over any bmqtt transport.
  *
  * The caller owns everything: the bmqtt_client_t, the transmit and receive
- * buffers, and the two tables that hold in-flight QoS 1/2 state. Nothing is
- * allocated. All work happens in bmqtt_client_poll(), which never blocks: it
- * sends what the transport accepts, reads what has arrived, and runs timers
- * from the millisecond clock the caller passes in (wraparound-safe).
+ * buffers, the table of outgoing QoS 1/2 messages, the ids of incoming QoS 2
+ * messages, and optionally an outbox that copies QoS 1/2 messages and a table
+ * of pending SUBSCRIBE/UNSUBSCRIBE requests. Nothing is allocated.
  *
- * Single-threaded by design: call every function of one client from one task
- * (e.g. an RTOS task that loops on poll and takes requests from a queue).
+ * The contract is that the obvious code is the correct code:
+ *  - publish, subscribe, unsubscribe and disconnect put their packet on the
+ *    wire at once, as far as the transport takes it; what it does not take
+ *    waits in tx_buf, several packets back to back, oldest first, and leaves
+ *    from bmqtt_client_poll(). Three publishes in a row are three messages.
+ *  - A QoS 0 message and the first transmission of a QoS 1/2 message are
+ *    copied into tx_buf, so the caller's buffers are free when publish
+ *    returns. A QoS 1/2 message is also kept for a resend after a reconnect:
+ *    in the outbox (a copy) when one is configured, otherwise by
+ *    reference (then topic and payload must stay valid until its
+ *    BMQTT_EVT_PUBLISH_DONE; bmqtt_client_publish_ref() asks for that
+ *    explicitly, e.g. for a payload in flash). Only a packet larger than the
+ *    whole tx_buf is sent from the caller's memory after its header; one such
+ *    packet may wait at a time.
+ *  - Every outgoing QoS 1/2 message ends with exactly one
+ *    BMQTT_EVT_PUBLISH_DONE: BMQTT_OK when acknowledged, or the reason it was
+ *    dropped. With clean session 0 nothing is dropped: unacknowledged
+ *    messages are resent on the next connection, whatever Session Present
+ *    says [MQTT-4.4.0-1].
+ *  - Every wait has a deadline (response_timeout_ms): CONNACK, PINGRESP,
+ *    SUBACK, UNSUBACK, the acks a graceful disconnect waits for, and bytes the
+ *    transport does not take.
  *
- * Lifetimes: an outgoing QoS 1/2 payload and topic are NOT copied; they must
- * stay valid until on_publish_done reports that message (they are resent from
- * there after a reconnect). A QoS 0 topic is copied into the transmit buffer
- * but its payload is sent from the caller's memory: keep it until
- * bmqtt_client_tx_idle() returns 1.
+ * One task drives a client: call every function from it, or give the config
+ * a lock (lock/unlock, a recursive mutex) so that other tasks may publish.
+ *
+ * tx_buf sizing: each queued packet takes its wire size in tx_buf. A QoS 0
+ * PUBLISH of topic T and payload P bytes is 2 + 2 + T + P bytes when that is
+ * under 128, 3 + 2 + T + P under 16,384; QoS 1/2 add 2 for the id. N such
+ * messages queued back to back need N times that; acks take 4 bytes each.
  *
  * @code
- * static uint8_t tx[512], rx[512];
+ * #include "bmqtt/client.h"
+ *
+ * static uint8_t tx[1024], rx[512], outbox[1024];
  * static bmqtt_inflight_t out[8];
  * static uint16_t in_ids[8];
- * bmqtt_client_t c;
- * bmqtt_client_config_t cfg = { 0 };
- * cfg.tx_buf = tx; cfg.tx_size = sizeof tx; cfg.rx_buf = rx; cfg.rx_size = sizeof rx;
- * cfg.inflight = out; cfg.inflight_count = 8; cfg.qos2_ids = in_ids; cfg.qos2_count = 8;
- * cfg.on_message = on_msg;
- * bmqtt_client_init(&c, &cfg);
- * bmqtt_client_connect(&c, &transport, &connect_fields, now_ms());
- * for (;;) { bmqtt_status_t st = bmqtt_client_poll(&c, now_ms()); if (st < 0 && st != BMQTT_WOULD_BLOCK) break; }
+ * static bmqtt_client_t client;
+ *
+ * static void on_event(void *user, const bmqtt_event_t *ev)
+ * {
+ *     (void)user;
+ *     if (ev->type == BMQTT_EVT_MESSAGE) { (void)ev->message->payload; }
+ * }
+ *
+ * int run(const bmqtt_transport_t *tr, uint32_t (*now_ms)(void));
+ * int run(const bmqtt_transport_t *tr, uint32_t (*now_ms)(void))
+ * {
+ *     static const bmqtt_client_config_t cfg = { .tx_buf = tx, .tx_size = sizeof tx, .rx_buf = rx,
+ *         .rx_size = sizeof rx, .inflight = out, .inflight_count = 8, .qos2_ids = in_ids,
+ *         .qos2_count = 8, .outbox = outbox, .outbox_size = sizeof outbox, .on_event = on_event };
+ *     bmqtt_connect_t conn = { .client_id = BMQTT_VIEW("dev1"), .clean_session = 1, .keepalive_s = 60 };
+ *     bmqtt_subscription_t sub = { BMQTT_VIEW("dev1/cmd"), 1 };
+ *     bmqtt_publish_t hello = { .topic = BMQTT_VIEW("dev1/state"), .payload = BMQTT_VIEW("online"), .qos = 1 };
+ *     bmqtt_status_t st;
+ *
+ *     if (bmqtt_client_init(&client, &cfg) != BMQTT_OK) return -1;
+ *     if (bmqtt_client_connect(&client, tr, &conn, now_ms()) != BMQTT_OK) return -1;
+ *     while ((st = bmqtt_client_poll(&client, now_ms())) == BMQTT_WOULD_BLOCK) { }
+ *     if (st != BMQTT_OK) return -1;               // refused, timeout, transport error
+ *     bmqtt_client_publish(&client, &hello, NULL);  // on the wire now
+ *     bmqtt_client_subscribe(&client, &sub, 1, NULL);
+ *     while (bmqtt_client_poll(&client, now_ms()) >= 0) { }  // until the session ends
+ *     return 0;
+ * }
  * @endcode
  */
 #ifndef BMQTT_CLIENT_H
@@ -48,7 +91,7 @@ extern "C" {
 
 /** One received message, or one chunk of a message larger than the receive buffer. */
 typedef struct bmqtt_message {
-    bmqtt_view_t topic;   /**< Valid during the callback only. */
+    bmqtt_view_t topic;   /**< Valid during the event only. */
     bmqtt_view_t payload; /**< This chunk: bytes [offset, offset + payload.len) of the message. */
     uint32_t offset;      /**< Where this chunk starts in the whole payload. */
     uint32_t total;       /**< Length of the whole payload. */
@@ -58,16 +101,58 @@ typedef struct bmqtt_message {
     uint8_t dup;
 } bmqtt_message_t;
 
-/** One slot of the caller's outgoing in-flight table. Zero it; the client owns its contents. */
+/** One slot of the caller's outgoing QoS 1/2 table. Zero it; the client owns its contents. */
 typedef struct bmqtt_inflight {
-    bmqtt_publish_t pub; /**< Topic and payload are the caller's memory (see lifetimes). */
+    bmqtt_publish_t pub; /**< Topic and payload: in the outbox, or the caller's memory (by reference). */
     uint16_t seq;        /**< Order of first transmission, for resends. */
-    uint8_t state;       /**< 0 free, 1 awaiting PUBACK/PUBREC, 2 awaiting PUBCOMP. */
+    uint8_t state;       /**< 0 free; otherwise the client's. */
+    uint8_t flags;       /**< The client's. */
 } bmqtt_inflight_t;
 
-/** Events. Any may be NULL. @p user is bmqtt_client_config_t::user. */
+/** One pending SUBSCRIBE/UNSUBSCRIBE (bmqtt_client_config_t::requests). Zero it. */
+typedef struct bmqtt_request {
+    uint32_t sent_ms;  /**< When it was queued: its deadline starts there. */
+    uint16_t id;       /**< 0: free. */
+    uint16_t filters;  /**< Filters of a SUBSCRIBE; 0 marks an UNSUBSCRIBE. */
+} bmqtt_request_t;
+
+/** What bmqtt_event_t reports. */
+typedef enum bmqtt_event_type {
+    /** CONNACK arrived: return_code, session_present; status BMQTT_OK or BMQTT_ERR_REFUSED_*. */
+    BMQTT_EVT_CONNACK = 1,
+    /** A message (or a chunk of one): message. Its PUBACK/PUBREC is queued before this event. */
+    BMQTT_EVT_MESSAGE,
+    /** An outgoing QoS 1/2 message ended: packet_id, status (BMQTT_OK: acknowledged;
+     *  otherwise why it was dropped). Its memory is the caller's again. */
+    BMQTT_EVT_PUBLISH_DONE,
+    /** SUBACK: packet_id, codes (one per filter: 0, 1, 2 or BMQTT_SUBACK_FAILURE), status
+     *  BMQTT_OK; or no answer: status BMQTT_ERR_TIMEOUT or BMQTT_ERR_NOT_CONNECTED (session ended). */
+    BMQTT_EVT_SUBACK,
+    /** UNSUBACK: packet_id, status as for BMQTT_EVT_SUBACK. */
+    BMQTT_EVT_UNSUBACK,
+    /** An incoming QoS 2 message completed (PUBREL received, PUBCOMP queued): packet_id. */
+    BMQTT_EVT_QOS2_DONE,
+    /** The session ended: status (BMQTT_OK after a graceful disconnect); the transport is closed. */
+    BMQTT_EVT_CLOSED
+} bmqtt_event_type_t;
+
+/** An event. Fields not listed for its type are zero. Valid during the callback only. */
+typedef struct bmqtt_event {
+    bmqtt_event_type_t type;
+    bmqtt_status_t status;
+    uint16_t packet_id;
+    uint8_t return_code;     /**< BMQTT_EVT_CONNACK. */
+    uint8_t session_present; /**< BMQTT_EVT_CONNACK. */
+    bmqtt_view_t codes;      /**< BMQTT_EVT_SUBACK. */
+    const bmqtt_message_t *message; /**< BMQTT_EVT_MESSAGE. */
+} bmqtt_event_t;
+
+/**
+ * The caller's memory and hooks. Zeroed fields get defaults; it must outlive
+ * the client (a static const is typical).
+ */
 typedef struct bmqtt_client_config {
-    uint8_t *tx_buf;            /**< Packets are built here; sizes the largest non-payload part. */
+    uint8_t *tx_buf;            /**< Queue of outgoing packets; at least 16 bytes. */
     size_t tx_size;
     uint8_t *rx_buf;            /**< Received packets; larger PUBLISH payloads arrive in chunks. */
     size_t rx_size;
@@ -75,111 +160,246 @@ typedef struct bmqtt_client_config {
     uint16_t inflight_count;
     uint16_t *qos2_ids;         /**< Incoming QoS 2 ids awaiting PUBREL (exactly-once). */
     uint16_t qos2_count;
-    uint32_t response_timeout_ms; /**< CONNACK and PINGRESP wait; 0: BMQTT_RESPONSE_TIMEOUT_MS. */
-    void *user;
-    /** A message (or chunk) arrived. Its PUBACK/PUBREC is already queued and goes out
-     *  when this returns; a QoS 1/2 publish made from here is sent after it, a QoS 0
-     *  one gets BMQTT_ERR_BUSY when the line holds that answer. */
-    void (*on_message)(void *user, const bmqtt_message_t *msg);
-    /** SUBACK: one code per filter (0, 1, 2 or BMQTT_SUBACK_FAILURE). */
-    void (*on_suback)(void *user, uint16_t packet_id, bmqtt_view_t codes);
-    /** UNSUBACK. */
-    void (*on_unsuback)(void *user, uint16_t packet_id);
-    /** An outgoing QoS 1/2 message completed (PUBACK or PUBCOMP): its memory is free again. */
-    void (*on_publish_done)(void *user, uint16_t packet_id);
+    uint8_t *outbox;            /**< Optional: QoS 1/2 topic and payload are copied here. */
+    size_t outbox_size;
+    bmqtt_request_t *requests;  /**< Optional: pending SUBSCRIBE/UNSUBSCRIBE; NULL: one, built in. */
+    uint16_t request_count;
+    uint32_t response_timeout_ms; /**< Every wait (see above); 0: BMQTT_RESPONSE_TIMEOUT_MS. */
+    void *user;                 /**< Passed to every hook. */
+    /** Every event; may be NULL. Any client call may be made from it. */
+    void (*on_event)(void *user, const bmqtt_event_t *ev);
+    /** Optional lock around every call of this client (a recursive mutex: events run inside it). */
+    void (*lock)(void *user);
+    void (*unlock)(void *user); /**< Releases lock. */
 } bmqtt_client_config_t;
 
-/** Session states. */
-enum { BMQTT_CLIENT_IDLE = 0, BMQTT_CLIENT_CONNECTING, BMQTT_CLIENT_CONNECTED, BMQTT_CLIENT_CLOSED };
+/** Session states (bmqtt_client_state()). */
+typedef enum bmqtt_client_state {
+    BMQTT_CLIENT_IDLE = 0,       /**< Initialised, never connected. */
+    BMQTT_CLIENT_CONNECTING,     /**< CONNECT sent or queued, awaiting CONNACK. */
+    BMQTT_CLIENT_CONNECTED,      /**< CONNACK accepted. */
+    BMQTT_CLIENT_DISCONNECTING,  /**< bmqtt_client_disconnect() is finishing in poll. */
+    BMQTT_CLIENT_CLOSED          /**< Session ended; bmqtt_client_last_error() says why. */
+} bmqtt_client_state_t;
 
-/** The client. Caller-owned; all fields are private. */
+/** Why the session ended or a call was refused (bmqtt_client_last_error()). */
+typedef struct bmqtt_client_error {
+    bmqtt_status_t status;   /**< BMQTT_OK: no error. */
+    uint8_t packet_type;     /**< Type of the packet that caused it (0: none, e.g. a timeout). */
+    uint16_t packet_id;      /**< Its id, when it has one. */
+    const char *rule;        /**< The rule broken, e.g. "MQTT-3.2.2-1"; never NULL. */
+} bmqtt_client_error_t;
+
+/** The client. Caller-owned; every field is private. Independent of config.h options. */
 typedef struct bmqtt_client {
     const bmqtt_client_config_t *cfg;
-    const bmqtt_transport_t *tr; /* the caller's; kept alive by the caller */
+    const bmqtt_transport_t *tr;
     bmqtt_framer_t framer;
-    const uint8_t *tx_extra;  /* payload sent after tx_buf[0..tx_len) without a copy */
-    uint32_t tx_len, tx_sent, tx_extra_len;
-    uint32_t rx_fill;          /* bytes in rx_buf */
-    uint32_t rx_framed;        /* of which the framer has seen */
-    uint32_t stream_off;       /* chunked PUBLISH: payload bytes delivered */
-    uint32_t last_tx_ms, wait_since_ms;
-    uint16_t keepalive_s, next_id, next_seq;
-    uint16_t stream_head;      /* chunked PUBLISH: header + topic + id bytes kept in rx_buf */
-    uint8_t state, ping_out, session_present, streaming;
-    /* SUBSCRIBE/UNSUBSCRIBE awaiting an answer: packet id (0: free slot) and
-     * the number of filters of a SUBSCRIBE (0 marks an UNSUBSCRIBE). */
-    struct { uint16_t id, filters; } req[BMQTT_MAX_PENDING_REQ];
+    bmqtt_client_error_t err;
+    const uint8_t *tx_extra;   /* payload of a packet too large for tx_buf, sent from its memory */
+    uint32_t tx_head, tx_tail; /* queued bytes: tx_buf[tx_head..tx_tail) */
+    uint32_t tx_extra_at;      /* where tx_extra goes in the stream (offset in tx_buf) */
+    uint32_t tx_extra_len, tx_extra_sent;
+    uint32_t rx_fill, rx_framed;
+    uint32_t stream_off, stream_head;
+    uint32_t outbox_used;
+    uint32_t now_ms, last_tx_ms, ping_ms, connect_ms, stall_ms, close_ms;
+    int32_t tx_err;            /* a send error met inside an API call, for poll to report */
+    bmqtt_request_t req1;      /* the built-in request slot when cfg->requests is NULL */
+    uint16_t keepalive_s, next_id, next_seq, tx_extra_slot;
+    uint8_t state, flags, ping_out, session_present, streaming, clean;
 } bmqtt_client_t;
 
 /**
- * @brief Prepare @p c with @p cfg (which must outlive @p c). Zeroes both tables.
- * @return BMQTT_OK or BMQTT_ERR_PARAM (a buffer under 16 bytes, a table of 0, or an
- *         in-flight table over BMQTT_MAX_INFLIGHT).
+ * @brief Prepare @p c with @p cfg (which must outlive @p c). Zeroes the tables.
+ *
+ * A macro passes the application's sizeof(bmqtt_client_t), so a library built
+ * with another layout is refused instead of writing past the struct.
+ * @return BMQTT_OK; BMQTT_ERR_PARAM (NULL, a buffer under 16 bytes, an empty
+ *         table, an in-flight table over BMQTT_MAX_INFLIGHT, a size mismatch).
  */
-bmqtt_status_t bmqtt_client_init(bmqtt_client_t *c, const bmqtt_client_config_t *cfg);
+#define bmqtt_client_init(c, cfg) bmqtt_client_init_checked((c), (cfg), sizeof(bmqtt_client_t))
+/** @brief bmqtt_client_init() with the caller's struct size. */
+bmqtt_status_t bmqtt_client_init_checked(bmqtt_client_t *c, const bmqtt_client_config_t *cfg, size_t client_size);
 
 /**
- * @brief Start a session over @p tr (already connected at the TCP/TLS level;
- *        the client keeps the pointer, so @p tr must stay valid for the session):
- *        CONNECT is queued and sent by poll. Poll then returns BMQTT_OK once
- *        CONNACK accepts, or BMQTT_ERR_REFUSED_* / BMQTT_ERR_TIMEOUT.
+ * @brief Start a session over @p tr (connected at the TCP/TLS level; kept by
+ *        pointer for the session). CONNECT goes out at once as far as @p tr
+ *        takes it; poll returns BMQTT_WOULD_BLOCK until CONNACK, then BMQTT_OK
+ *        (the poll that handles CONNACK returns right after it), or the
+ *        session's end status (BMQTT_ERR_REFUSED_*, BMQTT_ERR_TIMEOUT...).
  *
- * With clean_session 0 the in-flight tables are kept; if the broker answers
- * session present 1 the unacknowledged PUBLISH (DUP set) and PUBREL are resent
- * in their original order [MQTT-4.4.0-1]; with session present 0 they are
- * dropped (the broker has no session to complete them in) and on_publish_done
- * is NOT called for them: they were not delivered.
+ * With clean_session 0 the outgoing QoS 1/2 messages of earlier connections
+ * are resent (PUBLISH with DUP, PUBREL) in their original order once CONNACK
+ * arrives, whatever Session Present says [MQTT-4.4.0-1]. With clean_session 1
+ * messages that were sent on an earlier connection and not acknowledged were
+ * already dropped (BMQTT_EVT_PUBLISH_DONE, BMQTT_ERR_SESSION_ENDED) when it
+ * ended; messages published since then, never sent, go out on this one.
+ * @return BMQTT_OK; BMQTT_ERR_PARAM; BMQTT_ERR_BUSY (a session is open);
+ *         an encoder status for bad @p fields (nothing sent).
  */
 bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *tr, const bmqtt_connect_t *fields,
                                     uint32_t now_ms);
 
 /**
- * @brief Do all pending work: send, receive, callbacks, keepalive.
- * @return BMQTT_OK when connected and idle or progressing; BMQTT_WOULD_BLOCK
- *         while connecting; a negative status when the session ended (the
- *         transport is closed then; reconnect with bmqtt_client_connect()).
+ * @brief Do all pending work: send, receive, events, timers.
+ * @return BMQTT_OK while connected (also on the poll that handled CONNACK, and
+ *         on the one that completed a graceful disconnect, or BMQTT_ERR_TIMEOUT
+ *         there when acks were still missing); BMQTT_WOULD_BLOCK
+ *         while connecting or disconnecting; the status that ended the session
+ *         on the poll where it ended (the transport is closed then);
+ *         BMQTT_ERR_NOT_CONNECTED afterwards.
  */
 bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now_ms);
 
 /**
- * @brief Queue a PUBLISH. For QoS 1/2 a free in-flight slot and packet id are
- *        taken; *packet_id (may be NULL) receives it.
- * @return BMQTT_OK; BMQTT_ERR_NOT_CONNECTED; BMQTT_ERR_BUSY (a packet is still
- *         being sent: poll and retry); BMQTT_ERR_INFLIGHT_FULL; an encoder status.
+ * @brief Publish. QoS 0 is copied into tx_buf and sent; QoS 1/2 takes a slot
+ *        of the in-flight table and a packet id (*packet_id, may be NULL), is
+ *        copied into the outbox when one is configured (else kept by
+ *        reference), and is sent now when the transport takes it, or from poll.
+ *
+ * QoS 1/2 messages may be published while not connected (after init, or
+ * between sessions): they go out on the next connection.
+ * @return BMQTT_OK; BMQTT_ERR_NOT_CONNECTED (QoS 0 without a session);
+ *         BMQTT_ERR_BUSY (QoS 0 only: tx_buf full right now, nothing kept;
+ *         poll and retry); BMQTT_ERR_INFLIGHT_FULL (no free slot, or no room
+ *         in the outbox until earlier messages end); BMQTT_ERR_BUFFER_TOO_SMALL
+ *         (header and topic larger than tx_buf, or the message larger than the
+ *         whole outbox: use bmqtt_client_publish_ref()); an encoder status for a bad
+ *         topic or QoS, found here and never blamed on the broker later.
  */
 bmqtt_status_t bmqtt_client_publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uint16_t *packet_id);
 
 /**
- * @brief Queue a SUBSCRIBE of @p count filters; SUBACK reaches on_suback.
+ * @brief As bmqtt_client_publish(), but a QoS 1/2 message is never copied into
+ *        the outbox: topic and payload stay the caller's until its
+ *        BMQTT_EVT_PUBLISH_DONE (for large payloads, or payloads in flash).
+ *        If they are changed into something invalid before a resend, the
+ *        message ends with BMQTT_ERR_CHANGED; the session goes on.
+ */
+bmqtt_status_t bmqtt_client_publish_ref(bmqtt_client_t *c, const bmqtt_publish_t *pub, uint16_t *packet_id);
+
+/**
+ * @brief SUBSCRIBE to @p count filters; BMQTT_EVT_SUBACK reports the answer,
+ *        or BMQTT_ERR_TIMEOUT after response_timeout_ms (which also ends the
+ *        session: a broker that does not answer is not there).
  *
- * Up to BMQTT_MAX_PENDING_REQ subscribe/unsubscribe requests may await their
- * answer; one more returns BMQTT_ERR_BUSY (poll and retry). A SUBACK whose id
- * is not pending, or whose return-code count differs from @p count, ends the
- * session with BMQTT_ERR_PROTOCOL. Pending requests are forgotten by a new
- * bmqtt_client_connect() (a broker never answers them on a new connection).
- * @return as publish, and BMQTT_ERR_PARAM for over 32,767 filters.
+ * A SUBACK whose id is not pending, or with another number of codes than
+ * @p count [MQTT-3.8.4-5], ends the session with BMQTT_ERR_PROTOCOL.
+ * @return BMQTT_OK; BMQTT_ERR_NOT_CONNECTED; BMQTT_ERR_BUSY (no free request
+ *         slot, or tx_buf full: nothing kept); BMQTT_ERR_PARAM (over 32,767
+ *         filters); an encoder status for a bad filter.
  */
 bmqtt_status_t bmqtt_client_subscribe(bmqtt_client_t *c, const bmqtt_subscription_t *subs, size_t count,
                                       uint16_t *packet_id);
 
-/** @brief Queue an UNSUBSCRIBE of @p count filters; UNSUBACK reaches on_unsuback. As subscribe. */
+/** @brief UNSUBSCRIBE from @p count filters; BMQTT_EVT_UNSUBACK. As subscribe. */
 bmqtt_status_t bmqtt_client_unsubscribe(bmqtt_client_t *c, const bmqtt_view_t *filters, size_t count,
                                         uint16_t *packet_id);
 
-/** @brief Send DISCONNECT (best effort, without blocking) and close the transport. */
-void bmqtt_client_disconnect(bmqtt_client_t *c);
+/**
+ * @brief End the session gracefully: what is queued goes out, the in-flight
+ *        QoS 1/2 messages are given response_timeout_ms to be acknowledged,
+ *        then DISCONNECT, then the transport is closed (so the broker does not
+ *        publish the will). New publishes are refused meanwhile.
+ * @return BMQTT_OK when it finished here; BMQTT_WOULD_BLOCK when poll finishes
+ *         it (poll returns BMQTT_WOULD_BLOCK until then); BMQTT_ERR_NOT_CONNECTED.
+ */
+bmqtt_status_t bmqtt_client_disconnect(bmqtt_client_t *c);
 
-/** @brief Close the transport without DISCONNECT (the broker then publishes the will). */
+/**
+ * @brief Close the transport now, without DISCONNECT (the broker then publishes
+ *        the will). Queued packets are dropped; QoS 1/2 messages are treated as
+ *        at any session end (kept with clean session 0, dropped with 1).
+ */
 void bmqtt_client_abort(bmqtt_client_t *c);
 
-/** @brief 1 when nothing is waiting to be sent. */
+/** @brief The session's state. */
+bmqtt_client_state_t bmqtt_client_state(const bmqtt_client_t *c);
+
+/** @brief What ended the session, or refused the last call; status BMQTT_OK when nothing did. */
+bmqtt_client_error_t bmqtt_client_last_error(const bmqtt_client_t *c);
+
+/**
+ * @brief Milliseconds from @p now_ms until poll has timed work to do
+ *        (keepalive, a deadline); 0 when it has work now; UINT32_MAX when only
+ *        incoming bytes can wake it. A low-power loop may sleep that long, or
+ *        until the transport has data.
+ */
+uint32_t bmqtt_client_next_deadline(const bmqtt_client_t *c, uint32_t now_ms);
+
+/** @brief 1 when nothing waits in tx_buf (and no large payload is being sent). */
 int bmqtt_client_tx_idle(const bmqtt_client_t *c);
+
+/** @brief Bytes free in tx_buf now (what a QoS 0 publish may use). */
+size_t bmqtt_client_tx_free(const bmqtt_client_t *c);
 
 /** @brief The session-present flag of the last CONNACK (1: the broker kept our session). */
 int bmqtt_client_session_present(const bmqtt_client_t *c);
 
-/** @brief Number of outgoing QoS 1/2 messages not yet completed. */
+/** @brief Number of outgoing QoS 1/2 messages not yet ended. */
 size_t bmqtt_client_inflight(const bmqtt_client_t *c);
+
+/* ------------------------------------------------------------------------ */
+/* Reconnect helper                                                          */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * @brief Keeps a session up: when it ends, waits (exponential backoff with
+ *        jitter), re-opens the transport through the caller, connects again,
+ *        and re-subscribes the caller's list when the broker has no session.
+ *        Outgoing QoS 1/2 messages resume as the client's rules say.
+ *
+ * The client's events still reach bmqtt_client_config_t::on_event.
+ */
+typedef struct bmqtt_reconnect_config {
+    bmqtt_client_t *client;           /**< Initialised with bmqtt_client_init(). */
+    const bmqtt_connect_t *connect;   /**< Fields of every CONNECT. */
+    /** Open a transport to the broker: BMQTT_OK and *tr set (valid until its close),
+     *  BMQTT_WOULD_BLOCK (in progress: called again), or an error (retried after a pause). */
+    bmqtt_status_t (*open)(void *user, const bmqtt_transport_t **tr, uint32_t now_ms);
+    /** Random numbers for the jitter; NULL: none. */
+    uint32_t (*random)(void *user);
+    void *user;                       /**< Passed to open and random. */
+    uint32_t min_backoff_ms;          /**< First pause; 0: 1000. */
+    uint32_t max_backoff_ms;          /**< Longest pause; 0: 60000. */
+    uint32_t max_attempts;            /**< Failed attempts in a row before giving up; 0: never. */
+} bmqtt_reconnect_config_t;
+
+/** The helper's state. Caller-owned; every field is private. */
+typedef struct bmqtt_reconnect {
+    const bmqtt_reconnect_config_t *cfg;
+    const bmqtt_subscription_t *subs;
+    size_t sub_count, sub_next;
+    uint32_t wait_until_ms, backoff_ms, attempts;
+    uint8_t phase, running;
+    bmqtt_status_t last;
+} bmqtt_reconnect_t;
+
+/** @brief Prepare @p r (cfg must outlive it). @return BMQTT_OK or BMQTT_ERR_PARAM. */
+bmqtt_status_t bmqtt_reconnect_init(bmqtt_reconnect_t *r, const bmqtt_reconnect_config_t *cfg);
+
+/**
+ * @brief The filters to subscribe after every connection on which the broker
+ *        has no session (clean session 1, or Session Present 0). The array is
+ *        the caller's and must stay valid; it may be replaced at any time.
+ */
+void bmqtt_reconnect_set_subscriptions(bmqtt_reconnect_t *r, const bmqtt_subscription_t *subs, size_t count);
+
+/**
+ * @brief Drive the helper and the client (it calls bmqtt_client_poll()).
+ *        The first call opens and connects.
+ * @return BMQTT_OK while connected; BMQTT_WOULD_BLOCK while opening,
+ *         connecting or pausing; a negative status when it gave up
+ *         (max_attempts) or after bmqtt_reconnect_stop().
+ */
+bmqtt_status_t bmqtt_reconnect_poll(bmqtt_reconnect_t *r, uint32_t now_ms);
+
+/** @brief Stop reconnecting; a connected session is disconnected gracefully. */
+void bmqtt_reconnect_stop(bmqtt_reconnect_t *r);
+
+/** @brief The status that ended the last session or attempt (BMQTT_OK: none). */
+bmqtt_status_t bmqtt_reconnect_last_status(const bmqtt_reconnect_t *r);
 
 #ifdef __cplusplus
 }

@@ -55,6 +55,8 @@ typedef enum bmqtt_status {
     BMQTT_ERR_INFLIGHT_FULL = -52,    /**< No free slot in the in-flight table. */
     BMQTT_ERR_TIMEOUT = -53,          /**< CONNACK or another response did not arrive in time. */
     BMQTT_ERR_KEEPALIVE = -54,        /**< No PINGRESP in time: connection considered lost. */
+    BMQTT_ERR_SESSION_ENDED = -55,    /**< QoS 1/2 message dropped: its clean session (1) ended unacknowledged. */
+    BMQTT_ERR_CHANGED = -56,          /**< QoS 1/2 message dropped: its memory (by reference) became invalid before a resend. */
 
     /* Transport. */
     BMQTT_ERR_TRANSPORT = -60,        /**< The transport failed (socket error...). */

@@ -1,23 +1,38 @@
-/* The client session: one transmit buffer, one receive buffer, two caller
- * tables, and poll() doing all the work.
+/* The client session: a queue of outgoing packets in tx_buf, one receive
+ * buffer, the caller's tables, and poll() doing what the API calls could not
+ * finish.
  *
- * Transmit: at most one packet is being sent at a time (tx_buf, then an
- * optional payload straight from the caller's memory). While it is not fully
- * out, received packets stay unprocessed: each may need an answer (PUBACK...),
- * so reading waits for the line to be free. That back-pressure is what lets one
- * small buffer serve all answers without losing any.
+ * Transmit: tx_buf[tx_head..tx_tail) holds whole packets back to back, oldest
+ * first; every API call appends its packet and sends at once what the
+ * transport takes. A packet larger than the whole of tx_buf has its header
+ * queued and its payload sent from the caller's (or the outbox's) memory at
+ * tx_extra_at; one such payload may wait at a time. Received packets that need
+ * an answer are handled only while tx_buf has room for it (4 bytes): that
+ * back-pressure is what lets a small buffer serve every answer.
  *
  * Outgoing QoS 1/2 messages live in the in-flight table. A slot flagged
- * NEEDS_SEND is (re)sent by pump() in order of first transmission, which gives
+ * NEEDS_SEND is queued by pump() in order of first transmission, which gives
  * the resend order of [MQTT-4.4.0-1] after a reconnect for free. */
 #include <string.h>
 
 #include "bmqtt/client.h"
 #include "../codec/bmqtt_codec_internal.h"
 
+#define WAIT_ACK 1u    /* PUBACK (QoS 1) or PUBREC (QoS 2) */
+#define WAIT_COMP 2u   /* PUBCOMP, after PUBREL */
 #define NEEDS_SEND 0x80u
-#define WAIT_ACK 1u  /* PUBACK (QoS 1) or PUBREC (QoS 2) */
-#define WAIT_COMP 2u /* PUBCOMP, after PUBREL */
+#define F_SENT 0x01u   /* queued on some connection: a resend carries DUP */
+#define F_OUTBOX 0x02u /* topic and payload are copies in the outbox */
+#define NO_SLOT 0xFFFFu
+#define ACK_ROOM 4u    /* bytes of PUBACK/PUBREC/PUBREL/PUBCOMP */
+
+/* c->flags */
+#define CF_CONNACK 0x01u  /* CONNACK handled in this poll: return right after */
+#define CF_QUICK 0x02u    /* disconnect before CONNACK: nothing to wait for */
+#define CF_DIS_SENT 0x04u /* DISCONNECT queued */
+#define CF_DONE 0x08u     /* graceful disconnect completed in this call */
+#define CF_ACKED 0x10u    /* CONNACK received on this connection */
+#define CF_LATE 0x20u     /* disconnect gave up waiting for acks */
 
 static uint32_t since(uint32_t now, uint32_t then)
 {
@@ -29,105 +44,233 @@ static uint32_t timeout_ms(const bmqtt_client_t *c)
     return c->cfg->response_timeout_ms ? c->cfg->response_timeout_ms : BMQTT_RESPONSE_TIMEOUT_MS;
 }
 
-static bmqtt_status_t fail(bmqtt_client_t *c, bmqtt_status_t st)
+static void lock(const bmqtt_client_t *c)
 {
-    if (c->state != BMQTT_CLIENT_CLOSED && c->tr->close) c->tr->close(c->tr->ctx);
+    if (c->cfg->lock) c->cfg->lock(c->cfg->user);
+}
+
+static void unlock(const bmqtt_client_t *c)
+{
+    if (c->cfg->unlock) c->cfg->unlock(c->cfg->user);
+}
+
+static void emit(const bmqtt_client_t *c, bmqtt_event_t *ev)
+{
+    if (c->cfg->on_event) c->cfg->on_event(c->cfg->user, ev);
+}
+
+static void emit_simple(const bmqtt_client_t *c, bmqtt_event_type_t type, bmqtt_status_t st, uint16_t id)
+{
+    bmqtt_event_t ev;
+    memset(&ev, 0, sizeof ev);
+    ev.type = type;
+    ev.status = st;
+    ev.packet_id = id;
+    emit(c, &ev);
+}
+
+/* A call refused, or a cause recorded: status, packet and rule for last_error. */
+static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, unsigned type, uint16_t id, const char *rule)
+{
+    c->err.status = st;
+    c->err.packet_type = (uint8_t)type;
+    c->err.packet_id = id;
+    c->err.rule = rule;
+    BMQTT_LOG("bmqtt: %s (packet type %u, id %u): %s", bmqtt_status_str(st), type, (unsigned)id, rule);
+    return st;
+}
+
+static bmqtt_request_t *reqs(bmqtt_client_t *c, uint16_t *count)
+{
+    if (c->cfg->requests) {
+        *count = c->cfg->request_count;
+        return c->cfg->requests;
+    }
+    *count = 1;
+    return &c->req1;
+}
+
+static const bmqtt_request_t *reqs_c(const bmqtt_client_t *c, uint16_t *count)
+{
+    *count = c->cfg->requests ? c->cfg->request_count : 1u;
+    return c->cfg->requests ? c->cfg->requests : &c->req1;
+}
+
+static int outbox_has(const bmqtt_inflight_t *s)
+{
+    return (s->flags & F_OUTBOX) != 0;
+}
+
+/* A slot ends: free it, give the outbox back when nothing lives there, tell the caller. */
+static void slot_done(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
+{
+    uint16_t id = s->pub.packet_id;
+    int any = 0;
+    s->state = 0;
+    s->flags = 0;
+    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) any |= c->cfg->inflight[i].state && outbox_has(&c->cfg->inflight[i]);
+    if (!any) c->outbox_used = 0;
+    emit_simple(c, BMQTT_EVT_PUBLISH_DONE, st, id);
+}
+
+/* The session ends: close, settle the tables, tell the caller. */
+static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
+{
+    uint16_t n;
+    bmqtt_request_t *r = reqs(c, &n);
+
+    if (c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return st;
+    if (c->tr->close) c->tr->close(c->tr->ctx);
     c->state = BMQTT_CLIENT_CLOSED;
-    c->tx_len = c->tx_sent = c->tx_extra_len = 0;
-    return st;
-}
-
-int bmqtt_client_tx_idle(const bmqtt_client_t *c)
-{
-    return c->tx_len == 0;
-}
-
-int bmqtt_client_session_present(const bmqtt_client_t *c)
-{
-    return c->session_present;
-}
-
-size_t bmqtt_client_inflight(const bmqtt_client_t *c)
-{
-    size_t n = 0;
-    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) n += c->cfg->inflight[i].state != 0;
-    return n;
-}
-
-/* n > max, without a "always false" warning when max is the type's maximum. */
-static int above(uint32_t n, uint32_t max)
-{
-    return n > max;
-}
-
-bmqtt_status_t bmqtt_client_init(bmqtt_client_t *c, const bmqtt_client_config_t *cfg)
-{
-    if (c == NULL || cfg == NULL || cfg->tx_buf == NULL || cfg->rx_buf == NULL || cfg->tx_size < 16 ||
-        cfg->rx_size < 16 || cfg->rx_size > BMQTT_VARINT_MAX || cfg->inflight == NULL || cfg->inflight_count == 0 ||
-        above(cfg->inflight_count, BMQTT_MAX_INFLIGHT) ||
-        cfg->qos2_ids == NULL || cfg->qos2_count == 0) {
-        return BMQTT_ERR_PARAM;
-    }
-    memset(c, 0, sizeof *c);
-    c->cfg = cfg;
-    c->next_id = 1;
-    memset(cfg->inflight, 0, cfg->inflight_count * sizeof cfg->inflight[0]);
-    memset(cfg->qos2_ids, 0, cfg->qos2_count * sizeof cfg->qos2_ids[0]);
-    return BMQTT_OK;
-}
-
-/* Send what is queued. BMQTT_OK once all of it is out. */
-static bmqtt_status_t flush(bmqtt_client_t *c, uint32_t now)
-{
-    while (c->tx_len) {
-        uint32_t total = c->tx_len + c->tx_extra_len;
-        int32_t n;
-        if (c->tx_sent < c->tx_len) {
-            n = c->tr->send(c->tr->ctx, c->cfg->tx_buf + c->tx_sent, c->tx_len - c->tx_sent);
-        } else {
-            n = c->tr->send(c->tr->ctx, c->tx_extra + (c->tx_sent - c->tx_len), total - c->tx_sent);
-        }
-        if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_WOULD_BLOCK;
-        if (n < 0) return (bmqtt_status_t)n;
-        c->tx_sent += (uint32_t)n;
-        c->last_tx_ms = now;
-        if (c->tx_sent >= total) c->tx_len = c->tx_sent = c->tx_extra_len = 0;
-    }
-    return BMQTT_OK;
-}
-
-static void queue(bmqtt_client_t *c, size_t len, const uint8_t *extra, size_t extra_len)
-{
-    c->tx_len = (uint32_t)len;
-    c->tx_sent = 0;
-    c->tx_extra = extra;
-    c->tx_extra_len = (uint32_t)extra_len;
-}
-
-static bmqtt_status_t queue_ack(bmqtt_client_t *c, bmqtt_packet_type_t type, uint16_t id)
-{
-    size_t n;
-    bmqtt_status_t st = bmqtt_ack_encode(type, id, c->cfg->tx_buf, c->cfg->tx_size, &n);
-    if (st == BMQTT_OK) queue(c, n, NULL, 0);
-    return st;
-}
-
-/* Queue a PUBLISH. A payload that fits beside the header is copied into
- * tx_buf so the packet leaves in one send (one TCP segment); a larger one is
- * sent straight from the caller's memory after the header. */
-static bmqtt_status_t queue_publish(bmqtt_client_t *c, const bmqtt_publish_t *p)
-{
-    size_t n;
-    bmqtt_status_t st = bmqtt_publish_encode(p, c->cfg->tx_buf, c->cfg->tx_size, &n);
+    c->tx_head = c->tx_tail = c->tx_extra_len = c->tx_extra_sent = 0;
+    c->tx_extra_slot = NO_SLOT;
+    c->tx_err = 0;
+    c->ping_out = 0;
     if (st == BMQTT_OK) {
-        queue(c, n, NULL, 0);
+        c->err.status = BMQTT_OK; /* a graceful end; earlier refusals no longer matter */
+        c->err.packet_type = 0;
+        c->err.packet_id = 0;
+        c->err.rule = "";
+    } else if (c->err.status != st) {
+        (void)note(c, st, 0, 0, "");
+    }
+    BMQTT_LOG("bmqtt: session ended: %s", bmqtt_status_str(st));
+    for (uint16_t i = 0; i < n; i++) {
+        if (r[i].id) {
+            uint16_t id = r[i].id;
+            bmqtt_event_type_t t = r[i].filters ? BMQTT_EVT_SUBACK : BMQTT_EVT_UNSUBACK;
+            r[i].id = 0;
+            emit_simple(c, t, BMQTT_ERR_NOT_CONNECTED, id);
+        }
+    }
+    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
+        bmqtt_inflight_t *s = &c->cfg->inflight[i];
+        if (!s->state) continue;
+        if (c->clean && ((s->flags & F_SENT) || (s->state & 0x7Fu) == WAIT_COMP)) {
+            slot_done(c, s, BMQTT_ERR_SESSION_ENDED); /* the broker forgot it with the connection [MQTT-3.1.2-6] */
+        } else {
+            s->state |= NEEDS_SEND; /* resent (PUBLISH with DUP, or PUBREL) on the next connection */
+        }
+    }
+    emit_simple(c, BMQTT_EVT_CLOSED, st, 0);
+    return st;
+}
+
+static bmqtt_status_t fail(bmqtt_client_t *c, bmqtt_status_t st, unsigned type, uint16_t id, const char *rule)
+{
+    (void)note(c, st, type, id, rule);
+    return end_session(c, st);
+}
+
+/* ---- the transmit queue ---------------------------------------------- */
+
+static int tx_busy(const bmqtt_client_t *c)
+{
+    return c->tx_head != c->tx_tail || c->tx_extra_len != 0;
+}
+
+/* Room at the end of the queue, after moving what is queued to the front. */
+static size_t tx_room(bmqtt_client_t *c)
+{
+    if (c->tx_head) {
+        uint32_t n = c->tx_tail - c->tx_head;
+        memmove(c->cfg->tx_buf, c->cfg->tx_buf + c->tx_head, n);
+        if (c->tx_extra_len) c->tx_extra_at -= c->tx_head;
+        c->tx_head = 0;
+        c->tx_tail = n;
+    }
+    return c->cfg->tx_size - c->tx_tail;
+}
+
+/* n bytes were just written at tx_tail. */
+static void tx_commit(bmqtt_client_t *c, size_t n)
+{
+    if (!tx_busy(c)) c->stall_ms = c->now_ms; /* the deadline for bytes the transport does not take */
+    c->tx_tail += (uint32_t)n;
+    BMQTT_ASSERT(c->tx_tail <= c->cfg->tx_size);
+}
+
+static bmqtt_status_t tx_ack(bmqtt_client_t *c, bmqtt_packet_type_t type, uint16_t id)
+{
+    size_t n;
+    bmqtt_status_t st;
+    if (tx_room(c) < ACK_ROOM) return BMQTT_ERR_BUSY;
+    st = bmqtt_ack_encode(type, id, c->cfg->tx_buf + c->tx_tail, ACK_ROOM, &n);
+    if (st == BMQTT_OK) tx_commit(c, n);
+    return st;
+}
+
+static bmqtt_status_t tx_empty(bmqtt_client_t *c, bmqtt_packet_type_t type)
+{
+    size_t n;
+    bmqtt_status_t st;
+    if (tx_room(c) < 2u) return BMQTT_ERR_BUSY;
+    st = bmqtt_empty_encode(type, c->cfg->tx_buf + c->tx_tail, 2u, &n);
+    if (st == BMQTT_OK) tx_commit(c, n);
+    return st;
+}
+
+/* Queue a PUBLISH: copied whole when it fits in tx_buf at all (BMQTT_ERR_BUSY
+ * when not now), else its header, with the payload sent from @p p's memory. */
+static bmqtt_status_t tx_publish(bmqtt_client_t *c, const bmqtt_publish_t *p, uint16_t slot)
+{
+    size_t n, room = tx_room(c);
+    bmqtt_status_t st = bmqtt_publish_encode(p, c->cfg->tx_buf + c->tx_tail, room, &n);
+    if (st == BMQTT_OK) {
+        tx_commit(c, n);
         return BMQTT_OK;
     }
     if (st != BMQTT_ERR_BUFFER_TOO_SMALL) return st;
-    if ((st = bmqtt_publish_encode_header(p, c->cfg->tx_buf, c->cfg->tx_size, &n)) != BMQTT_OK) return st;
-    queue(c, n, p->payload.ptr, p->payload.len);
+    if (n <= c->cfg->tx_size) return BMQTT_ERR_BUSY; /* fits once the queue drains */
+    if (c->tx_extra_len) return BMQTT_ERR_BUSY;      /* one large payload at a time */
+    st = bmqtt_publish_encode_header(p, c->cfg->tx_buf + c->tx_tail, room, &n);
+    if (st == BMQTT_ERR_BUFFER_TOO_SMALL) return n <= c->cfg->tx_size ? BMQTT_ERR_BUSY : st;
+    if (st != BMQTT_OK) return st;
+    tx_commit(c, n);
+    c->tx_extra = p->payload.ptr;
+    c->tx_extra_len = (uint32_t)p->payload.len;
+    c->tx_extra_sent = 0;
+    c->tx_extra_at = c->tx_tail;
+    c->tx_extra_slot = slot;
     return BMQTT_OK;
 }
+
+/* Send what is queued, as far as the transport takes it. BMQTT_OK once all is out. */
+static bmqtt_status_t flush(bmqtt_client_t *c)
+{
+    while (tx_busy(c)) {
+        const uint8_t *p;
+        size_t want;
+        int32_t n;
+        int extra = c->tx_extra_len && c->tx_head == c->tx_extra_at;
+        if (extra) {
+            p = c->tx_extra + c->tx_extra_sent;
+            want = c->tx_extra_len - c->tx_extra_sent;
+        } else {
+            uint32_t end = c->tx_extra_len && c->tx_extra_at > c->tx_head ? c->tx_extra_at : c->tx_tail;
+            p = c->cfg->tx_buf + c->tx_head;
+            want = end - c->tx_head;
+        }
+        n = c->tr->send(c->tr->ctx, p, want);
+        if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_WOULD_BLOCK;
+        if (n < 0) return (bmqtt_status_t)n;
+        if ((size_t)n > want) return BMQTT_ERR_TRANSPORT; /* the port broke its contract */
+        c->last_tx_ms = c->stall_ms = c->now_ms;
+        if (extra) {
+            c->tx_extra_sent += (uint32_t)n;
+            if (c->tx_extra_sent == c->tx_extra_len) {
+                c->tx_extra_len = c->tx_extra_sent = 0;
+                c->tx_extra_slot = NO_SLOT;
+            }
+        } else {
+            c->tx_head += (uint32_t)n;
+        }
+        if (c->tx_head == c->tx_tail && !c->tx_extra_len) c->tx_head = c->tx_tail = 0;
+    }
+    return BMQTT_OK;
+}
+
+/* ---- the in-flight table ----------------------------------------------- */
 
 static bmqtt_inflight_t *find_slot(const bmqtt_client_t *c, uint16_t id)
 {
@@ -138,16 +281,17 @@ static bmqtt_inflight_t *find_slot(const bmqtt_client_t *c, uint16_t id)
     return NULL;
 }
 
-/* The pending SUBSCRIBE/UNSUBSCRIBE with packet id @p id (0: a free entry), or -1. */
 static int find_req(const bmqtt_client_t *c, uint16_t id)
 {
-    for (int i = 0; i < BMQTT_MAX_PENDING_REQ; i++) {
-        if (c->req[i].id == id) return i;
+    uint16_t n;
+    const bmqtt_request_t *r = reqs_c(c, &n);
+    for (uint16_t i = 0; i < n; i++) {
+        if (r[i].id == id) return i;
     }
     return -1;
 }
 
-/* Next packet id: never 0, never one still in flight or awaiting an answer. */
+/* Next packet id: never 0, never one in flight or awaiting an answer. */
 static uint16_t take_id(bmqtt_client_t *c)
 {
     for (;;) {
@@ -157,35 +301,134 @@ static uint16_t take_id(bmqtt_client_t *c)
     }
 }
 
-/* Queue the oldest flagged slot, if any and if the line is free. */
-static bmqtt_status_t queue_next(bmqtt_client_t *c)
+static bmqtt_inflight_t *oldest_to_send(const bmqtt_client_t *c)
 {
     bmqtt_inflight_t *best = NULL;
-
-    if (c->state != BMQTT_CLIENT_CONNECTED || c->tx_len) return BMQTT_OK;
     for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
         bmqtt_inflight_t *s = &c->cfg->inflight[i];
         if ((s->state & NEEDS_SEND) && (best == NULL || (int16_t)(uint16_t)(s->seq - best->seq) < 0)) best = s;
     }
-    if (best == NULL) return BMQTT_OK;
-    best->state &= (uint8_t)~NEEDS_SEND;
-    if (best->state == WAIT_COMP) return queue_ack(c, BMQTT_PUBREL, best->pub.packet_id);
-    {
-        bmqtt_status_t st = queue_publish(c, &best->pub);
-        best->pub.dup = 1; /* any later send is a resend [MQTT-3.3.1-1] */
-        return st;
-    }
+    return best;
 }
 
-/* Send what is queued, then (re)send flagged slots, oldest first, while the
- * transport takes them. BMQTT_OK when all is out, BMQTT_WOULD_BLOCK when not. */
-static bmqtt_status_t pump(bmqtt_client_t *c, uint32_t now)
+/* Queue flagged slots, oldest first, while they fit; then send. */
+static bmqtt_status_t pump(bmqtt_client_t *c)
 {
-    for (;;) {
-        bmqtt_status_t st = flush(c, now);
-        if (st != BMQTT_OK) return st;
-        if ((st = queue_next(c)) != BMQTT_OK || c->tx_len == 0) return st;
+    bmqtt_inflight_t *s;
+
+    if (c->tx_err) return (bmqtt_status_t)c->tx_err;
+    while ((c->state == BMQTT_CLIENT_CONNECTED || c->state == BMQTT_CLIENT_DISCONNECTING) &&
+           (s = oldest_to_send(c)) != NULL) {
+        bmqtt_status_t st;
+        if ((s->state & 0x7Fu) == WAIT_COMP) {
+            st = tx_ack(c, BMQTT_PUBREL, s->pub.packet_id);
+        } else {
+            bmqtt_publish_t p = s->pub;
+            p.dup = (s->flags & F_SENT) ? 1u : 0u; /* [MQTT-3.3.1-1] */
+            st = tx_publish(c, &p, (uint16_t)(s - c->cfg->inflight));
+            if (st != BMQTT_OK && st != BMQTT_ERR_BUSY) {
+                /* Only memory kept by reference can turn invalid after publish checked it. */
+                (void)note(c, BMQTT_ERR_CHANGED, BMQTT_PUBLISH, s->pub.packet_id, "message changed before resend");
+                slot_done(c, s, BMQTT_ERR_CHANGED);
+                continue;
+            }
+        }
+        if (st == BMQTT_ERR_BUSY) break;
+        s->state &= (uint8_t)~NEEDS_SEND;
+        s->flags |= F_SENT;
     }
+    return flush(c);
+}
+
+/* A send error inside an API call is kept for poll, which ends the session:
+ * events never run from inside publish(). */
+static void progress(bmqtt_client_t *c)
+{
+    bmqtt_status_t st = pump(c);
+    if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK && !c->tx_err) c->tx_err = (int32_t)st;
+}
+
+/* ---- outbox -------------------------------------------------------------- */
+
+/* Move the live copies to the front of the outbox, in address order. */
+static void outbox_compact(bmqtt_client_t *c)
+{
+    uint32_t w = 0;
+    for (;;) {
+        bmqtt_inflight_t *best = NULL;
+        for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
+            bmqtt_inflight_t *s = &c->cfg->inflight[i];
+            if (s->state && outbox_has(s) && (uint32_t)(s->pub.topic.ptr - c->cfg->outbox) >= w &&
+                (best == NULL || s->pub.topic.ptr < best->pub.topic.ptr)) {
+                best = s;
+            }
+        }
+        if (best == NULL) break;
+        memmove(c->cfg->outbox + w, best->pub.topic.ptr, best->pub.topic.len + best->pub.payload.len);
+        best->pub.topic.ptr = c->cfg->outbox + w;
+        best->pub.payload.ptr = c->cfg->outbox + w + best->pub.topic.len;
+        w += (uint32_t)(best->pub.topic.len + best->pub.payload.len);
+    }
+    c->outbox_used = w;
+}
+
+/* Copy topic and payload of @p s into the outbox. */
+static bmqtt_status_t outbox_put(bmqtt_client_t *c, bmqtt_inflight_t *s)
+{
+    size_t need = s->pub.topic.len + s->pub.payload.len;
+    uint8_t *dst;
+    if (need > c->cfg->outbox_size) return BMQTT_ERR_BUFFER_TOO_SMALL;
+    if (c->cfg->outbox_size - c->outbox_used < need) {
+        /* Never move a payload the transport is still reading from. */
+        if (c->tx_extra_len && c->tx_extra_slot != NO_SLOT &&
+            outbox_has(&c->cfg->inflight[c->tx_extra_slot])) {
+            return BMQTT_ERR_INFLIGHT_FULL;
+        }
+        outbox_compact(c);
+        if (c->cfg->outbox_size - c->outbox_used < need) return BMQTT_ERR_INFLIGHT_FULL;
+    }
+    dst = c->cfg->outbox + c->outbox_used;
+    memcpy(dst, s->pub.topic.ptr, s->pub.topic.len);
+    if (s->pub.payload.len) memcpy(dst + s->pub.topic.len, s->pub.payload.ptr, s->pub.payload.len);
+    s->pub.topic.ptr = dst;
+    s->pub.payload.ptr = dst + s->pub.topic.len;
+    s->flags |= F_OUTBOX;
+    c->outbox_used += (uint32_t)need;
+    return BMQTT_OK;
+}
+
+/* ---- the API -------------------------------------------------------------- */
+
+/* n > max, without an "always false" warning when max is the type's maximum. */
+static int above(uint32_t n, uint32_t max)
+{
+    return n > max;
+}
+
+bmqtt_status_t bmqtt_client_init_checked(bmqtt_client_t *c, const bmqtt_client_config_t *cfg, size_t client_size)
+{
+    if (c == NULL || cfg == NULL || client_size != sizeof(bmqtt_client_t) || cfg->tx_buf == NULL ||
+        cfg->rx_buf == NULL || cfg->tx_size < 16 || cfg->tx_size > BMQTT_VARINT_MAX || cfg->rx_size < 16 ||
+        cfg->rx_size > BMQTT_VARINT_MAX || cfg->inflight == NULL || cfg->inflight_count == 0 ||
+        above(cfg->inflight_count, BMQTT_MAX_INFLIGHT) || cfg->qos2_ids == NULL || cfg->qos2_count == 0 ||
+        (cfg->outbox == NULL && cfg->outbox_size) || (cfg->requests && cfg->request_count == 0) ||
+        (cfg->lock == NULL) != (cfg->unlock == NULL)) {
+        return BMQTT_ERR_PARAM;
+    }
+    memset(c, 0, sizeof *c);
+    c->cfg = cfg;
+    c->next_id = 1;
+    c->tx_extra_slot = NO_SLOT;
+    c->err.rule = "";
+    memset(cfg->inflight, 0, cfg->inflight_count * sizeof cfg->inflight[0]);
+    memset(cfg->qos2_ids, 0, cfg->qos2_count * sizeof cfg->qos2_ids[0]);
+    if (cfg->requests) memset(cfg->requests, 0, cfg->request_count * sizeof cfg->requests[0]);
+    return BMQTT_OK;
+}
+
+static int usable(const bmqtt_client_t *c)
+{
+    return c != NULL && c->cfg != NULL;
 }
 
 bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *tr, const bmqtt_connect_t *fields,
@@ -193,45 +436,87 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
 {
     size_t n;
     bmqtt_status_t st;
+    uint16_t nreq;
+    bmqtt_request_t *r;
 
-    if (c == NULL || c->cfg == NULL || tr == NULL || tr->send == NULL || tr->recv == NULL || fields == NULL) {
-        return BMQTT_ERR_PARAM;
+    if (!usable(c) || tr == NULL || tr->send == NULL || tr->recv == NULL || fields == NULL) return BMQTT_ERR_PARAM;
+    lock(c);
+    if (c->state != BMQTT_CLIENT_IDLE && c->state != BMQTT_CLIENT_CLOSED) {
+        st = note(c, BMQTT_ERR_BUSY, BMQTT_CONNECT, 0, "a session is open");
+        goto out;
     }
     st = bmqtt_connect_encode(fields, c->cfg->tx_buf, c->cfg->tx_size, &n);
-    if (st != BMQTT_OK) return st;
+    if (st != BMQTT_OK) {
+        (void)note(c, st, BMQTT_CONNECT, 0, "CONNECT fields");
+        goto out;
+    }
+    c->now_ms = now_ms;
+    c->err.status = BMQTT_OK;
+    c->err.packet_type = 0;
+    c->err.packet_id = 0;
+    c->err.rule = "";
     c->tr = tr;
-    if (fields->clean_session) {
-        memset(c->cfg->inflight, 0, c->cfg->inflight_count * sizeof c->cfg->inflight[0]);
+    c->clean = fields->clean_session;
+    if (c->clean) {
+        /* Messages sent on an earlier connection end now; never-sent ones go out on this one. */
+        for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
+            bmqtt_inflight_t *s = &c->cfg->inflight[i];
+            if (s->state && ((s->flags & F_SENT) || (s->state & 0x7Fu) == WAIT_COMP)) {
+                slot_done(c, s, BMQTT_ERR_SESSION_ENDED);
+            }
+        }
         memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
     }
+    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
+        if (c->cfg->inflight[i].state) c->cfg->inflight[i].state |= NEEDS_SEND;
+    }
+    r = reqs(c, &nreq);
+    memset(r, 0, nreq * sizeof r[0]);
     bmqtt_framer_init(&c->framer, (uint32_t)c->cfg->rx_size);
-    c->rx_fill = c->rx_framed = c->stream_off = 0;
-    c->stream_head = 0;
+    c->rx_fill = c->rx_framed = c->stream_off = c->stream_head = 0;
     c->streaming = 0;
     c->ping_out = 0;
-    memset(c->req, 0, sizeof c->req);
+    c->session_present = 0;
+    c->flags = 0;
+    c->tx_err = 0;
+    c->tx_head = 0;
+    c->tx_tail = 0;
+    c->tx_extra_len = c->tx_extra_sent = 0;
+    c->tx_extra_slot = NO_SLOT;
     c->keepalive_s = fields->keepalive_s;
     c->state = BMQTT_CLIENT_CONNECTING;
-    c->wait_since_ms = c->last_tx_ms = now_ms;
-    queue(c, n, NULL, 0);
-    return BMQTT_OK;
+    c->connect_ms = c->last_tx_ms = now_ms;
+    tx_commit(c, n);
+    progress(c);
+    st = BMQTT_OK;
+out:
+    unlock(c);
+    return st;
 }
 
 static bmqtt_status_t on_connack(bmqtt_client_t *c, const bmqtt_connack_t *ack)
 {
-    if (ack->return_code) return fail(c, (bmqtt_status_t)(-40 - (int)ack->return_code));
-    c->state = BMQTT_CLIENT_CONNECTED;
-    c->session_present = ack->session_present;
-    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
-        bmqtt_inflight_t *s = &c->cfg->inflight[i];
-        if (!s->state) continue;
-        if (ack->session_present) {
-            s->state |= NEEDS_SEND; /* resend PUBLISH (DUP) or PUBREL [MQTT-4.4.0-1] */
-        } else {
-            s->state = 0; /* no session on the broker: nothing left to complete */
-        }
+    bmqtt_event_t ev;
+    bmqtt_status_t st = ack->return_code ? (bmqtt_status_t)(-40 - (int)ack->return_code) : BMQTT_OK;
+
+    if (ack->session_present && c->clean) {
+        return note(c, BMQTT_ERR_PROTOCOL, BMQTT_CONNACK, 0, "MQTT-3.2.2-1: session present after clean session");
     }
+    memset(&ev, 0, sizeof ev);
+    ev.type = BMQTT_EVT_CONNACK;
+    ev.status = st;
+    ev.return_code = ack->return_code;
+    ev.session_present = ack->session_present;
+    if (st != BMQTT_OK) {
+        emit(c, &ev);
+        return note(c, st, BMQTT_CONNACK, 0, "connection refused by the broker");
+    }
+    if (c->state == BMQTT_CLIENT_CONNECTING) c->state = BMQTT_CLIENT_CONNECTED;
+    c->flags |= CF_ACKED;
+    c->session_present = ack->session_present;
     if (!ack->session_present) memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
+    c->flags |= CF_CONNACK;
+    emit(c, &ev);
     return BMQTT_OK;
 }
 
@@ -244,22 +529,22 @@ static int qos2_seen(const bmqtt_client_t *c, uint16_t id)
     return 0;
 }
 
-static bmqtt_status_t qos2_set(bmqtt_client_t *c, uint16_t old_id, uint16_t new_id)
+static int qos2_set(bmqtt_client_t *c, uint16_t old_id, uint16_t new_id)
 {
     for (uint16_t i = 0; i < c->cfg->qos2_count; i++) {
         if (c->cfg->qos2_ids[i] == old_id) {
             c->cfg->qos2_ids[i] = new_id;
-            return BMQTT_OK;
+            return 1;
         }
     }
-    return BMQTT_ERR_INFLIGHT_FULL;
+    return 0;
 }
 
 /* Deliver one chunk of the current PUBLISH. */
 static void deliver(bmqtt_client_t *c, const bmqtt_publish_t *p, uint32_t offset, uint32_t total)
 {
     bmqtt_message_t m;
-    if (c->cfg->on_message == NULL) return;
+    bmqtt_event_t ev;
     m.topic = p->topic;
     m.payload = p->payload;
     m.offset = offset;
@@ -268,18 +553,22 @@ static void deliver(bmqtt_client_t *c, const bmqtt_publish_t *p, uint32_t offset
     m.qos = p->qos;
     m.retain = p->retain;
     m.dup = p->dup;
-    c->cfg->on_message(c->cfg->user, &m);
+    memset(&ev, 0, sizeof ev);
+    ev.type = BMQTT_EVT_MESSAGE;
+    ev.packet_id = p->packet_id;
+    ev.message = &m;
+    emit(c, &ev);
 }
 
-/* Before delivering a PUBLISH: 1 to deliver it, 0 for a QoS 2 duplicate. */
+/* Before delivering a PUBLISH: *fresh 0 for a QoS 2 duplicate. */
 static bmqtt_status_t admit(bmqtt_client_t *c, const bmqtt_publish_t *p, int *fresh)
 {
     *fresh = 1;
     if (p->qos == 2) {
         if (qos2_seen(c, p->packet_id)) {
             *fresh = 0; /* resent before our PUBREC arrived: deliver once [MQTT-4.3.3-2] */
-        } else if (qos2_set(c, 0, p->packet_id) != BMQTT_OK) {
-            return BMQTT_ERR_INFLIGHT_FULL;
+        } else if (!qos2_set(c, 0, p->packet_id)) {
+            return note(c, BMQTT_ERR_INFLIGHT_FULL, BMQTT_PUBLISH, p->packet_id, "qos2_ids table full");
         }
     }
     return BMQTT_OK;
@@ -287,9 +576,14 @@ static bmqtt_status_t admit(bmqtt_client_t *c, const bmqtt_publish_t *p, int *fr
 
 static bmqtt_status_t answer_publish(bmqtt_client_t *c, const bmqtt_publish_t *p)
 {
-    if (p->qos == 1) return queue_ack(c, BMQTT_PUBACK, p->packet_id);
-    if (p->qos == 2) return queue_ack(c, BMQTT_PUBREC, p->packet_id);
+    if (p->qos == 1) return tx_ack(c, BMQTT_PUBACK, p->packet_id);
+    if (p->qos == 2) return tx_ack(c, BMQTT_PUBREC, p->packet_id);
     return BMQTT_OK;
+}
+
+static bmqtt_status_t protocol(bmqtt_client_t *c, unsigned type, uint16_t id, const char *rule)
+{
+    return note(c, BMQTT_ERR_PROTOCOL, type, id, rule);
 }
 
 /* The packet the framer just completed at the start of rx_buf: its fixed
@@ -300,65 +594,93 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
     bmqtt_packet_t pkt;
     bmqtt_inflight_t *s;
     int fresh, i;
+    unsigned type = (unsigned)(c->framer.first_byte >> 4);
     bmqtt_status_t st = bmqtt_decode_from_server(c->framer.first_byte, c->cfg->rx_buf + c->framer.header_len,
                                                  c->framer.remaining, &pkt);
 
-    if (st != BMQTT_OK) return st;
-    if (c->state == BMQTT_CLIENT_CONNECTING) {
-        return pkt.type == BMQTT_CONNACK ? on_connack(c, &pkt.u.connack) : BMQTT_ERR_PROTOCOL; /* [MQTT-3.2.0-1] */
+    if (st != BMQTT_OK) return note(c, st, type, 0, "malformed packet from the broker");
+    if (!(c->flags & CF_ACKED)) {
+        if (pkt.type != BMQTT_CONNACK) return protocol(c, type, 0, "MQTT-3.2.0-1: first packet is not CONNACK");
+        return on_connack(c, &pkt.u.connack);
     }
     switch (pkt.type) {
     case BMQTT_PUBLISH:
         if ((st = admit(c, &pkt.u.publish, &fresh)) != BMQTT_OK) return st;
-        st = answer_publish(c, &pkt.u.publish); /* queued first: on_message may queue a packet of its own */
+        st = answer_publish(c, &pkt.u.publish); /* queued first: room was checked before handle() */
         if (fresh) deliver(c, &pkt.u.publish, 0, (uint32_t)pkt.u.publish.payload.len);
         return st;
     case BMQTT_PUBACK:
     case BMQTT_PUBREC:
         s = find_slot(c, pkt.u.packet_id);
-        /* Never for a PUBLISH not (re)sent on this connection yet. */
-        if (s == NULL || s->pub.qos != (pkt.type == BMQTT_PUBACK ? 1 : 2) || s->state == (WAIT_ACK | NEEDS_SEND)) {
-            return BMQTT_ERR_PROTOCOL;
+        /* Never for a PUBLISH not (fully) sent on this connection. */
+        if (s == NULL || s->pub.qos != (pkt.type == BMQTT_PUBACK ? 1 : 2) || (s->state & NEEDS_SEND) ||
+            (c->tx_extra_len && c->tx_extra_slot == (uint16_t)(s - c->cfg->inflight))) {
+            if (s && (s->state & 0x7Fu) == WAIT_COMP && pkt.type == BMQTT_PUBREC) {
+                s->state = WAIT_COMP | NEEDS_SEND; /* a repeated PUBREC: PUBREL again */
+                return BMQTT_OK;
+            }
+            return protocol(c, type, pkt.u.packet_id, "MQTT-4.3.2: ack for no PUBLISH in flight");
         }
         if (pkt.type == BMQTT_PUBACK) {
-            s->state = 0;
-            if (c->cfg->on_publish_done) c->cfg->on_publish_done(c->cfg->user, pkt.u.packet_id);
+            slot_done(c, s, BMQTT_OK);
         } else {
-            s->state = WAIT_COMP | NEEDS_SEND; /* PUBREL, also again for a repeated PUBREC */
+            s->state = WAIT_COMP | NEEDS_SEND; /* PUBREL [MQTT-4.3.3-1] */
         }
         return BMQTT_OK;
     case BMQTT_PUBCOMP:
         s = find_slot(c, pkt.u.packet_id);
-        if (s == NULL || s->state != WAIT_COMP) return BMQTT_ERR_PROTOCOL; /* only after our PUBREL went out */
-        s->state = 0;
-        if (c->cfg->on_publish_done) c->cfg->on_publish_done(c->cfg->user, pkt.u.packet_id);
+        if (s == NULL || s->state != WAIT_COMP) {
+            return protocol(c, type, pkt.u.packet_id, "MQTT-4.3.3: PUBCOMP for no PUBREL sent");
+        }
+        slot_done(c, s, BMQTT_OK);
         return BMQTT_OK;
     case BMQTT_PUBREL:
-        (void)qos2_set(c, pkt.u.packet_id, 0); /* forget the id; PUBCOMP even if unknown [MQTT-4.3.3-2] */
-        return queue_ack(c, BMQTT_PUBCOMP, pkt.u.packet_id);
+        /* Forget the id; PUBCOMP even if unknown [MQTT-4.3.3-2]. */
+        fresh = qos2_set(c, pkt.u.packet_id, 0);
+        if ((st = tx_ack(c, BMQTT_PUBCOMP, pkt.u.packet_id)) != BMQTT_OK) return st;
+        if (fresh) emit_simple(c, BMQTT_EVT_QOS2_DONE, BMQTT_OK, pkt.u.packet_id);
+        return BMQTT_OK;
     case BMQTT_SUBACK: /* one code per filter we asked for [MQTT-3.8.4-5]; an UNSUBSCRIBE has 0 */
         i = find_req(c, pkt.u.suback.packet_id);
-        if (i < 0 || c->req[i].filters != pkt.u.suback.codes.len) return BMQTT_ERR_PROTOCOL;
-        c->req[i].id = 0;
-        if (c->cfg->on_suback) c->cfg->on_suback(c->cfg->user, pkt.u.suback.packet_id, pkt.u.suback.codes);
+        {
+            uint16_t n;
+            bmqtt_request_t *r = reqs(c, &n);
+            bmqtt_event_t ev;
+            if (i < 0 || r[i].filters != pkt.u.suback.codes.len) {
+                return protocol(c, type, pkt.u.suback.packet_id, "MQTT-3.8.4-5: SUBACK for no such SUBSCRIBE");
+            }
+            r[i].id = 0;
+            memset(&ev, 0, sizeof ev);
+            ev.type = BMQTT_EVT_SUBACK;
+            ev.packet_id = pkt.u.suback.packet_id;
+            ev.codes = pkt.u.suback.codes;
+            emit(c, &ev);
+        }
         return BMQTT_OK;
     case BMQTT_UNSUBACK:
         i = find_req(c, pkt.u.packet_id);
-        if (i < 0 || c->req[i].filters != 0) return BMQTT_ERR_PROTOCOL;
-        c->req[i].id = 0;
-        if (c->cfg->on_unsuback) c->cfg->on_unsuback(c->cfg->user, pkt.u.packet_id);
+        {
+            uint16_t n;
+            bmqtt_request_t *r = reqs(c, &n);
+            if (i < 0 || r[i].filters != 0) {
+                return protocol(c, type, pkt.u.packet_id, "MQTT-3.10.4-4: UNSUBACK for no such UNSUBSCRIBE");
+            }
+            r[i].id = 0;
+        }
+        emit_simple(c, BMQTT_EVT_UNSUBACK, BMQTT_OK, pkt.u.packet_id);
         return BMQTT_OK;
     case BMQTT_PINGRESP:
         c->ping_out = 0;
         return BMQTT_OK;
-    default: /* CONNECT, a second CONNACK, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT */
-        return BMQTT_ERR_PROTOCOL;
+    default: /* a second CONNACK; the client-only types never get here (decode_from_server) */
+        return protocol(c, type, 0, "MQTT-3.2.0-1: a second CONNACK");
     }
 }
 
 /* Drop the first @p n bytes of rx_buf (a handled packet); keep what follows. */
 static void consume(bmqtt_client_t *c, uint32_t n)
 {
+    BMQTT_ASSERT(n <= c->rx_fill && c->rx_framed <= c->rx_fill);
     memmove(c->cfg->rx_buf, c->cfg->rx_buf + n, c->rx_fill - n);
     c->rx_fill -= n;
     c->rx_framed -= n;
@@ -379,19 +701,22 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
 
     st = bmqtt_publish_decode_head((uint8_t)(c->framer.first_byte & 0x0Fu), c->cfg->rx_buf + hl,
                                    c->rx_framed - hl, c->framer.remaining, &p, &head);
-    if (st == BMQTT_NEED_MORE) return full ? BMQTT_ERR_PACKET_TOO_LARGE : BMQTT_OK; /* topic alone too big */
-    if (st != BMQTT_OK) return st;
+    if (st == BMQTT_NEED_MORE) {
+        if (!full) return BMQTT_OK;
+        return note(c, BMQTT_ERR_PACKET_TOO_LARGE, BMQTT_PUBLISH, 0, "topic larger than rx_buf");
+    }
+    if (st != BMQTT_OK) return note(c, st, BMQTT_PUBLISH, 0, "malformed PUBLISH from the broker");
     if (c->stream_head == 0) {
-        c->stream_head = (uint16_t)(hl + head);
+        c->stream_head = (uint32_t)(hl + head);
         if ((st = admit(c, &p, &fresh)) != BMQTT_OK) return st;
         c->streaming = fresh ? 1 : 2; /* 2: a QoS 2 duplicate, drained without delivery */
     }
-    if (done) st = answer_publish(c, &p); /* before the last chunk is delivered, as in handle() */
+    if (done && (st = answer_publish(c, &p)) != BMQTT_OK) return st; /* before the last chunk, as in handle() */
     if (p.payload.len && (done || full)) {
         if (c->streaming == 1) deliver(c, &p, c->stream_off, c->framer.remaining - (uint32_t)head);
         c->stream_off += (uint32_t)p.payload.len;
     } else if (full && !done) {
-        return BMQTT_ERR_PACKET_TOO_LARGE; /* no room left for any payload */
+        return note(c, BMQTT_ERR_PACKET_TOO_LARGE, BMQTT_PUBLISH, p.packet_id, "no room for any payload");
     }
     if (!done) {
         if (full) c->rx_fill = c->rx_framed = c->stream_head; /* keep the head, reuse the rest */
@@ -401,26 +726,37 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
     c->stream_head = 0;
     c->stream_off = 0;
     consume(c, c->rx_framed);
-    return st;
+    return BMQTT_OK;
 }
 
-/* Frame and handle the bytes already in rx_buf, while the line is free to answer. */
+static int live(const bmqtt_client_t *c)
+{
+    return c->state != BMQTT_CLIENT_CLOSED && !(c->flags & CF_CONNACK);
+}
+
+/* Frame and handle the bytes already in rx_buf while tx_buf has room for an answer. */
 static bmqtt_status_t drain(bmqtt_client_t *c)
 {
-    while (c->rx_framed < c->rx_fill && c->tx_len == 0 && c->state != BMQTT_CLIENT_CLOSED) {
+    while (c->rx_framed < c->rx_fill && live(c) && tx_room(c) >= ACK_ROOM) {
         size_t used;
         bmqtt_status_t st = bmqtt_framer_feed(&c->framer, c->cfg->rx_buf + c->rx_framed,
                                               c->rx_fill - c->rx_framed, &used);
         c->rx_framed += (uint32_t)used;
         if (st == BMQTT_ERR_PACKET_TOO_LARGE) {
-            if ((c->framer.first_byte >> 4) != BMQTT_PUBLISH) return st;
-            if (c->state != BMQTT_CLIENT_CONNECTED) return BMQTT_ERR_PROTOCOL; /* before CONNACK [MQTT-3.2.0-1] */
+            if ((c->framer.first_byte >> 4) != BMQTT_PUBLISH) {
+                return note(c, st, (unsigned)(c->framer.first_byte >> 4), 0, "packet larger than rx_buf");
+            }
+            if (!(c->flags & CF_ACKED)) {
+                return protocol(c, BMQTT_PUBLISH, 0, "MQTT-3.2.0-1: first packet is not CONNACK");
+            }
             c->streaming = 1;
             c->stream_head = 0;
             c->stream_off = 0;
             st = BMQTT_NEED_MORE;
         }
-        if (st != BMQTT_OK && st != BMQTT_NEED_MORE) return st;
+        if (st != BMQTT_OK && st != BMQTT_NEED_MORE) {
+            return note(c, st, (unsigned)(c->framer.first_byte >> 4), 0, "malformed fixed header");
+        }
         if (c->streaming) {
             if ((st = stream_step(c, st == BMQTT_OK)) != BMQTT_OK) return st;
         } else if (st == BMQTT_OK) {
@@ -432,115 +768,271 @@ static bmqtt_status_t drain(bmqtt_client_t *c)
     return BMQTT_OK;
 }
 
-/* Read while there is something to read, the line is free, and for at most a
- * few reads so one busy connection cannot hold poll() forever. */
+/* Read while there is something to read and room to answer, for at most a
+ * few reads so that one busy connection cannot hold poll() forever. */
 static bmqtt_status_t receive(bmqtt_client_t *c)
 {
     for (int reads = 0; reads < 8; reads++) {
         int32_t n;
+        size_t want;
         bmqtt_status_t st = drain(c);
         if (st != BMQTT_OK) return st;
-        if (c->tx_len || c->state == BMQTT_CLIENT_CLOSED) return BMQTT_OK;
-        n = c->tr->recv(c->tr->ctx, c->cfg->rx_buf + c->rx_fill, c->cfg->rx_size - c->rx_fill);
+        if (!live(c) || tx_room(c) < ACK_ROOM) return BMQTT_OK;
+        want = c->cfg->rx_size - c->rx_fill;
+        n = c->tr->recv(c->tr->ctx, c->cfg->rx_buf + c->rx_fill, want);
         if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_OK;
-        if (n < 0) return (bmqtt_status_t)n;
+        if (n < 0) return note(c, (bmqtt_status_t)n, 0, 0, n == BMQTT_ERR_CLOSED ? "closed by the broker" : "transport");
+        if ((size_t)n > want) return note(c, BMQTT_ERR_TRANSPORT, 0, 0, "recv returned more than asked");
         c->rx_fill += (uint32_t)n;
     }
     return drain(c);
+}
+
+static int all_acked(const bmqtt_client_t *c)
+{
+    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
+        uint8_t st = c->cfg->inflight[i].state;
+        /* Unsent slots wait only when there is a session to send them on. */
+        if (st && (!(st & NEEDS_SEND) || !(c->flags & CF_QUICK))) return 0;
+    }
+    return 1;
+}
+
+/* A graceful disconnect: DISCONNECT once the queue is out and the acks are in
+ * (or the wait is over), then close. */
+static bmqtt_status_t finish_disconnect(bmqtt_client_t *c, uint32_t now)
+{
+    bmqtt_status_t st;
+    if (!(c->flags & CF_DIS_SENT)) {
+        int late = since(now, c->close_ms) >= timeout_ms(c);
+        if (!late && (tx_busy(c) || !all_acked(c))) return BMQTT_WOULD_BLOCK;
+        if (tx_empty(c, BMQTT_DISCONNECT) != BMQTT_OK) return BMQTT_WOULD_BLOCK; /* after what is queued */
+        c->flags |= CF_DIS_SENT;
+        if (!all_acked(c)) c->flags |= CF_LATE;
+    }
+    progress(c);
+    if (tx_busy(c) && !c->tx_err) return BMQTT_WOULD_BLOCK;
+    c->flags |= CF_DONE;
+    if (c->tx_err) {
+        st = fail(c, (bmqtt_status_t)c->tx_err, BMQTT_DISCONNECT, 0, "transport");
+    } else if (c->flags & CF_LATE) {
+        st = fail(c, BMQTT_ERR_TIMEOUT, BMQTT_DISCONNECT, 0, "acks missing at disconnect");
+    } else {
+        st = end_session(c, BMQTT_OK);
+    }
+    return st;
+}
+
+static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
+{
+    uint16_t n;
+    bmqtt_request_t *r;
+    uint32_t to = timeout_ms(c);
+
+    if (tx_busy(c) && since(now, c->stall_ms) >= to) {
+        return fail(c, BMQTT_ERR_TIMEOUT, 0, 0, "the transport took no bytes");
+    }
+    if (c->state == BMQTT_CLIENT_CONNECTING) {
+        if (since(now, c->connect_ms) >= to) return fail(c, BMQTT_ERR_TIMEOUT, BMQTT_CONNACK, 0, "no CONNACK");
+        return BMQTT_WOULD_BLOCK;
+    }
+    r = reqs(c, &n);
+    for (uint16_t i = 0; i < n; i++) {
+        if (r[i].id && since(now, r[i].sent_ms) >= to) {
+            uint16_t id = r[i].id;
+            bmqtt_event_type_t t = r[i].filters ? BMQTT_EVT_SUBACK : BMQTT_EVT_UNSUBACK;
+            r[i].id = 0;
+            emit_simple(c, t, BMQTT_ERR_TIMEOUT, id);
+            if (c->state == BMQTT_CLIENT_CLOSED) return BMQTT_ERR_NOT_CONNECTED; /* aborted from the event */
+            return fail(c, BMQTT_ERR_TIMEOUT, t == BMQTT_EVT_SUBACK ? BMQTT_SUBACK : BMQTT_UNSUBACK, id, "no answer");
+        }
+    }
+    if (c->keepalive_s) {
+        uint32_t ka = (uint32_t)c->keepalive_s * 1000u;
+        if (c->ping_out) {
+            if (since(now, c->ping_ms) >= to) return fail(c, BMQTT_ERR_KEEPALIVE, BMQTT_PINGRESP, 0, "no PINGRESP");
+        } else if (since(now, c->last_tx_ms) >= ka - ka / 4u) {
+            /* Early enough that the interval between packets never exceeds Keep Alive [MQTT-3.1.2-23]. */
+            if (tx_empty(c, BMQTT_PINGREQ) == BMQTT_OK) {
+                c->ping_out = 1;
+                c->ping_ms = now;
+                progress(c);
+            }
+        }
+    }
+    return BMQTT_OK;
 }
 
 bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now)
 {
     bmqtt_status_t st;
 
-    if (c == NULL || c->cfg == NULL) return BMQTT_ERR_PARAM;
-    if (c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return BMQTT_ERR_NOT_CONNECTED;
-
+    if (!usable(c)) return BMQTT_ERR_PARAM;
+    lock(c);
+    c->now_ms = now;
+    if (c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) {
+        st = BMQTT_ERR_NOT_CONNECTED;
+        goto out;
+    }
+    c->flags &= (uint8_t)~(CF_CONNACK | CF_DONE);
     for (int round = 0; round < 4; round++) {
-        st = pump(c, now);
-        if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) return fail(c, st);
-        if ((st = receive(c)) != BMQTT_OK) return fail(c, st);
-        if (c->tx_len == 0 && c->rx_framed == c->rx_fill) break;
-    }
-    if (c->state == BMQTT_CLIENT_CLOSED) return BMQTT_ERR_NOT_CONNECTED;
-    /* Answers and PUBRELs that the packets just handled asked for. */
-    st = pump(c, now);
-    if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) return fail(c, st);
-
-    if (c->state == BMQTT_CLIENT_CONNECTING) {
-        if (since(now, c->wait_since_ms) >= timeout_ms(c)) return fail(c, BMQTT_ERR_TIMEOUT);
-        return BMQTT_WOULD_BLOCK;
-    }
-    if (c->state != BMQTT_CLIENT_CONNECTED) return BMQTT_ERR_NOT_CONNECTED;
-    if (c->keepalive_s) {
-        if (c->ping_out) {
-            if (since(now, c->wait_since_ms) >= timeout_ms(c)) return fail(c, BMQTT_ERR_KEEPALIVE);
-        } else if (c->tx_len == 0 && since(now, c->last_tx_ms) >= (uint32_t)c->keepalive_s * 1000u) {
-            c->cfg->tx_buf[0] = BMQTT_PINGREQ << 4; /* PINGREQ: C0 00 (tx_size >= 16, see init) */
-            c->cfg->tx_buf[1] = 0;
-            queue(c, 2, NULL, 0);
-            c->ping_out = 1;
-            c->wait_since_ms = now;
-            st = flush(c, now);
-            if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) return fail(c, st);
+        st = pump(c);
+        if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) {
+            st = fail(c, st, 0, 0, "transport");
+            goto out;
         }
+        if ((st = receive(c)) != BMQTT_OK) {
+            st = end_session(c, st);
+            goto out;
+        }
+        if (!live(c) || (!tx_busy(c) && c->rx_framed == c->rx_fill)) break;
     }
-    return BMQTT_OK;
+    if (c->state == BMQTT_CLIENT_CLOSED) { /* abort() from an event */
+        st = BMQTT_ERR_NOT_CONNECTED;
+        goto out;
+    }
+    st = pump(c); /* answers and PUBRELs the packets just handled asked for */
+    if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) {
+        st = fail(c, st, 0, 0, "transport");
+        goto out;
+    }
+    if ((st = timers(c, now)) != BMQTT_OK) goto out;
+    if (c->state == BMQTT_CLIENT_DISCONNECTING) {
+        st = finish_disconnect(c, now);
+        goto out;
+    }
+    st = c->state == BMQTT_CLIENT_CLOSED ? BMQTT_ERR_NOT_CONNECTED : BMQTT_OK;
+out:
+    unlock(c);
+    return st;
 }
 
-bmqtt_status_t bmqtt_client_publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uint16_t *packet_id)
+static size_t count_queued(const bmqtt_client_t *c)
+{
+    size_t n = 0;
+    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) n += (c->cfg->inflight[i].state & NEEDS_SEND) != 0;
+    return n;
+}
+
+static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uint16_t *packet_id, int by_ref)
 {
     bmqtt_inflight_t *slot = NULL;
     bmqtt_publish_t p;
     size_t n;
     bmqtt_status_t st;
 
-    if (c == NULL || c->cfg == NULL || pub == NULL) return BMQTT_ERR_PARAM;
-    if (c->state != BMQTT_CLIENT_CONNECTED) return BMQTT_ERR_NOT_CONNECTED;
+    if (!usable(c) || pub == NULL) return BMQTT_ERR_PARAM;
+    lock(c);
     p = *pub;
     p.dup = 0;
     p.packet_id = p.qos ? 1 : 0; /* placeholder for validation and sizing */
-    if ((st = bmqtt_publish_encode_header(&p, NULL, 0, &n)) != BMQTT_OK) return st;
-    if (n > c->cfg->tx_size) return BMQTT_ERR_BUFFER_TOO_SMALL;
-    if (p.payload.ptr == NULL && p.payload.len) return BMQTT_ERR_PARAM;
+    if (p.payload.ptr == NULL && p.payload.len) {
+        st = note(c, BMQTT_ERR_PARAM, BMQTT_PUBLISH, 0, "payload NULL with a length");
+        goto out;
+    }
+    /* Every check now, so that nothing later is blamed on the broker. */
+    if ((st = bmqtt_publish_encode_header(&p, NULL, 0, &n)) != BMQTT_OK) {
+        (void)note(c, st, BMQTT_PUBLISH, 0, "PUBLISH fields");
+        goto out;
+    }
+    if (n > c->cfg->tx_size) {
+        st = note(c, BMQTT_ERR_BUFFER_TOO_SMALL, BMQTT_PUBLISH, 0, "header and topic larger than tx_buf");
+        goto out;
+    }
+    if (c->state == BMQTT_CLIENT_DISCONNECTING) {
+        st = note(c, BMQTT_ERR_NOT_CONNECTED, BMQTT_PUBLISH, 0, "disconnecting");
+        goto out;
+    }
     if (p.qos == 0) {
-        if (c->tx_len) return BMQTT_ERR_BUSY;
-        if ((st = queue_publish(c, &p)) != BMQTT_OK) return st;
+        if (c->state != BMQTT_CLIENT_CONNECTED) {
+            st = note(c, BMQTT_ERR_NOT_CONNECTED, BMQTT_PUBLISH, 0, "QoS 0 needs a session");
+            goto out;
+        }
+        progress(c);
+        /* Never ahead of older QoS 1/2 messages still waiting for room. */
+        st = count_queued(c) ? BMQTT_ERR_BUSY : tx_publish(c, &p, NO_SLOT);
+        if (st != BMQTT_OK) {
+            (void)note(c, st, BMQTT_PUBLISH, 0, "tx_buf full");
+            goto out;
+        }
         if (packet_id) *packet_id = 0;
-        return BMQTT_OK;
+        progress(c);
+        goto out;
     }
     for (uint16_t i = 0; i < c->cfg->inflight_count && slot == NULL; i++) {
         if (c->cfg->inflight[i].state == 0) slot = &c->cfg->inflight[i];
     }
-    if (slot == NULL) return BMQTT_ERR_INFLIGHT_FULL;
-    p.packet_id = take_id(c);
+    if (slot == NULL) {
+        st = note(c, BMQTT_ERR_INFLIGHT_FULL, BMQTT_PUBLISH, 0, "inflight table full");
+        goto out;
+    }
     slot->pub = p;
+    slot->flags = 0;
+    if (c->cfg->outbox && !by_ref && (st = outbox_put(c, slot)) != BMQTT_OK) {
+        (void)note(c, st, BMQTT_PUBLISH, 0, "outbox full");
+        goto out;
+    }
+    slot->pub.packet_id = take_id(c);
     slot->seq = c->next_seq++;
-    slot->state = WAIT_ACK | NEEDS_SEND; /* sent in order of seq */
-    if (packet_id) *packet_id = p.packet_id;
-    return queue_next(c); /* onto the line now if it is free; poll sends it */
+    slot->state = WAIT_ACK | NEEDS_SEND; /* queued in order of seq */
+    if (packet_id) *packet_id = slot->pub.packet_id;
+    progress(c); /* onto the wire now, as far as it goes */
+    st = BMQTT_OK;
+out:
+    unlock(c);
+    return st;
 }
 
-/* SUBSCRIBE and UNSUBSCRIBE: a fresh packet id, encoded into a free line. */
+bmqtt_status_t bmqtt_client_publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uint16_t *packet_id)
+{
+    return publish(c, pub, packet_id, 0);
+}
+
+bmqtt_status_t bmqtt_client_publish_ref(bmqtt_client_t *c, const bmqtt_publish_t *pub, uint16_t *packet_id)
+{
+    return publish(c, pub, packet_id, 1);
+}
+
+/* SUBSCRIBE and UNSUBSCRIBE: a fresh packet id, encoded into the queue. */
 static bmqtt_status_t request(bmqtt_client_t *c, const void *list, size_t count, int unsub, uint16_t *packet_id)
 {
-    uint16_t id;
-    size_t n;
+    uint16_t id, nreq;
+    size_t n, room;
     bmqtt_status_t st;
     int slot;
+    unsigned type = unsub ? BMQTT_UNSUBSCRIBE : BMQTT_SUBSCRIBE;
+    bmqtt_request_t *r;
 
-    if (c == NULL || c->cfg == NULL || count > 0x7FFF) return BMQTT_ERR_PARAM;
-    if (c->state != BMQTT_CLIENT_CONNECTED) return BMQTT_ERR_NOT_CONNECTED;
-    if (c->tx_len || (slot = find_req(c, 0)) < 0) return BMQTT_ERR_BUSY;
+    if (!usable(c) || count > 0x7FFF) return BMQTT_ERR_PARAM;
+    lock(c);
+    if (c->state != BMQTT_CLIENT_CONNECTED) {
+        st = note(c, BMQTT_ERR_NOT_CONNECTED, type, 0, "needs a session");
+        goto out;
+    }
+    if ((slot = find_req(c, 0)) < 0) {
+        st = note(c, BMQTT_ERR_BUSY, type, 0, "every request slot awaits its answer");
+        goto out;
+    }
+    progress(c);
+    room = tx_room(c);
     id = take_id(c);
-    st = unsub ? bmqtt_unsubscribe_encode(id, list, count, c->cfg->tx_buf, c->cfg->tx_size, &n)
-               : bmqtt_subscribe_encode(id, list, count, c->cfg->tx_buf, c->cfg->tx_size, &n);
-    if (st != BMQTT_OK) return st;
-    c->req[slot].id = id;
-    c->req[slot].filters = unsub ? 0 : (uint16_t)count;
-    queue(c, n, NULL, 0);
+    st = unsub ? bmqtt_unsubscribe_encode(id, list, count, c->cfg->tx_buf + c->tx_tail, room, &n)
+               : bmqtt_subscribe_encode(id, list, count, c->cfg->tx_buf + c->tx_tail, room, &n);
+    if (st == BMQTT_ERR_BUFFER_TOO_SMALL && n <= c->cfg->tx_size) st = BMQTT_ERR_BUSY;
+    if (st != BMQTT_OK) {
+        (void)note(c, st, type, 0, st == BMQTT_ERR_BUSY ? "tx_buf full" : "request fields");
+        goto out;
+    }
+    tx_commit(c, n);
+    r = reqs(c, &nreq);
+    r[slot].id = id;
+    r[slot].filters = unsub ? 0 : (uint16_t)count;
+    r[slot].sent_ms = c->now_ms;
     if (packet_id) *packet_id = id;
-    return BMQTT_OK;
+    progress(c);
+out:
+    unlock(c);
+    return st;
 }
 
 bmqtt_status_t bmqtt_client_subscribe(bmqtt_client_t *c, const bmqtt_subscription_t *subs, size_t count,
@@ -555,17 +1047,96 @@ bmqtt_status_t bmqtt_client_unsubscribe(bmqtt_client_t *c, const bmqtt_view_t *f
     return request(c, filters, count, 1, packet_id);
 }
 
-void bmqtt_client_disconnect(bmqtt_client_t *c)
+bmqtt_status_t bmqtt_client_disconnect(bmqtt_client_t *c)
 {
-    static const uint8_t disconnect[2] = { BMQTT_DISCONNECT << 4, 0 };
-    if (c == NULL || c->cfg == NULL || c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return;
-    /* Best effort: only when the line is free, so no half packet precedes it. */
-    if (c->tx_len == 0) (void)c->tr->send(c->tr->ctx, disconnect, sizeof disconnect);
-    (void)fail(c, BMQTT_OK);
+    bmqtt_status_t st;
+    if (!usable(c)) return BMQTT_ERR_PARAM;
+    lock(c);
+    if (c->state == BMQTT_CLIENT_CONNECTED || c->state == BMQTT_CLIENT_CONNECTING) {
+        if (c->state == BMQTT_CLIENT_CONNECTING) c->flags |= CF_QUICK;
+        c->state = BMQTT_CLIENT_DISCONNECTING;
+        c->close_ms = c->now_ms;
+        progress(c);
+    }
+    if (c->state != BMQTT_CLIENT_DISCONNECTING) {
+        st = BMQTT_ERR_NOT_CONNECTED;
+    } else if (c->tx_err) {
+        st = BMQTT_WOULD_BLOCK; /* poll ends it with the error */
+    } else {
+        st = finish_disconnect(c, c->now_ms);
+    }
+    unlock(c);
+    return st;
 }
 
 void bmqtt_client_abort(bmqtt_client_t *c)
 {
-    if (c == NULL || c->cfg == NULL || c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return;
-    (void)fail(c, BMQTT_OK);
+    if (!usable(c)) return;
+    lock(c);
+    (void)end_session(c, BMQTT_OK);
+    unlock(c);
+}
+
+bmqtt_client_state_t bmqtt_client_state(const bmqtt_client_t *c)
+{
+    return usable(c) ? (bmqtt_client_state_t)c->state : BMQTT_CLIENT_IDLE;
+}
+
+bmqtt_client_error_t bmqtt_client_last_error(const bmqtt_client_t *c)
+{
+    bmqtt_client_error_t e = { BMQTT_ERR_PARAM, 0, 0, "no client" };
+    return usable(c) ? c->err : e;
+}
+
+static uint32_t until(uint32_t now, uint32_t start, uint32_t len)
+{
+    uint32_t gone = since(now, start);
+    return gone >= len ? 0u : len - gone;
+}
+
+uint32_t bmqtt_client_next_deadline(const bmqtt_client_t *c, uint32_t now)
+{
+    uint32_t d = UINT32_MAX, to;
+    uint16_t n;
+    const bmqtt_request_t *r;
+
+    if (!usable(c) || c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return UINT32_MAX;
+    if (c->tx_err || c->rx_framed < c->rx_fill) return 0;
+    to = timeout_ms(c);
+#define BMQTT_MIN(x) do { uint32_t v_ = (x); if (v_ < d) d = v_; } while (0)
+    if (tx_busy(c)) BMQTT_MIN(until(now, c->stall_ms, to));
+    if (c->state == BMQTT_CLIENT_CONNECTING) BMQTT_MIN(until(now, c->connect_ms, to));
+    if (c->state == BMQTT_CLIENT_DISCONNECTING) BMQTT_MIN(until(now, c->close_ms, to));
+    r = reqs_c(c, &n);
+    for (uint16_t i = 0; i < n; i++) {
+        if (r[i].id) BMQTT_MIN(until(now, r[i].sent_ms, to));
+    }
+    if (c->keepalive_s && c->state != BMQTT_CLIENT_CONNECTING) {
+        uint32_t ka = (uint32_t)c->keepalive_s * 1000u;
+        BMQTT_MIN(c->ping_out ? until(now, c->ping_ms, to) : until(now, c->last_tx_ms, ka - ka / 4u));
+    }
+#undef BMQTT_MIN
+    return d;
+}
+
+int bmqtt_client_tx_idle(const bmqtt_client_t *c)
+{
+    return !tx_busy(c);
+}
+
+size_t bmqtt_client_tx_free(const bmqtt_client_t *c)
+{
+    return c->cfg->tx_size - (c->tx_tail - c->tx_head);
+}
+
+int bmqtt_client_session_present(const bmqtt_client_t *c)
+{
+    return c->session_present;
+}
+
+size_t bmqtt_client_inflight(const bmqtt_client_t *c)
+{
+    size_t n = 0;
+    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) n += c->cfg->inflight[i].state != 0;
+    return n;
 }
