@@ -182,12 +182,40 @@ typedef enum bmqtt_client_state {
     BMQTT_CLIENT_CLOSED          /**< Session ended; bmqtt_client_last_error() says why. */
 } bmqtt_client_state_t;
 
-/** Why the session ended or a call was refused (bmqtt_client_last_error()). */
+/**
+ * What a broker (or the link) did wrong, for bmqtt_client_error_t::rule. The
+ * names live in bmqtt_client_rule_str(), so a firmware that never prints them
+ * does not carry them.
+ */
+typedef enum bmqtt_rule {
+    BMQTT_RULE_NONE = 0,         /**< No rule: a refused call (see the status), or a graceful end. */
+    BMQTT_RULE_CONNACK_FIRST,    /**< [MQTT-3.2.0-1] the first packet from the server is not CONNACK. */
+    BMQTT_RULE_CONNACK_TWICE,    /**< A second CONNACK on one connection (section 4.8: protocol violation). */
+    BMQTT_RULE_SESSION_PRESENT,  /**< [MQTT-3.2.2-1] Session Present 1 answering clean session 1. */
+    BMQTT_RULE_REFUSED,          /**< CONNACK refused the connection (its return code is the status). */
+    BMQTT_RULE_ACK_UNKNOWN,      /**< [MQTT-4.3.2-2]/[MQTT-4.3.3-2] PUBACK/PUBREC for no PUBLISH in flight. */
+    BMQTT_RULE_PUBCOMP_UNKNOWN,  /**< [MQTT-4.3.3-2] PUBCOMP for no PUBREL sent. */
+    BMQTT_RULE_SUBACK_UNKNOWN,   /**< [MQTT-3.8.4-5] SUBACK for no pending SUBSCRIBE, or with another code count. */
+    BMQTT_RULE_UNSUBACK_UNKNOWN, /**< [MQTT-3.10.4-4] UNSUBACK for no pending UNSUBSCRIBE. */
+    BMQTT_RULE_MALFORMED,        /**< [MQTT-4.8.0-1] a malformed packet (the status says which rule). */
+    BMQTT_RULE_TOO_LARGE,        /**< A packet rx_buf cannot hold (only PUBLISH payloads are streamed). */
+    BMQTT_RULE_QOS2_FULL,        /**< The qos2_ids table is full: more QoS 2 messages open than it holds. */
+    BMQTT_RULE_NO_CONNACK,       /**< No CONNACK within the response timeout. */
+    BMQTT_RULE_NO_PINGRESP,      /**< No PINGRESP within the response timeout. */
+    BMQTT_RULE_NO_ANSWER,        /**< No SUBACK/UNSUBACK within the response timeout. */
+    BMQTT_RULE_STALLED,          /**< The transport took no byte for the response timeout. */
+    BMQTT_RULE_ACKS_MISSING,     /**< A graceful disconnect gave up waiting for acks. */
+    BMQTT_RULE_TRANSPORT,        /**< The transport failed or the peer closed (the status says which). */
+    BMQTT_RULE_OVERRUN,          /**< The transport's recv reported more bytes than it was asked for. */
+    BMQTT_RULE_CHANGED           /**< A message kept by reference was invalid at its resend. */
+} bmqtt_rule_t;
+
+/** Why the session ended (bmqtt_client_last_error()); a refused call says why in its status. */
 typedef struct bmqtt_client_error {
     bmqtt_status_t status;   /**< BMQTT_OK: no error. */
     uint8_t packet_type;     /**< Type of the packet that caused it (0: none, e.g. a timeout). */
+    uint8_t rule;            /**< A bmqtt_rule_t; bmqtt_client_rule_str() names it. */
     uint16_t packet_id;      /**< Its id, when it has one. */
-    const char *rule;        /**< The rule broken, e.g. "MQTT-3.2.2-1"; never NULL. */
 } bmqtt_client_error_t;
 
 /** The client. Caller-owned; every field is private. Independent of config.h options. */
@@ -317,8 +345,11 @@ void bmqtt_client_abort(bmqtt_client_t *c);
 /** @brief The session's state. */
 bmqtt_client_state_t bmqtt_client_state(const bmqtt_client_t *c);
 
-/** @brief What ended the session, or refused the last call; status BMQTT_OK when nothing did. */
+/** @brief What ended the last session: status BMQTT_OK while none ended, or after a graceful end. */
 bmqtt_client_error_t bmqtt_client_last_error(const bmqtt_client_t *c);
+
+/** @brief The rule of a bmqtt_rule_t, e.g. "MQTT-3.2.2-1: session present after clean session"; never NULL. */
+const char *bmqtt_client_rule_str(unsigned rule);
 
 /**
  * @brief Milliseconds from @p now_ms until poll has timed work to do

@@ -70,13 +70,17 @@ static void emit_simple(const bmqtt_client_t *c, bmqtt_event_type_t type, bmqtt_
 }
 
 /* A call refused, or a cause recorded: status, packet and rule for last_error. */
-static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, unsigned type, uint16_t id, const char *rule)
+/* What ended the session, for last_error: @p why is WHY(packet type, rule). */
+#define WHY(type, rule) ((unsigned)(type) | ((unsigned)(rule) << 4))
+
+static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, unsigned why, uint16_t id)
 {
     c->err.status = st;
-    c->err.packet_type = (uint8_t)type;
+    c->err.packet_type = (uint8_t)(why & 15u);
+    c->err.rule = (uint8_t)(why >> 4);
     c->err.packet_id = id;
-    c->err.rule = rule;
-    BMQTT_LOG("bmqtt: %s (packet type %u, id %u): %s", bmqtt_status_str(st), type, (unsigned)id, rule);
+    BMQTT_LOG("bmqtt: %s (packet type %u, id %u): %s", bmqtt_status_str(st), why & 15u, (unsigned)id,
+              bmqtt_client_rule_str(why >> 4));
     return st;
 }
 
@@ -130,9 +134,9 @@ static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
         c->err.status = BMQTT_OK; /* a graceful end; earlier refusals no longer matter */
         c->err.packet_type = 0;
         c->err.packet_id = 0;
-        c->err.rule = "";
+        c->err.rule = 0;
     } else if (c->err.status != st) {
-        (void)note(c, st, 0, 0, "");
+        (void)note(c, st, WHY(0, BMQTT_RULE_NONE), 0);
     }
     BMQTT_LOG("bmqtt: session ended: %s", bmqtt_status_str(st));
     for (uint16_t i = 0; i < n; i++) {
@@ -156,9 +160,9 @@ static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
     return st;
 }
 
-static bmqtt_status_t fail(bmqtt_client_t *c, bmqtt_status_t st, unsigned type, uint16_t id, const char *rule)
+static bmqtt_status_t fail(bmqtt_client_t *c, bmqtt_status_t st, unsigned why, uint16_t id)
 {
-    (void)note(c, st, type, id, rule);
+    (void)note(c, st, why, id);
     return end_session(c, st);
 }
 
@@ -328,7 +332,7 @@ static bmqtt_status_t pump(bmqtt_client_t *c)
             st = tx_publish(c, &p, (uint16_t)(s - c->cfg->inflight));
             if (st != BMQTT_OK && st != BMQTT_ERR_BUSY) {
                 /* Only memory kept by reference can turn invalid after publish checked it. */
-                (void)note(c, BMQTT_ERR_CHANGED, BMQTT_PUBLISH, s->pub.packet_id, "message changed before resend");
+                (void)note(c, BMQTT_ERR_CHANGED, WHY(BMQTT_PUBLISH, BMQTT_RULE_CHANGED), s->pub.packet_id);
                 slot_done(c, s, BMQTT_ERR_CHANGED);
                 continue;
             }
@@ -419,7 +423,7 @@ bmqtt_status_t bmqtt_client_init_checked(bmqtt_client_t *c, const bmqtt_client_c
     c->cfg = cfg;
     c->next_id = 1;
     c->tx_extra_slot = NO_SLOT;
-    c->err.rule = "";
+    c->err.rule = 0;
     memset(cfg->inflight, 0, cfg->inflight_count * sizeof cfg->inflight[0]);
     memset(cfg->qos2_ids, 0, cfg->qos2_count * sizeof cfg->qos2_ids[0]);
     if (cfg->requests) memset(cfg->requests, 0, cfg->request_count * sizeof cfg->requests[0]);
@@ -442,19 +446,19 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
     if (!usable(c) || tr == NULL || tr->send == NULL || tr->recv == NULL || fields == NULL) return BMQTT_ERR_PARAM;
     lock(c);
     if (c->state != BMQTT_CLIENT_IDLE && c->state != BMQTT_CLIENT_CLOSED) {
-        st = note(c, BMQTT_ERR_BUSY, BMQTT_CONNECT, 0, "a session is open");
+        st = BMQTT_ERR_BUSY;
         goto out;
     }
     st = bmqtt_connect_encode(fields, c->cfg->tx_buf, c->cfg->tx_size, &n);
     if (st != BMQTT_OK) {
-        (void)note(c, st, BMQTT_CONNECT, 0, "CONNECT fields");
+        /* refused: the status says why */
         goto out;
     }
     c->now_ms = now_ms;
     c->err.status = BMQTT_OK;
     c->err.packet_type = 0;
     c->err.packet_id = 0;
-    c->err.rule = "";
+    c->err.rule = 0;
     c->tr = tr;
     c->clean = fields->clean_session;
     if (c->clean) {
@@ -500,7 +504,7 @@ static bmqtt_status_t on_connack(bmqtt_client_t *c, const bmqtt_connack_t *ack)
     bmqtt_status_t st = ack->return_code ? (bmqtt_status_t)(-40 - (int)ack->return_code) : BMQTT_OK;
 
     if (ack->session_present && c->clean) {
-        return note(c, BMQTT_ERR_PROTOCOL, BMQTT_CONNACK, 0, "MQTT-3.2.2-1: session present after clean session");
+        return note(c, BMQTT_ERR_PROTOCOL, WHY(BMQTT_CONNACK, BMQTT_RULE_SESSION_PRESENT), 0);
     }
     memset(&ev, 0, sizeof ev);
     ev.type = BMQTT_EVT_CONNACK;
@@ -509,7 +513,7 @@ static bmqtt_status_t on_connack(bmqtt_client_t *c, const bmqtt_connack_t *ack)
     ev.session_present = ack->session_present;
     if (st != BMQTT_OK) {
         emit(c, &ev);
-        return note(c, st, BMQTT_CONNACK, 0, "connection refused by the broker");
+        return note(c, st, WHY(BMQTT_CONNACK, BMQTT_RULE_REFUSED), 0);
     }
     if (c->state == BMQTT_CLIENT_CONNECTING) c->state = BMQTT_CLIENT_CONNECTED;
     c->flags |= CF_ACKED;
@@ -568,7 +572,7 @@ static bmqtt_status_t admit(bmqtt_client_t *c, const bmqtt_publish_t *p, int *fr
         if (qos2_seen(c, p->packet_id)) {
             *fresh = 0; /* resent before our PUBREC arrived: deliver once [MQTT-4.3.3-2] */
         } else if (!qos2_set(c, 0, p->packet_id)) {
-            return note(c, BMQTT_ERR_INFLIGHT_FULL, BMQTT_PUBLISH, p->packet_id, "qos2_ids table full");
+            return note(c, BMQTT_ERR_INFLIGHT_FULL, WHY(BMQTT_PUBLISH, BMQTT_RULE_QOS2_FULL), p->packet_id);
         }
     }
     return BMQTT_OK;
@@ -581,9 +585,9 @@ static bmqtt_status_t answer_publish(bmqtt_client_t *c, const bmqtt_publish_t *p
     return BMQTT_OK;
 }
 
-static bmqtt_status_t protocol(bmqtt_client_t *c, unsigned type, uint16_t id, const char *rule)
+static bmqtt_status_t protocol(bmqtt_client_t *c, unsigned why, uint16_t id)
 {
-    return note(c, BMQTT_ERR_PROTOCOL, type, id, rule);
+    return note(c, BMQTT_ERR_PROTOCOL, why, id);
 }
 
 /* The packet the framer just completed at the start of rx_buf: its fixed
@@ -598,9 +602,9 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
     bmqtt_status_t st = bmqtt_decode_from_server(c->framer.first_byte, c->cfg->rx_buf + c->framer.header_len,
                                                  c->framer.remaining, &pkt);
 
-    if (st != BMQTT_OK) return note(c, st, type, 0, "malformed packet from the broker");
+    if (st != BMQTT_OK) return note(c, st, WHY(type, BMQTT_RULE_MALFORMED), 0);
     if (!(c->flags & CF_ACKED)) {
-        if (pkt.type != BMQTT_CONNACK) return protocol(c, type, 0, "MQTT-3.2.0-1: first packet is not CONNACK");
+        if (pkt.type != BMQTT_CONNACK) return protocol(c, WHY(type, BMQTT_RULE_CONNACK_FIRST), 0);
         return on_connack(c, &pkt.u.connack);
     }
     switch (pkt.type) {
@@ -619,7 +623,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
                 s->state = WAIT_COMP | NEEDS_SEND; /* a repeated PUBREC: PUBREL again */
                 return BMQTT_OK;
             }
-            return protocol(c, type, pkt.u.packet_id, "MQTT-4.3.2: ack for no PUBLISH in flight");
+            return protocol(c, WHY(type, BMQTT_RULE_ACK_UNKNOWN), pkt.u.packet_id);
         }
         if (pkt.type == BMQTT_PUBACK) {
             slot_done(c, s, BMQTT_OK);
@@ -630,7 +634,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
     case BMQTT_PUBCOMP:
         s = find_slot(c, pkt.u.packet_id);
         if (s == NULL || s->state != WAIT_COMP) {
-            return protocol(c, type, pkt.u.packet_id, "MQTT-4.3.3: PUBCOMP for no PUBREL sent");
+            return protocol(c, WHY(type, BMQTT_RULE_PUBCOMP_UNKNOWN), pkt.u.packet_id);
         }
         slot_done(c, s, BMQTT_OK);
         return BMQTT_OK;
@@ -647,7 +651,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
             bmqtt_request_t *r = reqs(c, &n);
             bmqtt_event_t ev;
             if (i < 0 || r[i].filters != pkt.u.suback.codes.len) {
-                return protocol(c, type, pkt.u.suback.packet_id, "MQTT-3.8.4-5: SUBACK for no such SUBSCRIBE");
+                return protocol(c, WHY(type, BMQTT_RULE_SUBACK_UNKNOWN), pkt.u.suback.packet_id);
             }
             r[i].id = 0;
             memset(&ev, 0, sizeof ev);
@@ -663,7 +667,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
             uint16_t n;
             bmqtt_request_t *r = reqs(c, &n);
             if (i < 0 || r[i].filters != 0) {
-                return protocol(c, type, pkt.u.packet_id, "MQTT-3.10.4-4: UNSUBACK for no such UNSUBSCRIBE");
+                return protocol(c, WHY(type, BMQTT_RULE_UNSUBACK_UNKNOWN), pkt.u.packet_id);
             }
             r[i].id = 0;
         }
@@ -673,7 +677,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         c->ping_out = 0;
         return BMQTT_OK;
     default: /* a second CONNACK; the client-only types never get here (decode_from_server) */
-        return protocol(c, type, 0, "MQTT-3.2.0-1: a second CONNACK");
+        return protocol(c, WHY(type, BMQTT_RULE_CONNACK_TWICE), 0);
     }
 }
 
@@ -703,9 +707,9 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
                                    c->rx_framed - hl, c->framer.remaining, &p, &head);
     if (st == BMQTT_NEED_MORE) {
         if (!full) return BMQTT_OK;
-        return note(c, BMQTT_ERR_PACKET_TOO_LARGE, BMQTT_PUBLISH, 0, "topic larger than rx_buf");
+        return note(c, BMQTT_ERR_PACKET_TOO_LARGE, WHY(BMQTT_PUBLISH, BMQTT_RULE_TOO_LARGE), 0);
     }
-    if (st != BMQTT_OK) return note(c, st, BMQTT_PUBLISH, 0, "malformed PUBLISH from the broker");
+    if (st != BMQTT_OK) return note(c, st, WHY(BMQTT_PUBLISH, BMQTT_RULE_MALFORMED), 0);
     if (c->stream_head == 0) {
         c->stream_head = (uint32_t)(hl + head);
         if ((st = admit(c, &p, &fresh)) != BMQTT_OK) return st;
@@ -716,7 +720,7 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
         if (c->streaming == 1) deliver(c, &p, c->stream_off, c->framer.remaining - (uint32_t)head);
         c->stream_off += (uint32_t)p.payload.len;
     } else if (full && !done) {
-        return note(c, BMQTT_ERR_PACKET_TOO_LARGE, BMQTT_PUBLISH, p.packet_id, "no room for any payload");
+        return note(c, BMQTT_ERR_PACKET_TOO_LARGE, WHY(BMQTT_PUBLISH, BMQTT_RULE_TOO_LARGE), p.packet_id);
     }
     if (!done) {
         if (full) c->rx_fill = c->rx_framed = c->stream_head; /* keep the head, reuse the rest */
@@ -744,10 +748,10 @@ static bmqtt_status_t drain(bmqtt_client_t *c)
         c->rx_framed += (uint32_t)used;
         if (st == BMQTT_ERR_PACKET_TOO_LARGE) {
             if ((c->framer.first_byte >> 4) != BMQTT_PUBLISH) {
-                return note(c, st, (unsigned)(c->framer.first_byte >> 4), 0, "packet larger than rx_buf");
+                return note(c, st, WHY((unsigned)(c->framer.first_byte >> 4), BMQTT_RULE_TOO_LARGE), 0);
             }
             if (!(c->flags & CF_ACKED)) {
-                return protocol(c, BMQTT_PUBLISH, 0, "MQTT-3.2.0-1: first packet is not CONNACK");
+                return protocol(c, WHY(BMQTT_PUBLISH, BMQTT_RULE_CONNACK_FIRST), 0);
             }
             c->streaming = 1;
             c->stream_head = 0;
@@ -755,7 +759,7 @@ static bmqtt_status_t drain(bmqtt_client_t *c)
             st = BMQTT_NEED_MORE;
         }
         if (st != BMQTT_OK && st != BMQTT_NEED_MORE) {
-            return note(c, st, (unsigned)(c->framer.first_byte >> 4), 0, "malformed fixed header");
+            return note(c, st, WHY((unsigned)(c->framer.first_byte >> 4), BMQTT_RULE_MALFORMED), 0);
         }
         if (c->streaming) {
             if ((st = stream_step(c, st == BMQTT_OK)) != BMQTT_OK) return st;
@@ -781,8 +785,8 @@ static bmqtt_status_t receive(bmqtt_client_t *c)
         want = c->cfg->rx_size - c->rx_fill;
         n = c->tr->recv(c->tr->ctx, c->cfg->rx_buf + c->rx_fill, want);
         if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_OK;
-        if (n < 0) return note(c, (bmqtt_status_t)n, 0, 0, n == BMQTT_ERR_CLOSED ? "closed by the broker" : "transport");
-        if ((size_t)n > want) return note(c, BMQTT_ERR_TRANSPORT, 0, 0, "recv returned more than asked");
+        if (n < 0) return note(c, (bmqtt_status_t)n, WHY(0, BMQTT_RULE_TRANSPORT), 0);
+        if ((size_t)n > want) return note(c, BMQTT_ERR_TRANSPORT, WHY(0, BMQTT_RULE_OVERRUN), 0);
         c->rx_fill += (uint32_t)n;
     }
     return drain(c);
@@ -814,9 +818,9 @@ static bmqtt_status_t finish_disconnect(bmqtt_client_t *c, uint32_t now)
     if (tx_busy(c) && !c->tx_err) return BMQTT_WOULD_BLOCK;
     c->flags |= CF_DONE;
     if (c->tx_err) {
-        st = fail(c, (bmqtt_status_t)c->tx_err, BMQTT_DISCONNECT, 0, "transport");
+        st = fail(c, (bmqtt_status_t)c->tx_err, WHY(BMQTT_DISCONNECT, BMQTT_RULE_TRANSPORT), 0);
     } else if (c->flags & CF_LATE) {
-        st = fail(c, BMQTT_ERR_TIMEOUT, BMQTT_DISCONNECT, 0, "acks missing at disconnect");
+        st = fail(c, BMQTT_ERR_TIMEOUT, WHY(BMQTT_DISCONNECT, BMQTT_RULE_ACKS_MISSING), 0);
     } else {
         st = end_session(c, BMQTT_OK);
     }
@@ -830,10 +834,10 @@ static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
     uint32_t to = timeout_ms(c);
 
     if (tx_busy(c) && since(now, c->stall_ms) >= to) {
-        return fail(c, BMQTT_ERR_TIMEOUT, 0, 0, "the transport took no bytes");
+        return fail(c, BMQTT_ERR_TIMEOUT, WHY(0, BMQTT_RULE_STALLED), 0);
     }
     if (c->state == BMQTT_CLIENT_CONNECTING) {
-        if (since(now, c->connect_ms) >= to) return fail(c, BMQTT_ERR_TIMEOUT, BMQTT_CONNACK, 0, "no CONNACK");
+        if (since(now, c->connect_ms) >= to) return fail(c, BMQTT_ERR_TIMEOUT, WHY(BMQTT_CONNACK, BMQTT_RULE_NO_CONNACK), 0);
         return BMQTT_WOULD_BLOCK;
     }
     r = reqs(c, &n);
@@ -844,13 +848,13 @@ static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
             r[i].id = 0;
             emit_simple(c, t, BMQTT_ERR_TIMEOUT, id);
             if (c->state == BMQTT_CLIENT_CLOSED) return BMQTT_ERR_NOT_CONNECTED; /* aborted from the event */
-            return fail(c, BMQTT_ERR_TIMEOUT, t == BMQTT_EVT_SUBACK ? BMQTT_SUBACK : BMQTT_UNSUBACK, id, "no answer");
+            return fail(c, BMQTT_ERR_TIMEOUT, WHY(t == BMQTT_EVT_SUBACK ? BMQTT_SUBACK : BMQTT_UNSUBACK, BMQTT_RULE_NO_ANSWER), id);
         }
     }
     if (c->keepalive_s) {
         uint32_t ka = (uint32_t)c->keepalive_s * 1000u;
         if (c->ping_out) {
-            if (since(now, c->ping_ms) >= to) return fail(c, BMQTT_ERR_KEEPALIVE, BMQTT_PINGRESP, 0, "no PINGRESP");
+            if (since(now, c->ping_ms) >= to) return fail(c, BMQTT_ERR_KEEPALIVE, WHY(BMQTT_PINGRESP, BMQTT_RULE_NO_PINGRESP), 0);
         } else if (since(now, c->last_tx_ms) >= ka - ka / 4u) {
             /* Early enough that the interval between packets never exceeds Keep Alive [MQTT-3.1.2-23]. */
             if (tx_empty(c, BMQTT_PINGREQ) == BMQTT_OK) {
@@ -878,7 +882,7 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now)
     for (int round = 0; round < 4; round++) {
         st = pump(c);
         if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) {
-            st = fail(c, st, 0, 0, "transport");
+            st = fail(c, st, WHY(0, BMQTT_RULE_TRANSPORT), 0);
             goto out;
         }
         if ((st = receive(c)) != BMQTT_OK) {
@@ -893,7 +897,7 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now)
     }
     st = pump(c); /* answers and PUBRELs the packets just handled asked for */
     if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) {
-        st = fail(c, st, 0, 0, "transport");
+        st = fail(c, st, WHY(0, BMQTT_RULE_TRANSPORT), 0);
         goto out;
     }
     if ((st = timers(c, now)) != BMQTT_OK) goto out;
@@ -927,32 +931,32 @@ static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uin
     p.dup = 0;
     p.packet_id = p.qos ? 1 : 0; /* placeholder for validation and sizing */
     if (p.payload.ptr == NULL && p.payload.len) {
-        st = note(c, BMQTT_ERR_PARAM, BMQTT_PUBLISH, 0, "payload NULL with a length");
+        st = BMQTT_ERR_PARAM;
         goto out;
     }
     /* Every check now, so that nothing later is blamed on the broker. */
     if ((st = bmqtt_publish_encode_header(&p, NULL, 0, &n)) != BMQTT_OK) {
-        (void)note(c, st, BMQTT_PUBLISH, 0, "PUBLISH fields");
+        /* refused: the status says why */
         goto out;
     }
     if (n > c->cfg->tx_size) {
-        st = note(c, BMQTT_ERR_BUFFER_TOO_SMALL, BMQTT_PUBLISH, 0, "header and topic larger than tx_buf");
+        st = BMQTT_ERR_BUFFER_TOO_SMALL;
         goto out;
     }
     if (c->state == BMQTT_CLIENT_DISCONNECTING) {
-        st = note(c, BMQTT_ERR_NOT_CONNECTED, BMQTT_PUBLISH, 0, "disconnecting");
+        st = BMQTT_ERR_NOT_CONNECTED;
         goto out;
     }
     if (p.qos == 0) {
         if (c->state != BMQTT_CLIENT_CONNECTED) {
-            st = note(c, BMQTT_ERR_NOT_CONNECTED, BMQTT_PUBLISH, 0, "QoS 0 needs a session");
+            st = BMQTT_ERR_NOT_CONNECTED;
             goto out;
         }
         progress(c);
         /* Never ahead of older QoS 1/2 messages still waiting for room. */
         st = count_queued(c) ? BMQTT_ERR_BUSY : tx_publish(c, &p, NO_SLOT);
         if (st != BMQTT_OK) {
-            (void)note(c, st, BMQTT_PUBLISH, 0, "tx_buf full");
+            /* refused: the status says why */
             goto out;
         }
         if (packet_id) *packet_id = 0;
@@ -963,13 +967,13 @@ static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uin
         if (c->cfg->inflight[i].state == 0) slot = &c->cfg->inflight[i];
     }
     if (slot == NULL) {
-        st = note(c, BMQTT_ERR_INFLIGHT_FULL, BMQTT_PUBLISH, 0, "inflight table full");
+        st = BMQTT_ERR_INFLIGHT_FULL;
         goto out;
     }
     slot->pub = p;
     slot->flags = 0;
     if (c->cfg->outbox && !by_ref && (st = outbox_put(c, slot)) != BMQTT_OK) {
-        (void)note(c, st, BMQTT_PUBLISH, 0, "outbox full");
+        /* refused: the status says why */
         goto out;
     }
     slot->pub.packet_id = take_id(c);
@@ -1000,17 +1004,16 @@ static bmqtt_status_t request(bmqtt_client_t *c, const void *list, size_t count,
     size_t n, room;
     bmqtt_status_t st;
     int slot;
-    unsigned type = unsub ? BMQTT_UNSUBSCRIBE : BMQTT_SUBSCRIBE;
     bmqtt_request_t *r;
 
     if (!usable(c) || count > 0x7FFF) return BMQTT_ERR_PARAM;
     lock(c);
     if (c->state != BMQTT_CLIENT_CONNECTED) {
-        st = note(c, BMQTT_ERR_NOT_CONNECTED, type, 0, "needs a session");
+        st = BMQTT_ERR_NOT_CONNECTED;
         goto out;
     }
     if ((slot = find_req(c, 0)) < 0) {
-        st = note(c, BMQTT_ERR_BUSY, type, 0, "every request slot awaits its answer");
+        st = BMQTT_ERR_BUSY;
         goto out;
     }
     progress(c);
@@ -1020,7 +1023,7 @@ static bmqtt_status_t request(bmqtt_client_t *c, const void *list, size_t count,
                : bmqtt_subscribe_encode(id, list, count, c->cfg->tx_buf + c->tx_tail, room, &n);
     if (st == BMQTT_ERR_BUFFER_TOO_SMALL && n <= c->cfg->tx_size) st = BMQTT_ERR_BUSY;
     if (st != BMQTT_OK) {
-        (void)note(c, st, type, 0, st == BMQTT_ERR_BUSY ? "tx_buf full" : "request fields");
+        /* refused: the status says why */
         goto out;
     }
     tx_commit(c, n);
@@ -1084,7 +1087,7 @@ bmqtt_client_state_t bmqtt_client_state(const bmqtt_client_t *c)
 
 bmqtt_client_error_t bmqtt_client_last_error(const bmqtt_client_t *c)
 {
-    bmqtt_client_error_t e = { BMQTT_ERR_PARAM, 0, 0, "no client" };
+    bmqtt_client_error_t e = { BMQTT_ERR_PARAM, 0, 0, 0 };
     return usable(c) ? c->err : e;
 }
 
