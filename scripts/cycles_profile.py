@@ -20,6 +20,7 @@ for line in nm.stdout.splitlines():
     if len(parts) == 3 and parts[1] in 'tTwW':
         syms.append((int(parts[0], 16) & ~1, parts[2]))
 addrs = [a for a, _ in syms]
+starts = {a for a, n in syms if n.startswith('op_')}
 names = {}
 
 
@@ -39,9 +40,10 @@ with open(trace) as f:
         m = pc_re.search(line)
         if not m:
             continue
-        name = func(int(m.group(1), 16))
+        pc = int(m.group(1), 16)
+        name = func(pc)
         if name.startswith('op_'):
-            if name != prev:
+            if pc in starts:  # its first instruction: a call (a return into it is not)
                 calls[name] += 1
             op = name
         elif name in ('main', 'ticks'):

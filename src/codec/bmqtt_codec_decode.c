@@ -115,7 +115,8 @@ static bmqtt_status_t publish_head(bmqtt_publish_t *p, const uint8_t *body, size
     if (avail < head) return BMQTT_NEED_MORE;
     p->topic.ptr = body + 2;
     p->topic.len = tlen;
-    if ((st = bmqtt_topic_name_check(body + 2, tlen)) != BMQTT_OK) return st; /* [MQTT-3.3.2-1/2], [MQTT-4.7.3-1] */
+    if (tlen == 0) return BMQTT_ERR_BAD_TOPIC; /* [MQTT-4.7.3-1] */
+    if ((st = bmqtt_scan_check(body + 2, tlen, BMQTT_SCAN_TOPIC)) != BMQTT_OK) return st; /* [MQTT-3.3.2-1/2] */
     if (p->qos) {
         p->packet_id = bmqtt_get16(body + 2 + tlen);
         if (p->packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
@@ -256,8 +257,15 @@ bmqtt_status_t bmqtt_decode(const uint8_t *buf, size_t len, bmqtt_packet_t *pkt,
     if (len > 1 && buf[1] < 0x80u) { /* most packets: a one-byte remaining length */
         rl = buf[1];
         n = 1;
-    } else if ((st = bmqtt_varint_decode(buf + 1, len - 1, &rl, &n)) != BMQTT_OK) {
-        return st;
+    } else if (len > 2 && buf[2] < 0x80u && buf[2] != 0) { /* 128..16383 (00 would be non-minimal) */
+        rl = (buf[1] & 0x7Fu) | ((uint32_t)buf[2] << 7);
+        n = 2;
+    } else {
+        uint32_t v; /* its own locals: rl and n stay in registers on the paths above */
+        size_t k;
+        if ((st = bmqtt_varint_decode(buf + 1, len - 1, &v, &k)) != BMQTT_OK) return st;
+        rl = v;
+        n = k;
     }
     total = 1 + n + rl;
     *used = total;

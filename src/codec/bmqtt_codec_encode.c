@@ -1,9 +1,14 @@
-/* Encoders for all 14 packet types. Each validates first, then sizes, then
- * writes; nothing is written unless the whole packet fits. */
+/* Encoders for all 14 packet types. Each checks its scalars and lengths and
+ * sizes the packet from the lengths alone (no second encode); then one pass
+ * over each string checks it and, when the packet fits, copies it into place
+ * (bmqtt_scan()). Nothing is written unless the whole packet fits; a string
+ * rejected while the packet is written leaves the bytes written so far in the
+ * caller's buffer (never beyond the packet's size). Sizing (buf == NULL) and a
+ * buffer too small check every string all the same, so the status does not
+ * depend on the buffer. */
 #include <stddef.h>
 #include <string.h>
 
-#include "bmqtt/topic.h"
 #include "bmqtt_codec_internal.h"
 
 /* The one place that turns a size into "size only", "too small" or "go".
@@ -35,34 +40,28 @@ static uint8_t *body_at(uint8_t *buf, size_t len, size_t body)
     return buf + len - body;
 }
 
-static uint8_t *put_bytes(uint8_t *p, bmqtt_view_t v)
-{
-    if (v.len) memcpy(p, v.ptr, v.len);
-    return p + v.len;
-}
-
-static uint8_t *put_str(uint8_t *p, bmqtt_view_t v)
-{
-    return put_bytes(bmqtt_put16(p, v.len), v);
-}
-
 static int view_bad(bmqtt_view_t v)
 {
     return v.ptr == NULL && v.len != 0;
 }
 
-enum { BYTES, STR, TOPIC, FILTER };
-
-/* A length-prefixed field that fits in 16 bits; a STR is also well-formed
- * UTF-8, a TOPIC a valid topic name, a FILTER a valid topic filter. One
- * function for the four: each is needed at several places. */
-static bmqtt_status_t check(bmqtt_view_t v, int kind)
+/* Field v with its 2-byte length at *pp, checked as kind says (bmqtt_scan());
+ * with *pp NULL (sizing, or a buffer too small) it is only checked. */
+static bmqtt_status_t put_field(uint8_t **pp, bmqtt_view_t v, unsigned kind)
 {
-    if (view_bad(v)) return BMQTT_ERR_PARAM;
-    if (v.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
-    if (kind == BYTES) return BMQTT_OK;
-    if (kind == STR) return bmqtt_utf8_check(v.ptr, v.len);
-    return kind == TOPIC ? bmqtt_topic_name_check(v.ptr, v.len) : bmqtt_topic_filter_check(v.ptr, v.len);
+    uint8_t *p = *pp;
+    if (p) {
+        p = bmqtt_put16(p, v.len);
+        *pp = p + v.len;
+    }
+    return bmqtt_scan(v.ptr, v.len, p, kind);
+}
+
+/* Where begin() says the body goes: buf + *len - body when it wrote the
+ * header, NULL when the strings are only to be checked. */
+static uint8_t *body_or_null(bmqtt_status_t st, uint8_t *buf, size_t len, size_t body)
+{
+    return st == BMQTT_OK && buf ? body_at(buf, len, body) : NULL;
 }
 
 /* The five payload fields of a CONNECT are consecutive views in wire order
@@ -76,48 +75,48 @@ static const bmqtt_view_t *connect_field(const bmqtt_connect_t *c, unsigned i)
 
 bmqtt_status_t bmqtt_connect_encode(const bmqtt_connect_t *c, uint8_t *buf, size_t cap, size_t *len)
 {
+    /* Protocol name and level; then per field how it is checked (BMQTT_SCAN_*). */
     static const uint8_t proto[7] = { 0, 4, 'M', 'Q', 'T', 'T', 4 };
+    static const uint8_t kinds[5] = { BMQTT_SCAN_STR, BMQTT_SCAN_TOPIC, BMQTT_SCAN_BYTES, BMQTT_SCAN_STR,
+                                      BMQTT_SCAN_BYTES };
     unsigned will, user, pass, present, i;
     size_t rem = sizeof proto + 3;
     uint8_t *p;
-    bmqtt_status_t st;
+    bmqtt_status_t st, fit;
 
     if (c == NULL || len == NULL) return BMQTT_ERR_PARAM;
     will = c->will_topic.ptr != NULL;
     user = c->username.ptr != NULL;
     pass = c->password.ptr != NULL;
-
-    if ((st = check(c->client_id, STR)) != BMQTT_OK) return st;
     if (c->clean_session > 1) return BMQTT_ERR_PARAM;
     if (c->client_id.len == 0 && !c->clean_session) return BMQTT_ERR_BAD_CLIENT_ID; /* [MQTT-3.1.3-7] */
     if (will) {
-        if ((st = check(c->will_topic, TOPIC)) != BMQTT_OK) return st;
-        if ((st = check(c->will_payload, BYTES)) != BMQTT_OK) return st;
         if (c->will_qos > 2 || c->will_retain > 1) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-14] */
+        if (c->will_topic.len == 0) return BMQTT_ERR_BAD_TOPIC;            /* [MQTT-4.7.3-1] */
     } else if (c->will_qos || c->will_retain) {
         return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-11/13/15] */
     }
-    if (user && (st = check(c->username, STR)) != BMQTT_OK) return st;
-    if (pass) {
-        if (!user) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-22] */
-        if ((st = check(c->password, BYTES)) != BMQTT_OK) return st;
-    }
+    if (pass && !user) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-22] */
 
     present = 1u | (will * 6u) | (user << 3) | (pass << 4); /* bit i: connect_field(c, i) is sent */
     for (i = 0; i < 5; i++) {
-        if ((present >> i) & 1u) rem += 2 + connect_field(c, i)->len;
+        const bmqtt_view_t *f = connect_field(c, i);
+        if (!((present >> i) & 1u)) continue;
+        if (view_bad(*f)) return BMQTT_ERR_PARAM;
+        if (f->len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+        rem += 2 + f->len;
     }
-    if ((st = begin(BMQTT_CONNECT << 4, rem, rem, buf, cap, len)) != BMQTT_OK || buf == NULL) return st;
-    p = body_at(buf, *len, rem);
-    memcpy(p, proto, sizeof proto);
-    p += sizeof proto;
-    *p++ = (uint8_t)((user << 7) | (pass << 6) | ((unsigned)c->will_retain << 5) | ((unsigned)c->will_qos << 3) |
-                     (will << 2) | ((unsigned)c->clean_session << 1));
-    p = bmqtt_put16(p, c->keepalive_s);
+    fit = begin(BMQTT_CONNECT << 4, rem, rem, buf, cap, len);
+    if ((p = body_or_null(fit, buf, *len, rem)) != NULL) {
+        memcpy(p, proto, sizeof proto);
+        p[7] = (uint8_t)((user << 7) | (pass << 6) | ((unsigned)c->will_retain << 5) | ((unsigned)c->will_qos << 3) |
+                         (will << 2) | ((unsigned)c->clean_session << 1));
+        p = bmqtt_put16(p + 8, c->keepalive_s);
+    }
     for (i = 0; i < 5; i++) {
-        if ((present >> i) & 1u) p = put_str(p, *connect_field(c, i));
+        if ((present >> i) & 1u && (st = put_field(&p, *connect_field(c, i), kinds[i])) != BMQTT_OK) return st;
     }
-    return BMQTT_OK;
+    return fit;
 }
 
 bmqtt_status_t bmqtt_connack_encode(const bmqtt_connack_t *c, uint8_t *buf, size_t cap, size_t *len)
@@ -139,12 +138,14 @@ static bmqtt_status_t publish_encode(const bmqtt_publish_t *pub, int with_payloa
 {
     size_t head, rem, body;
     uint8_t *p;
-    bmqtt_status_t st;
+    bmqtt_status_t st, fit;
 
     if (pub == NULL || len == NULL) return BMQTT_ERR_PARAM;
     if (pub->qos > 2 || pub->retain > 1 || pub->dup > 1) return BMQTT_ERR_PARAM;
     if (pub->dup && pub->qos == 0) return BMQTT_ERR_PARAM; /* [MQTT-3.3.1-2] */
-    if ((st = check(pub->topic, TOPIC)) != BMQTT_OK) return st;
+    if (view_bad(pub->topic)) return BMQTT_ERR_PARAM;
+    if (pub->topic.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+    if (pub->topic.len == 0) return BMQTT_ERR_BAD_TOPIC;               /* [MQTT-4.7.3-1] */
     if (pub->qos && pub->packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
     if (with_payload && view_bad(pub->payload)) return BMQTT_ERR_PARAM;
     if (pub->payload.len > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
@@ -152,13 +153,15 @@ static bmqtt_status_t publish_encode(const bmqtt_publish_t *pub, int with_payloa
     head = 2 + pub->topic.len + (pub->qos ? 2u : 0u);
     rem = head + pub->payload.len;
     body = with_payload ? rem : head;
-    st = begin((uint8_t)((BMQTT_PUBLISH << 4) | (pub->dup << 3) | (pub->qos << 1) | pub->retain), rem, body, buf,
-               cap, len);
-    if (st != BMQTT_OK || buf == NULL) return st;
-    p = put_str(body_at(buf, *len, body), pub->topic);
-    if (pub->qos) p = bmqtt_put16(p, pub->packet_id);
-    if (with_payload) (void)put_bytes(p, pub->payload);
-    return BMQTT_OK;
+    fit = begin((uint8_t)((BMQTT_PUBLISH << 4) | (pub->dup << 3) | (pub->qos << 1) | pub->retain), rem, body, buf,
+                cap, len);
+    p = body_or_null(fit, buf, *len, body);
+    if ((st = put_field(&p, pub->topic, BMQTT_SCAN_TOPIC)) != BMQTT_OK) return st; /* [MQTT-3.3.2-1/2] */
+    if (p) {
+        if (pub->qos) p = bmqtt_put16(p, pub->packet_id);
+        if (with_payload && pub->payload.len) memcpy(p, pub->payload.ptr, pub->payload.len);
+    }
+    return fit;
 }
 
 bmqtt_status_t bmqtt_publish_encode(const bmqtt_publish_t *p, uint8_t *buf, size_t cap, size_t *len)
@@ -203,25 +206,27 @@ static bmqtt_status_t list_encode(bmqtt_packet_type_t type, uint16_t packet_id, 
     const int qos = type == BMQTT_SUBSCRIBE;
     size_t rem = 2;
     uint8_t *p;
-    bmqtt_status_t st;
+    bmqtt_status_t st, fit;
 
     if (len == NULL || (list == NULL && count)) return BMQTT_ERR_PARAM;
     if (count == 0) return BMQTT_ERR_EMPTY_LIST; /* [MQTT-3.8.3-3], [MQTT-3.10.3-2] */
     if (packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID;
     for (size_t i = 0; i < count; i++) {
         const bmqtt_view_t *f = entry(list, i, stride);
-        if ((st = check(*f, FILTER)) != BMQTT_OK) return st;
+        if (view_bad(*f)) return BMQTT_ERR_PARAM;
+        if (f->len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+        if (f->len == 0) return BMQTT_ERR_BAD_FILTER; /* [MQTT-4.7.3-1] */
         if (qos && ((const bmqtt_subscription_t *)list)[i].qos > 2) return BMQTT_ERR_PARAM;
         rem += 2u + (size_t)qos + f->len;
         if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
     }
-    if ((st = begin((uint8_t)((type << 4) | 2), rem, rem, buf, cap, len)) != BMQTT_OK || buf == NULL) return st;
-    p = bmqtt_put16(body_at(buf, *len, rem), packet_id);
+    fit = begin((uint8_t)((type << 4) | 2), rem, rem, buf, cap, len);
+    if ((p = body_or_null(fit, buf, *len, rem)) != NULL) p = bmqtt_put16(p, packet_id);
     for (size_t i = 0; i < count; i++) {
-        p = put_str(p, *entry(list, i, stride));
-        if (qos) *p++ = ((const bmqtt_subscription_t *)list)[i].qos;
+        if ((st = put_field(&p, *entry(list, i, stride), BMQTT_SCAN_FILTER)) != BMQTT_OK) return st;
+        if (qos && p) *p++ = ((const bmqtt_subscription_t *)list)[i].qos;
     }
-    return BMQTT_OK;
+    return fit;
 }
 
 bmqtt_status_t bmqtt_subscribe_encode(uint16_t packet_id, const bmqtt_subscription_t *subs, size_t count,
@@ -243,7 +248,7 @@ bmqtt_status_t bmqtt_suback_encode(uint16_t packet_id, const uint8_t *codes, siz
         if (codes[i] > 2 && codes[i] != BMQTT_SUBACK_FAILURE) return BMQTT_ERR_BAD_RETURN_CODE; /* [MQTT-3.9.3-2] */
     }
     if ((st = begin(BMQTT_SUBACK << 4, 2 + count, 2 + count, buf, cap, len)) != BMQTT_OK || buf == NULL) return st;
-    (void)put_bytes(bmqtt_put16(body_at(buf, *len, 2 + count), packet_id), v);
+    memcpy(bmqtt_put16(body_at(buf, *len, 2 + count), packet_id), codes, count);
     return BMQTT_OK;
 }
 

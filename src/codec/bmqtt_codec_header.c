@@ -60,13 +60,12 @@ bmqtt_status_t bmqtt_first_byte_check(uint8_t first_byte)
     unsigned type = first_byte >> 4;
     unsigned flags = first_byte & 0x0Fu;
 
-    if (type == 0 || type == 15) return BMQTT_ERR_BAD_TYPE;
-    if (type == BMQTT_PUBLISH) {
-        unsigned qos = (flags >> 1) & 3u;
-        if (qos == 3) return BMQTT_ERR_BAD_QOS;                   /* [MQTT-3.3.1-4] */
-        if ((flags & 8u) && qos == 0) return BMQTT_ERR_PROTOCOL; /* [MQTT-3.3.1-2] */
+    if (type == BMQTT_PUBLISH) { /* the most frequent, first */
+        if ((flags & 6u) == 6u) return BMQTT_ERR_BAD_QOS;      /* QoS 3 [MQTT-3.3.1-4] */
+        if ((flags & 14u) == 8u) return BMQTT_ERR_PROTOCOL;    /* DUP with QoS 0 [MQTT-3.3.1-2] */
         return BMQTT_OK;
     }
+    if (type == 0 || type == 15) return BMQTT_ERR_BAD_TYPE;
     if (flags != (((FLAGS_0010_TYPES >> type) & 1u) << 1)) return BMQTT_ERR_BAD_FLAGS; /* [MQTT-2.2.2-1/2] */
     return BMQTT_OK;
 }

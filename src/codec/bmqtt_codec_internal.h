@@ -32,6 +32,24 @@ static inline uint8_t *bmqtt_put16(uint8_t *p, size_t v)
     return p + 2;
 }
 
+/* What bmqtt_scan() checks a string for. */
+enum {
+    BMQTT_SCAN_BYTES,  /* nothing: binary data (copied only) */
+    BMQTT_SCAN_STR,    /* well-formed UTF-8 without U+0000 [MQTT-1.5.3-1/2] */
+    BMQTT_SCAN_TOPIC,  /* ... and no '+' or '#' [MQTT-3.3.2-2] */
+    BMQTT_SCAN_FILTER  /* ... '+' and '#' only as whole levels, '#' last [MQTT-4.7.1-2/3] */
+};
+
+/* One pass over s[0..len): checks it as @p kind says and, when @p d is not
+ * NULL, copies it to d (also when it is rejected: the bytes are the caller's
+ * output area). Emptiness and the 16-bit limit are the caller's to check.
+ * Returns BMQTT_OK, BMQTT_ERR_BAD_UTF8, BMQTT_ERR_BAD_TOPIC (a wildcard in a
+ * name) or BMQTT_ERR_BAD_FILTER (a level rule broken in otherwise good UTF-8). */
+bmqtt_status_t bmqtt_scan(const uint8_t *s, size_t len, uint8_t *d, unsigned kind);
+
+/* bmqtt_scan(s, len, NULL, kind) for 0 < len, kind not BMQTT_SCAN_BYTES: what a decoder calls. */
+bmqtt_status_t bmqtt_scan_check(const uint8_t *s, size_t len, unsigned kind);
+
 /* bmqtt_decode_body() for a client: the first byte is already checked (by the
  * framer), and the packets only a client sends are BMQTT_ERR_PROTOCOL without
  * their body being read, whatever BMQTT_DECODE_CLIENT_PACKETS says; so a

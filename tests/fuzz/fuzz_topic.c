@@ -1,6 +1,7 @@
 /* libFuzzer harness: topic filter matching against an obvious reference
- * (split both into levels, compare level by level), and the UTF-8 check
- * against a plain code-point decoder. */
+ * (split both into levels, compare level by level), the UTF-8 check against a
+ * plain code-point decoder, and the topic name and filter checks against
+ * byte-by-byte references, status for status. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,34 @@ static int ref_utf8_ok(const uint8_t *s, size_t n)
         i += len;
     }
     return 1;
+}
+
+/* Reference topic name check: length, then UTF-8 and wildcards code point by
+ * code point in order (the first broken rule wins, as in the library). */
+static bmqtt_status_t ref_name(const uint8_t *s, size_t n)
+{
+    if (n == 0 || n > 65535) return BMQTT_ERR_BAD_TOPIC;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+' || s[i] == '#') {
+            /* a wildcard before any UTF-8 error: BAD_TOPIC; after one: BAD_UTF8 */
+            return ref_utf8_ok(s, i) ? BMQTT_ERR_BAD_TOPIC : BMQTT_ERR_BAD_UTF8;
+        }
+    }
+    return ref_utf8_ok(s, n) ? BMQTT_OK : BMQTT_ERR_BAD_UTF8;
+}
+
+/* Reference filter check: UTF-8 over the whole filter first, then the level rules. */
+static bmqtt_status_t ref_filter(const uint8_t *s, size_t n)
+{
+    if (n == 0 || n > 65535) return BMQTT_ERR_BAD_FILTER;
+    if (!ref_utf8_ok(s, n)) return BMQTT_ERR_BAD_UTF8;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '+' && s[i] != '#') continue;
+        if (i > 0 && s[i - 1] != '/') return BMQTT_ERR_BAD_FILTER;
+        if (i + 1 < n && s[i + 1] != '/') return BMQTT_ERR_BAD_FILTER;
+        if (s[i] == '#' && i + 1 != n) return BMQTT_ERR_BAD_FILTER;
+    }
+    return BMQTT_OK;
 }
 
 /* Reference match: levels compared one by one. */
@@ -63,6 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
     if ((bmqtt_utf8_check(d, n) == BMQTT_OK) != ref_utf8_ok(d, n)) abort();
+    /* The whole input as a topic name and as a filter: the exact status. */
+    if (bmqtt_topic_name_check(d, n) != ref_name(d, n)) abort();
+    if (bmqtt_topic_filter_check(d, n) != ref_filter(d, n)) abort();
     if (n < 2) return 0;
     size_t split = d[0] % n;
     const uint8_t *f = d + 1, *t = d + 1 + split;
