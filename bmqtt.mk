@@ -58,3 +58,7 @@ BMQTT_WS_INCS := $(BMQTT_DIR)port/websocket
 # include directories and your lwipopts.h / arch/cc.h on the include path (docs/PORTING.md).
 BMQTT_LWIP_SRCS += $(BMQTT_DIR)port/lwip/bmqtt_lwip.c
 BMQTT_LWIP_INCS := $(BMQTT_DIR)port/lwip
+# lwIP raw TCP API (lwIP 2.1.x, NO_SYS=1: a superloop without an RTOS, STM32CubeMX's
+# default); needs lwIP's include directories and your lwipopts.h / arch/cc.h (docs/PORTING.md).
+BMQTT_LWIP_RAW_SRCS += $(BMQTT_DIR)port/lwip_raw/bmqtt_lwip_raw.c
+BMQTT_LWIP_RAW_INCS := $(BMQTT_DIR)port/lwip_raw

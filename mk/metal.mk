@@ -198,6 +198,8 @@ size-table-build:
 	    CFLAGS="-$$o $(SIZE_CPU) -ffunction-sections -fdata-sections" lib; \
 	  $$cc $(LIB_WARN) -Iinclude -Iport/lwip -Iexamples/stm32-lwip -I$(SIZE_DIR)/inc \
 	    -c port/lwip/bmqtt_lwip.c -o $$d/port_lwip.o; \
+	  $$cc $(LIB_WARN) -Iinclude -Iport/lwip_raw -Iexamples/stm32-baremetal -I$(SIZE_DIR)/inc \
+	    -c port/lwip_raw/bmqtt_lwip_raw.c -o $$d/port_lwip_raw.o; \
 	  $$cc $(LIB_WARN) -Iinclude -Iport/mbedtls -I$(SIZE_DIR)/inc -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' \
 	    -c port/mbedtls/bmqtt_tls.c -o $$d/port_tls.o; \
 	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_client.c -o $$d/link_client.o; \

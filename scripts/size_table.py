@@ -32,6 +32,7 @@ STATUS = ('codec/bmqtt_status.o', '`bmqtt_status_str` names')
 CLIENT = ('client/bmqtt_client.o', 'session: QoS 0/1/2, keepalive, resend')
 PORTS = [
     ('lwip', '`port/lwip` (lwIP 2.1 sockets; examples/stm32-lwip options)'),
+    ('lwip_raw', '`port/lwip_raw` (lwIP 2.1 raw API, NO_SYS=1; examples/stm32-baremetal options)'),
     ('tls', '`port/mbedtls` (MCU config, mbedTLS itself not counted)'),
 ]
 CODEC_GOAL, CLIENT_GOAL = 2000, 5500
