@@ -4,7 +4,8 @@
 Usage: scripts/stack.py build/.../*.ci
 Each function's own frame comes from GCC; the worst case adds the deepest
 callee chain. C library calls (memcpy, strlen...) count as 0 and are listed.
-Recursion or a 'dynamic' frame is reported, never silently summed."""
+Recursion (a function on a call cycle: the figure counts one pass, and the
+row names the cycle) or a 'dynamic' frame is reported, never silently summed."""
 import re
 import sys
 
@@ -12,7 +13,7 @@ node_re = re.compile(r'node: \{ title: "([^"]+)" label: "([^"]*)"')
 edge_re = re.compile(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"')
 frame_re = re.compile(r'\\n(\d+) bytes \((static|dynamic[^)]*)\)')
 
-frames, kinds, edges = {}, {}, {}
+frames, kinds, edges, origin = {}, {}, {}, {}
 for path in sys.argv[1:]:
     with open(path) as f:
         for line in f:
@@ -23,22 +24,25 @@ for path in sys.argv[1:]:
                 if fm:
                     frames[title] = int(fm.group(1))
                     kinds[title] = fm.group(2)
+                    origin[title] = path
                 continue
             m = edge_re.search(line)
             if m:
                 edges.setdefault(m.group(1), set()).add(m.group(2))
 
 external = set()
+recursive = set()  # functions on a call cycle: their figure leaves the cycle out, and says so
 
 
 def worst(fn, seen):
-    if fn in seen:
-        raise RecursionError(fn)
     if fn not in frames:
         external.add(fn.split(':')[-1])
         return 0, [fn]
     best, path = 0, []
     for callee in sorted(edges.get(fn, ())):  # sorted: ties give the same chain on every run
+        if callee in seen or callee == fn:
+            recursive.add(callee)
+            continue
         depth, p = worst(callee, seen | {fn})
         if depth > best:
             best, path = depth, p
@@ -49,8 +53,12 @@ rows = []
 for fn in sorted(frames):
     if ':' in fn:  # static (file-local) function: reported through its callers
         continue
+    recursive.clear()
     depth, path = worst(fn, frozenset())
     note = '' if kinds[fn] == 'static' else ' (' + kinds[fn] + ')'
+    if recursive:
+        note += ' (recursion through ' + ', '.join(sorted(r.split(':')[-1] for r in recursive)) + \
+            ': one pass counted)'
     rows.append((depth, fn, ' > '.join(p.split(':')[-1] for p in path) + note))
 
 print('| function | worst-case stack (bytes) | deepest chain |')
@@ -61,8 +69,9 @@ if external:
     print('\nC library calls counted as 0: ' + ', '.join(sorted(external)))
 
 # The goals: any codec call 128 B or less, any client call 512 B or less.
-for what, goal, pick in (('codec', 128, lambda f: not f.startswith('bmqtt_client_')),
-                         ('client', 512, lambda f: f.startswith('bmqtt_client_'))):
+# A function belongs to the layer whose directory its object was built from.
+for what, goal, pick in (('codec', 128, lambda f: '/codec/' in origin[f]),
+                         ('client', 512, lambda f: '/client/' in origin[f])):
     mine = [(d, f) for d, f, _ in rows if pick(f)]
     if mine:
         d, f = max(mine)
