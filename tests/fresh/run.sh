@@ -152,6 +152,7 @@ say "root ready in $(( $(date +%s) - T0 )) s: $(du -sm "$CHROOT" | cut -f1) MB, 
 do_mount -t proc proc "$CHROOT/proc"
 do_mount -t sysfs sysfs "$CHROOT/sys"
 do_mount --bind /dev "$CHROOT/dev"
+do_mount --bind /dev/pts "$CHROOT/dev/pts"
 do_mount --bind "$ARCHIVES" "$CHROOT/var/cache/apt/archives"
 
 # --- the README's commands ----------------------------------------------------------------
@@ -166,7 +167,10 @@ for cmd in "$@"; do
     log=$FRESH/command$i.log
     rc=0
     chroot "$CHROOT" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        LANG=C.UTF-8 TERM=dumb sh -c "cd /root/bmqtt && $cmd" </dev/null >"$log" 2>&1 || rc=$?
+        LANG=C.UTF-8 TERM=dumb sh -c "cd /root/bmqtt && $cmd" </dev/null >"$log" 2>&1 &
+    # In the background, so that a signal to this script interrupts the wait at once and the
+    # EXIT trap stops what runs in the chroot and unmounts.
+    wait $! || rc=$?
     # What the user would read: the demo's lines, apt's install line, the test verdicts.
     grep -E '^(demo|deps|docs|==)|PASSED|FAILED|FAIL|rror' "$log" | grep -v '^docs: ok' | sed 's/^/  | /' || true
     if [ $rc -ne 0 ]; then
