@@ -40,7 +40,7 @@ EXTRA_TESTS += test-lwip lwip-cross
 # installed package; lwipopts.h and arch/ are the example's (examples/stm32-lwip).
 LWIP_X       := $(BUILD)/lwip-cross
 LWIP_X_FLAGS  = -Os $(CROSS_CPU) -ffunction-sections -fdata-sections $(LIB_WARN) \
-                -Iinclude $(addprefix -I,$(BMQTT_LWIP_INCS)) -Iexamples/stm32-lwip -I$(LWIP_X)/inc
+                -Iinclude $(addprefix -I,$(BMQTT_LWIP_INCS)) -Iexamples/stm32-lwip -Iexamples/common -I$(LWIP_X)/inc
 # The TLS variant of the example: mbedTLS's headers on the MCU configuration of port/mbedtls.
 LWIP_X_TLS    = -DEXAMPLE_TLS=1 $(addprefix -I,$(BMQTT_TLS_INCS)) -I$(LWIP_X)/mbedtls-inc \
                 -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"'
@@ -59,9 +59,10 @@ lwip-cross-build:
 	$(CROSS)gcc $(LWIP_X_FLAGS) -DLWIP_IPV6=1 -DLWIP_DNS=0 -DLWIP_SOCKET_POLL=0 \
 	  -c port/lwip/bmqtt_lwip.c -o $(LWIP_X)/bmqtt_lwip-v6-nodns-select.o
 	$(CROSS)gcc $(LWIP_X_FLAGS) -c examples/stm32-lwip/mqtt_task.c -o $(LWIP_X)/mqtt_task.o
+	$(CROSS)gcc $(LWIP_X_FLAGS) -c examples/common/sensor_app.c -o $(LWIP_X)/sensor_app.o
 	$(CROSS)gcc $(LWIP_X_FLAGS) $(LWIP_X_TLS) -c examples/stm32-lwip/mqtt_task.c -o $(LWIP_X)/mqtt_task_tls.o
 	$(CROSS)gcc $(LWIP_X_FLAGS) $(LWIP_X_TLS) -c port/mbedtls/bmqtt_tls.c -o $(LWIP_X)/bmqtt_tls.o
-	$(CROSS)size $(LWIP_X)/bmqtt_lwip.o $(LWIP_X)/mqtt_task.o $(LWIP_X)/mqtt_task_tls.o
+	$(CROSS)size $(LWIP_X)/bmqtt_lwip.o $(LWIP_X)/mqtt_task.o $(LWIP_X)/mqtt_task_tls.o $(LWIP_X)/sensor_app.o
 	@if $(CROSS)nm -u $(LWIP_X)/bmqtt_lwip.o | grep -wE 'malloc|calloc|realloc|free'; then \
 	  echo "lwip-cross: port/lwip references the heap"; exit 1; fi
 	@echo "lwip-cross: OK: port/lwip (IPv4+DNS+poll, and IPv4/IPv6 without DNS on select) and examples/stm32-lwip (plain and TLS) build warning-free for Cortex-M4"

@@ -2,10 +2,11 @@
  * examples/stm32-lwip: an MQTT task on FreeRTOS + lwIP (STM32CubeMX's LWIP middleware),
  * through bmqtt's port/lwip; with EXAMPLE_TLS=1, through port/mbedtls over it.
  *
- * The task connects (and reconnects with a growing pause), announces itself with a
- * retained "online" message and a will of "offline", subscribes to its command topic,
- * switches the LED on "led on" / "led off", and publishes its temperature every 10 s.
- * It sleeps in bmqtt_lwip_wait() between polls, so it costs no CPU while idle.
+ * The device logic is examples/common/sensor_app.c (shared with the bare-metal example
+ * and run by the tests against mosquitto): it connects and reconnects, announces itself
+ * with a retained "online" and a will of "offline", follows its command topic ("led on" /
+ * "led off") and publishes its temperature every 10 s. This file is the FreeRTOS + lwIP
+ * sockets board around it; the task sleeps in bmqtt_lwip_wait() between steps.
  *
  * Everything is static: no malloc anywhere (mbedTLS, with TLS, runs on a static pool).
  * Only lwIP's OS layer is used (sys_thread_new, sys_msleep, sys_now), which lwIP's
@@ -15,7 +16,6 @@
 #define EXAMPLE_TLS 0
 #endif
 
-#include <stdio.h>
 #include <string.h>
 
 #include "lwip/opt.h"
@@ -24,6 +24,7 @@
 #include "bmqtt/client.h"
 #include "bmqtt_lwip.h"
 #include "mqtt_task.h"
+#include "sensor_app.h"
 #if EXAMPLE_TLS
 #include "bmqtt_tls.h"
 #endif
@@ -37,13 +38,9 @@
 #ifndef DEVICE_ID
 #define DEVICE_ID "stm32-demo-01"
 #endif
-#define TOPIC_STATUS "devices/" DEVICE_ID "/status"
-#define TOPIC_CMD "devices/" DEVICE_ID "/cmd"
-#define TOPIC_TEMP "devices/" DEVICE_ID "/temperature"
 
 #define MQTT_TASK_STACK (EXAMPLE_TLS ? 6144 : 2048) /* bytes; mbedTLS's handshake wants more */
 #define MQTT_TASK_PRIO 2
-#define PUBLISH_PERIOD_MS 10000u
 
 #if EXAMPLE_TLS
 /* The broker's CA, PEM with its terminating NUL (e.g. generated from ca.pem with xxd -i). */
@@ -54,73 +51,28 @@ static uint8_t tls_pool[40 * 1024];
 static bmqtt_tls_t tls;
 #endif
 
-static bmqtt_lwip_t sock;
-static bmqtt_client_t client;
-static uint8_t tx_buf[512];
-static uint8_t rx_buf[512];
-static bmqtt_inflight_t inflight[4];
-static uint16_t qos2_ids[8];
+static bmqtt_lwip_t sock; /* zeroed: no socket */
+static bmqtt_transport_t tcp_tr;
 
-/* Messages that leave with QoS 1 are sent from here: they must live until on_publish_done. */
-static char temp_payload[16];
-static uint16_t temp_packet_id;  /* 0 when temp_payload is free again */
-static int subscribed;
-
-static void on_message(void *user, const bmqtt_message_t *msg)
+/* TCP (and TLS) up to the point where MQTT can start. */
+static bmqtt_status_t board_open(void *ctx, const bmqtt_transport_t **tr, uint32_t now_ms)
 {
-    (void)user;
-    if (msg->offset != 0u) {
-        return; /* commands are short: ignore the rest of a long payload */
+    bmqtt_status_t st;
+    (void)ctx;
+    (void)now_ms;
+    if (!board_network_ready()) {
+        return BMQTT_WOULD_BLOCK; /* asked again on the next step */
     }
-    if (msg->payload.len == 6u && memcmp(msg->payload.ptr, "led on", 6) == 0) {
-        board_led(1);
-    } else if (msg->payload.len == 7u && memcmp(msg->payload.ptr, "led off", 7) == 0) {
-        board_led(0);
-    }
-}
-
-static void on_suback(void *user, uint16_t packet_id, bmqtt_view_t codes)
-{
-    (void)user;
-    (void)packet_id;
-    subscribed = codes.len == 1u && codes.ptr[0] != BMQTT_SUBACK_FAILURE;
-}
-
-static void on_publish_done(void *user, uint16_t packet_id)
-{
-    (void)user;
-    if (packet_id == temp_packet_id) {
-        temp_packet_id = 0; /* temp_payload may be rewritten */
-    }
-}
-
-static const bmqtt_client_config_t client_cfg = {
-    .tx_buf = tx_buf,
-    .tx_size = sizeof tx_buf,
-    .rx_buf = rx_buf,
-    .rx_size = sizeof rx_buf,
-    .inflight = inflight,
-    .inflight_count = (uint16_t)(sizeof inflight / sizeof inflight[0]),
-    .qos2_ids = qos2_ids,
-    .qos2_count = (uint16_t)(sizeof qos2_ids / sizeof qos2_ids[0]),
-    .on_message = on_message,
-    .on_suback = on_suback,
-    .on_publish_done = on_publish_done,
-};
-
-/* TCP (and TLS) up to the point where MQTT can start; fills @p tr. */
-static bmqtt_status_t open_transport(bmqtt_transport_t *tr)
-{
-    bmqtt_status_t st = bmqtt_lwip_connect(&sock, BROKER_HOST, (uint16_t)BROKER_PORT, 10000u);
+    st = bmqtt_lwip_connect(&sock, BROKER_HOST, (uint16_t)BROKER_PORT, 10000u);
     if (st != BMQTT_OK) {
         return st;
     }
-    bmqtt_lwip_transport(&sock, tr);
+    bmqtt_lwip_transport(&sock, &tcp_tr);
+    *tr = &tcp_tr;
 #if EXAMPLE_TLS
     {
-        static bmqtt_transport_t tcp;
+        static bmqtt_transport_t tls_tr;
         static int tls_ready;
-        tcp = *tr;
         if (!tls_ready) {
             bmqtt_tls_config_t cfg;
             memset(&cfg, 0, sizeof cfg);
@@ -132,120 +84,81 @@ static bmqtt_status_t open_transport(bmqtt_transport_t *tr)
             cfg.entropy = board_trng;
             cfg.now = board_unix_time;
             bmqtt_tls_init(&tls);
-            st = bmqtt_tls_setup(&tls, &cfg, &tcp);
-            if (st != BMQTT_OK) {
-                bmqtt_lwip_close(&sock);
-                return st;
+            st = bmqtt_tls_setup(&tls, &cfg, &tcp_tr);
+            if (st == BMQTT_OK) {
+                tls_ready = 1;
             }
-            tls_ready = 1;
         } else {
             st = bmqtt_tls_reset(&tls); /* a new handshake on the new connection */
-            if (st != BMQTT_OK) {
-                bmqtt_lwip_close(&sock);
-                return st;
-            }
         }
-        /* The handshake runs inside the client's first polls. */
-        bmqtt_tls_transport(&tls, tr);
+        if (st != BMQTT_OK) {
+            bmqtt_lwip_close(&sock);
+            return st;
+        }
+        bmqtt_tls_transport(&tls, &tls_tr); /* the handshake runs inside the client's first polls */
+        *tr = &tls_tr;
     }
 #endif
     return BMQTT_OK;
 }
 
-/* One session: from CONNECT until the connection ends. */
-static bmqtt_status_t run_session(void)
+static void app_led(void *ctx, int on)
 {
-    static bmqtt_transport_t tr;
-    static const bmqtt_subscription_t sub = { BMQTT_VIEW_LIT(TOPIC_CMD), 1u };
-    bmqtt_connect_t fields;
-    bmqtt_publish_t pub;
-    bmqtt_status_t st;
-    uint32_t last_publish;
-    int announced = 0;
+    (void)ctx;
+    board_led(on);
+}
 
-    st = open_transport(&tr);
-    if (st != BMQTT_OK) {
-        return st;
-    }
-    memset(&fields, 0, sizeof fields);
-    fields.client_id = bmqtt_view_str(DEVICE_ID);
-    fields.clean_session = 1u;
-    fields.keepalive_s = 60u;
-    fields.will_topic = bmqtt_view_str(TOPIC_STATUS);
-    fields.will_payload = bmqtt_view_str("offline");
-    fields.will_qos = 1u;
-    fields.will_retain = 1u;
-    subscribed = 0;
-    temp_packet_id = 0;
-    st = bmqtt_client_connect(&client, &tr, &fields, bmqtt_lwip_now_ms());
-    if (st != BMQTT_OK) {
-        bmqtt_lwip_close(&sock);
-        return st;
-    }
-    last_publish = bmqtt_lwip_now_ms() - PUBLISH_PERIOD_MS;
+static int32_t app_temperature(void *ctx)
+{
+    (void)ctx;
+    return board_temperature_dC();
+}
 
+static uint32_t app_random(void *ctx)
+{
+    uint32_t r = 0;
+    size_t n = 0;
+    (void)ctx;
+    (void)board_trng(NULL, (unsigned char *)&r, sizeof r, &n);
+    return r;
+}
+
+static const sensor_app_board_t board = {
+    .open = board_open,
+    .random = app_random,
+    .led = app_led,
+    .temperature_dC = app_temperature,
+    .device_id = DEVICE_ID,
+    .period_ms = 10000u,
+};
+
+static void mqtt_task(void *arg)
+{
+    (void)arg;
+#if EXAMPLE_TLS
+    (void)bmqtt_tls_pool_init(tls_pool, sizeof tls_pool);
+#endif
+    if (sensor_app_init(&board) != 0) {
+        LWIP_PLATFORM_DIAG(("mqtt: bad configuration\n"));
+        return;
+    }
     for (;;) {
         uint32_t now = bmqtt_lwip_now_ms();
-        st = bmqtt_client_poll(&client, now);
-        if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) {
-            return st; /* the client has closed the transport */
-        }
-        if (st == BMQTT_OK && !announced) {
-            memset(&pub, 0, sizeof pub);
-            pub.topic = bmqtt_view_str(TOPIC_STATUS);
-            pub.payload = bmqtt_view_str("online");
-            pub.qos = 1u;
-            pub.retain = 1u;
-            if (bmqtt_client_publish(&client, &pub, NULL) == BMQTT_OK &&
-                bmqtt_client_subscribe(&client, &sub, 1u, NULL) == BMQTT_OK) {
-                announced = 1;
-            }
-        }
-        if (announced && subscribed && temp_packet_id == 0u && now - last_publish >= PUBLISH_PERIOD_MS) {
-            int32_t t = board_temperature_dC();
-            int32_t a = t < 0 ? -t : t;
-            int n = snprintf(temp_payload, sizeof temp_payload, "%s%ld.%ld", t < 0 ? "-" : "", (long)(a / 10),
-                             (long)(a % 10));
-            memset(&pub, 0, sizeof pub);
-            pub.topic = bmqtt_view_str(TOPIC_TEMP);
-            pub.payload.ptr = (const uint8_t *)temp_payload;
-            pub.payload.len = n > 0 ? (size_t)n : 0u;
-            pub.qos = 1u;
-            if (bmqtt_client_publish(&client, &pub, &temp_packet_id) == BMQTT_OK) {
-                last_publish = now;
-            }
-        }
+        bmqtt_client_t *c = sensor_app_client();
+        uint32_t wait;
+        (void)sensor_app_step(now);
 #if EXAMPLE_TLS
         if (bmqtt_tls_pending(&tls)) {
             continue; /* decrypted bytes are waiting in mbedTLS: no need to sleep */
         }
 #endif
-        /* Sleep until the broker sends something (or we can send), at most 100 ms. */
-        (void)bmqtt_lwip_wait(&sock, !bmqtt_client_tx_idle(&client), 100u);
-    }
-}
-
-static void mqtt_task(void *arg)
-{
-    uint32_t backoff_ms = 1000u;
-    (void)arg;
-
-#if EXAMPLE_TLS
-    (void)bmqtt_tls_pool_init(tls_pool, sizeof tls_pool);
-#endif
-    (void)bmqtt_client_init(&client, &client_cfg);
-    bmqtt_lwip_init(&sock);
-
-    for (;;) {
-        bmqtt_status_t st;
-        while (!board_network_ready()) {
-            sys_msleep(500u);
+        /* Sleep until the broker sends something, we can send, or a timer is due (at most 100 ms). */
+        wait = bmqtt_client_next_deadline(c, now);
+        if (bmqtt_lwip_fd(&sock) < 0) {
+            sys_msleep(wait < 100u ? wait : 100u); /* no socket: a reconnect pause */
+        } else {
+            (void)bmqtt_lwip_wait(&sock, !bmqtt_client_tx_idle(c), wait < 100u ? wait : 100u);
         }
-        st = run_session();
-        LWIP_PLATFORM_DIAG(("mqtt: session ended: %s (%d), lwIP errno %d; retry in %lu ms\n",
-                            bmqtt_status_str(st), (int)st, sock.last_errno, (unsigned long)backoff_ms));
-        sys_msleep(backoff_ms);
-        backoff_ms = backoff_ms < 30000u ? backoff_ms * 2u : 30000u;
     }
 }
 

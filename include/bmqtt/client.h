@@ -96,9 +96,9 @@ typedef struct bmqtt_message {
     uint32_t offset;      /**< Where this chunk starts in the whole payload. */
     uint32_t total;       /**< Length of the whole payload. */
     uint16_t packet_id;   /**< 0 for QoS 0. */
-    uint8_t qos;
-    uint8_t retain;
-    uint8_t dup;
+    uint8_t qos;          /**< 0..2, as sent by the broker. */
+    uint8_t retain;       /**< 1: a retained message (sent because of a new subscription). */
+    uint8_t dup;          /**< 1: the broker may have sent it before (QoS 1/2). */
 } bmqtt_message_t;
 
 /** One slot of the caller's outgoing QoS 1/2 table. Zero it; the client owns its contents. */
@@ -138,9 +138,9 @@ typedef enum bmqtt_event_type {
 
 /** An event. Fields not listed for its type are zero. Valid during the callback only. */
 typedef struct bmqtt_event {
-    bmqtt_event_type_t type;
-    bmqtt_status_t status;
-    uint16_t packet_id;
+    bmqtt_event_type_t type; /**< What happened. */
+    bmqtt_status_t status;   /**< Its outcome (see each type). */
+    uint16_t packet_id;      /**< The packet id it concerns, or 0. */
     uint8_t return_code;     /**< BMQTT_EVT_CONNACK. */
     uint8_t session_present; /**< BMQTT_EVT_CONNACK. */
     bmqtt_view_t codes;      /**< BMQTT_EVT_SUBACK. */
@@ -153,17 +153,17 @@ typedef struct bmqtt_event {
  */
 typedef struct bmqtt_client_config {
     uint8_t *tx_buf;            /**< Queue of outgoing packets; at least 16 bytes. */
-    size_t tx_size;
+    size_t tx_size;             /**< Bytes of tx_buf. */
     uint8_t *rx_buf;            /**< Received packets; larger PUBLISH payloads arrive in chunks. */
-    size_t rx_size;
+    size_t rx_size;             /**< Bytes of rx_buf, 16 up to 268,435,455. */
     bmqtt_inflight_t *inflight; /**< Outgoing QoS 1/2 table. */
-    uint16_t inflight_count;
+    uint16_t inflight_count;    /**< Its entries: QoS 1/2 messages open at once (up to BMQTT_MAX_INFLIGHT). */
     uint16_t *qos2_ids;         /**< Incoming QoS 2 ids awaiting PUBREL (exactly-once). */
-    uint16_t qos2_count;
+    uint16_t qos2_count;        /**< Its entries. */
     uint8_t *outbox;            /**< Optional: QoS 1/2 topic and payload are copied here. */
-    size_t outbox_size;
+    size_t outbox_size;         /**< Bytes of outbox: the topics and payloads of the open messages. */
     bmqtt_request_t *requests;  /**< Optional: pending SUBSCRIBE/UNSUBSCRIBE; NULL: one, built in. */
-    uint16_t request_count;
+    uint16_t request_count;     /**< Entries of requests. */
     uint32_t response_timeout_ms; /**< Every wait (see above); 0: BMQTT_RESPONSE_TIMEOUT_MS. */
     void *user;                 /**< Passed to every hook. */
     /** Every event; may be NULL. Any client call may be made from it. */
@@ -220,6 +220,7 @@ typedef struct bmqtt_client_error {
 
 /** The client. Caller-owned; every field is private. Independent of config.h options. */
 typedef struct bmqtt_client {
+    /** @cond BMQTT_PRIVATE */
     const bmqtt_client_config_t *cfg;
     const bmqtt_transport_t *tr;
     bmqtt_framer_t framer;
@@ -236,6 +237,7 @@ typedef struct bmqtt_client {
     bmqtt_request_t req1;      /* the built-in request slot when cfg->requests is NULL */
     uint16_t keepalive_s, next_id, next_seq, tx_extra_slot;
     uint8_t state, flags, ping_out, session_present, streaming, clean;
+    /** @endcond */
 } bmqtt_client_t;
 
 /**
@@ -399,12 +401,14 @@ typedef struct bmqtt_reconnect_config {
 
 /** The helper's state. Caller-owned; every field is private. */
 typedef struct bmqtt_reconnect {
+    /** @cond BMQTT_PRIVATE */
     const bmqtt_reconnect_config_t *cfg;
     const bmqtt_subscription_t *subs;
     size_t sub_count, sub_next;
     uint32_t wait_until_ms, backoff_ms, attempts;
     uint8_t phase, running;
     bmqtt_status_t last;
+    /** @endcond */
 } bmqtt_reconnect_t;
 
 /** @brief Prepare @p r (cfg must outlive it). @return BMQTT_OK or BMQTT_ERR_PARAM. */

@@ -13,12 +13,18 @@
 #include BMQTT_CONFIG_FILE
 #endif
 
-/** Internal invariant check. Default: none (public functions still return BMQTT_ERR_PARAM). */
+/**
+ * Internal invariant check, e.g. `#define BMQTT_ASSERT(x) configASSERT(x)`.
+ * Default: none (public functions still return BMQTT_ERR_PARAM on bad arguments).
+ */
 #ifndef BMQTT_ASSERT
 #define BMQTT_ASSERT(x) ((void)0)
 #endif
 
-/** Log hook, printf-like; off by default so no string lands in flash. */
+/**
+ * Log hook, printf-like; off by default so no string lands in flash. The
+ * client calls it at every session end with the status, packet and rule.
+ */
 #ifndef BMQTT_LOG
 #define BMQTT_LOG(...) ((void)0)
 #endif
@@ -42,18 +48,13 @@
 #define BMQTT_DECODE_CLIENT_PACKETS 1
 #endif
 
-/**
- * SUBSCRIBE/UNSUBSCRIBE requests a client may have awaiting their SUBACK or
- * UNSUBACK. Each costs 4 bytes in bmqtt_client_t; one more request than this
- * gets BMQTT_ERR_BUSY until an answer arrives. The table is what lets the
- * client reject a SUBACK/UNSUBACK for an id it never sent, or a SUBACK with
- * the wrong number of return codes, as BMQTT_ERR_PROTOCOL.
- */
-#ifndef BMQTT_MAX_PENDING_REQ
-#define BMQTT_MAX_PENDING_REQ 2
-#endif
 
-/** Default time to wait for CONNACK, SUBACK, PINGRESP... in milliseconds. */
+/**
+ * Default deadline of every wait of the client, in milliseconds: CONNACK,
+ * PINGRESP, SUBACK, UNSUBACK, the acks a graceful disconnect waits for, and
+ * bytes the transport does not take (bmqtt_client_config_t::response_timeout_ms
+ * overrides it per client).
+ */
 #ifndef BMQTT_RESPONSE_TIMEOUT_MS
 #define BMQTT_RESPONSE_TIMEOUT_MS 10000u
 #endif
@@ -66,8 +67,8 @@
 #error "BMQTT_DECODE_CLIENT_PACKETS must be 0 or 1"
 #endif
 
-#if BMQTT_MAX_PENDING_REQ < 1 || BMQTT_MAX_PENDING_REQ > 255
-#error "BMQTT_MAX_PENDING_REQ must be 1..255"
+#ifdef BMQTT_MAX_PENDING_REQ
+#error "BMQTT_MAX_PENDING_REQ is gone: give bmqtt_client_config_t::requests a table of the size you want"
 #endif
 
 #if BMQTT_RESPONSE_TIMEOUT_MS < 1

@@ -55,9 +55,14 @@ uint32_t bmqtt_lwip_now_ms(void)
 void bmqtt_lwip_init(bmqtt_lwip_t *s)
 {
     if (s != NULL) {
-        s->fd = -1;
+        s->sock = 0;
         s->last_errno = 0;
     }
+}
+
+int bmqtt_lwip_fd(const bmqtt_lwip_t *s)
+{
+    return s != NULL && s->sock != 0 ? s->sock - 1 : -1;
 }
 
 void bmqtt_lwip_transport(bmqtt_lwip_t *s, bmqtt_transport_t *t)
@@ -269,7 +274,7 @@ bmqtt_status_t bmqtt_lwip_connect(bmqtt_lwip_t *s, const char *host, uint16_t po
             }
         }
     }
-    s->fd = fd;
+    s->sock = fd + 1;
     return BMQTT_OK;
 }
 
@@ -287,13 +292,13 @@ int32_t bmqtt_lwip_send(void *ctx, const uint8_t *buf, size_t len)
     if (s == NULL || (buf == NULL && len > 0u)) {
         return BMQTT_ERR_PARAM;
     }
-    if (s->fd < 0) {
+    if (s->sock == 0) {
         return BMQTT_ERR_CLOSED;
     }
     if (len == 0u) {
         return 0;
     }
-    n = lwip_send(s->fd, buf, clamp_len(len), MSG_DONTWAIT);
+    n = lwip_send((s->sock - 1), buf, clamp_len(len), MSG_DONTWAIT);
     if (n >= 0) {
         return (int32_t)n;
     }
@@ -315,13 +320,13 @@ int32_t bmqtt_lwip_recv(void *ctx, uint8_t *buf, size_t len)
     if (s == NULL || (buf == NULL && len > 0u)) {
         return BMQTT_ERR_PARAM;
     }
-    if (s->fd < 0) {
+    if (s->sock == 0) {
         return BMQTT_ERR_CLOSED;
     }
     if (len == 0u) {
         return 0;
     }
-    n = lwip_recv(s->fd, buf, clamp_len(len), MSG_DONTWAIT);
+    n = lwip_recv((s->sock - 1), buf, clamp_len(len), MSG_DONTWAIT);
     if (n > 0) {
         return (int32_t)n;
     }
@@ -340,18 +345,18 @@ int32_t bmqtt_lwip_recv(void *ctx, uint8_t *buf, size_t len)
 void bmqtt_lwip_close(void *ctx)
 {
     bmqtt_lwip_t *s = (bmqtt_lwip_t *)ctx;
-    if (s != NULL && s->fd >= 0) {
-        (void)lwip_close(s->fd);
-        s->fd = -1;
+    if (s != NULL && s->sock != 0) {
+        (void)lwip_close((s->sock - 1));
+        s->sock = 0;
     }
 }
 
 int bmqtt_lwip_wait(const bmqtt_lwip_t *s, int want_write, uint32_t timeout_ms)
 {
     int r;
-    if (s == NULL || s->fd < 0) {
+    if (s == NULL || s->sock == 0) {
         return BMQTT_ERR_CLOSED;
     }
-    r = wait_fd(s->fd, want_write, timeout_ms);
+    r = wait_fd((s->sock - 1), want_write, timeout_ms);
     return r < 0 ? BMQTT_ERR_TRANSPORT : r;
 }

@@ -72,14 +72,18 @@
 extern "C" {
 #endif
 
-/** One TCP connection over lwIP. Owned by the caller; set it up with bmqtt_lwip_init(). */
+/** One TCP connection over lwIP. Owned by the caller; zeroed (a static is) or bmqtt_lwip_init() means no socket. */
 typedef struct bmqtt_lwip {
-    int fd;         /**< The lwIP socket, or -1 when not connected. */
+    int sock;       /**< The lwIP socket plus one; 0 when not connected, so a zeroed context is valid
+                         and socket 0 is never closed by accident. */
     int last_errno; /**< lwIP errno (or lwip_getaddrinfo() code for BMQTT_ERR_DNS) of the last failure. */
 } bmqtt_lwip_t;
 
 /** @brief Prepare @p s: no socket yet. Never fails, never allocates. */
 void bmqtt_lwip_init(bmqtt_lwip_t *s);
+
+/** @brief The socket descriptor, or -1 when not connected (for select/poll of your own). */
+int bmqtt_lwip_fd(const bmqtt_lwip_t *s);
 
 /**
  * @brief Resolve @p host and open a TCP connection to it through lwIP,

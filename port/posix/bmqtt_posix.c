@@ -37,9 +37,14 @@ uint32_t bmqtt_posix_now_ms(void)
 void bmqtt_posix_init(bmqtt_posix_t *s)
 {
     if (s != NULL) {
-        s->fd = -1;
+        s->sock = 0;
         s->last_errno = 0;
     }
+}
+
+int bmqtt_posix_fd(const bmqtt_posix_t *s)
+{
+    return s != NULL && s->sock != 0 ? s->sock - 1 : -1;
 }
 
 void bmqtt_posix_transport(bmqtt_posix_t *s, bmqtt_transport_t *t)
@@ -190,7 +195,7 @@ bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t 
         }
         err = try_address(ai, timeout_ms, start, &fd);
         if (err == 0) {
-            s->fd = fd;
+            s->sock = fd + 1;
             break;
         }
         if (err == ETIMEDOUT && time_left(timeout_ms, start) == 0) {
@@ -199,7 +204,7 @@ bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t 
     }
     freeaddrinfo(res);
 
-    if (s->fd < 0) {
+    if (s->sock == 0) {
         s->last_errno = err;
         if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
             return BMQTT_ERR_TRANSPORT;
@@ -222,14 +227,14 @@ int32_t bmqtt_posix_send(void *ctx, const uint8_t *buf, size_t len)
     if (s == NULL || (buf == NULL && len > 0u)) {
         return BMQTT_ERR_PARAM;
     }
-    if (s->fd < 0) {
+    if (s->sock == 0) {
         return BMQTT_ERR_CLOSED;
     }
     if (len == 0u) {
         return 0;
     }
     do {
-        n = send(s->fd, buf, (size_t)clamp_len(len), BMQTT_SEND_FLAGS);
+        n = send((s->sock - 1), buf, (size_t)clamp_len(len), BMQTT_SEND_FLAGS);
     } while (n < 0 && errno == EINTR);
     if (n >= 0) {
         return (int32_t)n;
@@ -249,14 +254,14 @@ int32_t bmqtt_posix_recv(void *ctx, uint8_t *buf, size_t len)
     if (s == NULL || (buf == NULL && len > 0u)) {
         return BMQTT_ERR_PARAM;
     }
-    if (s->fd < 0) {
+    if (s->sock == 0) {
         return BMQTT_ERR_CLOSED;
     }
     if (len == 0u) {
         return 0;
     }
     do {
-        n = recv(s->fd, buf, (size_t)clamp_len(len), 0);
+        n = recv((s->sock - 1), buf, (size_t)clamp_len(len), 0);
     } while (n < 0 && errno == EINTR);
     if (n > 0) {
         return (int32_t)n;
@@ -274,9 +279,9 @@ int32_t bmqtt_posix_recv(void *ctx, uint8_t *buf, size_t len)
 void bmqtt_posix_close(void *ctx)
 {
     bmqtt_posix_t *s = (bmqtt_posix_t *)ctx;
-    if (s != NULL && s->fd >= 0) {
-        (void)close(s->fd);
-        s->fd = -1;
+    if (s != NULL && s->sock != 0) {
+        (void)close((s->sock - 1));
+        s->sock = 0;
     }
 }
 
@@ -285,10 +290,10 @@ int bmqtt_posix_wait(const bmqtt_posix_t *s, int want_write, uint32_t timeout_ms
     struct pollfd p;
     int r;
 
-    if (s == NULL || s->fd < 0) {
+    if (s == NULL || s->sock == 0) {
         return BMQTT_ERR_CLOSED;
     }
-    p.fd = s->fd;
+    p.fd = (s->sock - 1);
     p.events = (short)(want_write ? (POLLIN | POLLOUT) : POLLIN);
     p.revents = 0;
     r = poll(&p, 1, timeout_ms > (uint32_t)INT_MAX ? INT_MAX : (int)timeout_ms);

@@ -44,14 +44,18 @@
 extern "C" {
 #endif
 
-/** One TCP connection. Owned by the caller; set it up with bmqtt_posix_init(). */
+/** One TCP connection. Owned by the caller; zeroed (a static is) or bmqtt_posix_init() means no socket. */
 typedef struct bmqtt_posix {
-    int fd;         /**< The socket, or -1 when not connected. */
+    int sock;       /**< The socket plus one; 0 when not connected, so a zeroed context is valid
+                         and socket 0 is never closed by accident. */
     int last_errno; /**< errno (or getaddrinfo() code for BMQTT_ERR_DNS) of the last failure. */
 } bmqtt_posix_t;
 
 /** @brief Prepare @p s: no socket yet. Never fails, never allocates. */
 void bmqtt_posix_init(bmqtt_posix_t *s);
+
+/** @brief The socket descriptor, or -1 when not connected (for select/poll of your own). */
+int bmqtt_posix_fd(const bmqtt_posix_t *s);
 
 /**
  * @brief Resolve @p host and open a TCP connection to it, waiting at most

@@ -18,6 +18,8 @@ DOC_CFLAGS="-std=c99 -Wall -Wextra -Werror -Wimplicit-function-declaration"
 # The include paths a user of the library and its ports has; mbedTLS's headers are the system's.
 DOC_INCS="-Iinclude"
 for d in port/*/; do DOC_INCS="$DOC_INCS -I${d%/}"; done
+# FreeRTOS's queue API, declared (tests/docs/freertos), for the RTOS patterns of docs/PORTING.md.
+DOC_INCS="$DOC_INCS -Itests/docs/freertos"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"

@@ -362,6 +362,71 @@ t_hostile() {
     else fail "exit $rc: $(grep -E 'FAIL|==|server' "$out" | head -5)"; fi
 }
 
+# The STM32 examples' sensor application (examples/common/sensor_app.c) on the
+# POSIX port: one retained "online" per connection, its readings in order, its
+# command topic working ("led on"), and no will after its graceful disconnect.
+t_sensor_app() {
+    local d=$WORK/sensor; mkdir -p "$d"
+    peer_sub itest-sensor-peer "$d/sub" "$d/sub.err" -t 'devices/itest-sensor/#' -v -q 1 ||
+        { fail "mosquitto_sub did not subscribe"; return; }
+    local peer=$PEER
+    bg "$BUILD/itest_sensor" "$P" itest-sensor 6 20 >"$d/app" 2>"$d/app.err"
+    local app=$LAST
+    wait_for "$BROKER_DIR/mosquitto.log" "itest-sensor 1 devices/itest-sensor/cmd" 100 ||
+        { fail "the application did not subscribe to its command topic"; return; }
+    mosquitto_pub -h 127.0.0.1 -p "$P" -t devices/itest-sensor/cmd -q 1 -m "led on"
+    wait_pid $app 25; local rc=$?
+    sleep 0.5
+    kill "$peer" 2>/dev/null
+    local online offline temps
+    online=$(grep -c '^devices/itest-sensor/status online$' "$d/sub")
+    offline=$(grep -c 'offline' "$d/sub")
+    temps=$(grep '^devices/itest-sensor/temperature ' "$d/sub" | awk '{print $2}' | tr '\n' ' ')
+    if [ $rc -ne 0 ]; then fail "application exited $rc: $(cat "$d/app.err")"
+    elif [ "$online" -ne 1 ]; then fail "$online \"online\" messages (want exactly 1): $(head -5 "$d/sub")"
+    elif [ "$offline" -ne 0 ]; then fail "the will was published after a graceful disconnect"
+    elif ! grep -q '^led 1$' "$d/app"; then fail "the command did not reach the application: $(cat "$d/app")"
+    elif [ "${temps%% *}" != "21.5" ] || ! echo "$temps" | grep -q '^21.5 21.6 21.7 21.8 21.9 22.0'; then
+        fail "readings: $temps"
+    else pass; echo "     1 online, readings $temps, $(grep readings "$d/app")"; fi
+}
+
+# Clean session 0, messages lost in flight, and a broker restarted without
+# persistence (Session Present 0 on the reconnect): every message is resent
+# anyway [MQTT-4.4.0-1] and mosquitto_sub receives all of them.
+t_resend_lost_session() {
+    local d=$WORK/resend; mkdir -p "$d"
+    local saved_pid=$BROKER_PID saved_port=$BROKER_PORT saved_dir=$BROKER_DIR
+    BROKER_PID=""
+    broker_start "$d" || { fail "broker"; BROKER_PID=$saved_pid; return; }
+    local rp=$BROKER_PORT
+    rm -f "$d/go" && mkfifo "$d/go"
+    bg sh -c 'exec "$0" "$1" itest-resend 10 <"$2" >"$3"' "$BUILD/itest_resend" "$rp" "$d/go" "$d/out"
+    local app=$LAST
+    exec 7>"$d/go"
+    if ! wait_for "$d/out" '^lost 10' 50; then
+        fail "phase 1: $(cat "$d/out")"; exec 7>&-; broker_stop
+        BROKER_PID=$saved_pid BROKER_PORT=$saved_port BROKER_DIR=$saved_dir; return
+    fi
+    broker_kill
+    broker_restart || { fail "broker did not restart"; exec 7>&-; return; }
+    bg mosquitto_sub -h 127.0.0.1 -p "$rp" -i itest-resend-sub -t itest/resend -q 1 -C 10 -W 15 >"$d/sub"
+    local sub=$LAST
+    wait_for "$BROKER_DIR/mosquitto.log" "itest-resend-sub 1 itest/resend" 50
+    echo go >&7
+    exec 7>&-
+    wait_pid $app 20; local rc=$?
+    wait_pid $sub 20; local src=$?
+    broker_stop
+    BROKER_PID=$saved_pid BROKER_PORT=$saved_port BROKER_DIR=$saved_dir
+    local got
+    got=$(tr '\n' ' ' <"$d/sub")
+    if [ $rc -ne 0 ]; then fail "itest_resend exited $rc: $(cat "$d/out")"
+    elif [ $src -ne 0 ] || [ "$got" != "m1 m2 m3 m4 m5 m6 m7 m8 m9 m10 " ]; then
+        fail "mosquitto_sub (exit $src) got: $got"
+    else pass; echo "     $(tail -1 "$d/out"); mosquitto_sub got $got"; fi
+}
+
 # --- run ---------------------------------------------------------------------
 START=$(date +%s)
 broker_start "$WORK" || { echo "FAIL setup: mosquitto did not start"; exit 1; }
@@ -383,6 +448,8 @@ run keepalive
 run large_payload
 if [ -z "$SELECT" ] || selected bad_input; then t_bad_input; fi
 run hostile
+run sensor_app
+run resend_lost_session
 
 echo "integration: $PASSED passed, $FAILED failed in $(( $(date +%s) - START )) s${FAILS:+ (failed:$FAILS)}"
 [ $FAILED -eq 0 ] && [ $PASSED -gt 0 ]

@@ -254,7 +254,7 @@ static int api_case(void)
     bmqtt_status_t st;
 
     bmqtt_lwip_init(&s);
-    check(s.fd == -1, "init: no socket");
+    check(bmqtt_lwip_fd(&s) == -1, "init: no socket");
     check(bmqtt_lwip_connect(NULL, opt_broker, 1883, 1000) == BMQTT_ERR_PARAM, "connect(NULL) -> BMQTT_ERR_PARAM");
     check(bmqtt_lwip_connect(&s, NULL, 1883, 1000) == BMQTT_ERR_PARAM, "connect(host NULL) -> BMQTT_ERR_PARAM");
     check(bmqtt_lwip_connect(&s, "", 1883, 1000) == BMQTT_ERR_PARAM, "connect(host \"\") -> BMQTT_ERR_PARAM");
@@ -280,7 +280,7 @@ static int api_case(void)
     t0 = now_ms();
     st = bmqtt_lwip_connect(&s, opt_broker, 1, 5000);
     printf("     refused: %s, lwIP errno %d, %u ms\n", bmqtt_status_str(st), s.last_errno, (unsigned)(now_ms() - t0));
-    check(st == BMQTT_ERR_CONNECT && s.fd == -1, "closed port -> BMQTT_ERR_CONNECT");
+    check(st == BMQTT_ERR_CONNECT && bmqtt_lwip_fd(&s) == -1, "closed port -> BMQTT_ERR_CONNECT");
 
     /* An address on the link that nobody has: no ARP answer, so the timeout ends it. */
     t0 = now_ms();
@@ -293,14 +293,14 @@ static int api_case(void)
 
     /* A real connection: connect, the socket is usable, close twice. */
     st = bmqtt_lwip_connect(&s, opt_broker, (uint16_t)opt_port, 5000);
-    check(st == BMQTT_OK && s.fd >= 0, "connect to the broker -> BMQTT_OK");
+    check(st == BMQTT_OK && bmqtt_lwip_fd(&s) >= 0, "connect to the broker -> BMQTT_OK");
     check(bmqtt_lwip_recv(&s, b, sizeof b) == BMQTT_WOULD_BLOCK, "recv with nothing to read -> BMQTT_WOULD_BLOCK");
     check(bmqtt_lwip_wait(&s, 0, 200) == 0, "wait for input, none -> 0 after the timeout");
     check(bmqtt_lwip_wait(&s, 1, 200) == 1, "wait for output -> 1 (writable)");
     check(bmqtt_lwip_send(&s, b, 0) == 0, "send of 0 bytes -> 0");
     bmqtt_lwip_close(&s);
     bmqtt_lwip_close(&s);
-    check(s.fd == -1, "close twice");
+    check(bmqtt_lwip_fd(&s) == -1, "close twice");
     return failures == 0 ? 0 : 1;
 }
 
