@@ -202,6 +202,7 @@ size-table-build:
 	    -c port/lwip_raw/bmqtt_lwip_raw.c -o $$d/port_lwip_raw.o; \
 	  $$cc $(LIB_WARN) -Iinclude -Iport/mbedtls -I$(SIZE_DIR)/inc -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' \
 	    -c port/mbedtls/bmqtt_tls.c -o $$d/port_tls.o; \
+	  $$cc $(LIB_WARN) -Iinclude -Iport/websocket -c port/websocket/bmqtt_ws.c -o $$d/port_ws.o; \
 	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_client.c -o $$d/link_client.o; \
 	  $(SIZE_LINK) -Wl,-Map=$$d/client.map $$d/link_client.o $$d/libbmqtt.a -o $$d/client.elf; \
 	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_codec_client.c -o $$d/link_codec_client.o; \

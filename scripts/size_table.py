@@ -34,6 +34,7 @@ PORTS = [
     ('lwip', '`port/lwip` (lwIP 2.1 sockets; examples/stm32-lwip options)'),
     ('lwip_raw', '`port/lwip_raw` (lwIP 2.1 raw API, NO_SYS=1; examples/stm32-baremetal options)'),
     ('tls', '`port/mbedtls` (MCU config, mbedTLS itself not counted)'),
+    ('ws', '`port/websocket` (RFC 6455 client; SHA-1/base64 hook not counted)'),
 ]
 CODEC_GOAL, CLIENT_GOAL = 2000, 5500
 # The codec a typical client links: the goal is the smallest peer's figure for the same program
