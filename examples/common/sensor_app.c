@@ -17,6 +17,7 @@ static bmqtt_subscription_t subscription;
 static bmqtt_connect_t fields;
 static bmqtt_reconnect_config_t keeper_cfg;
 static int announce;       /* a new connection: "online" is due */
+static uint16_t online_id; /* its packet id: not a reading */
 static uint32_t last_reading, readings;
 static int started;
 
@@ -41,7 +42,11 @@ static void on_event(void *user, const bmqtt_event_t *ev)
         }
         break;
     case BMQTT_EVT_PUBLISH_DONE:
-        if (ev->status == BMQTT_OK) readings++;
+        if (ev->packet_id == online_id) {
+            online_id = 0; /* ids are reused later */
+        } else if (ev->status == BMQTT_OK) {
+            readings++;
+        }
         break;
     default:
         break;
@@ -117,7 +122,7 @@ bmqtt_status_t sensor_app_step(uint32_t now)
     if (announce) {
         bmqtt_publish_t online = { .topic = bmqtt_view_str(topic_status), .payload = bmqtt_view_str("online"),
                                    .qos = 1u, .retain = 1u };
-        if (bmqtt_client_publish(&client, &online, NULL) == BMQTT_OK) announce = 0;
+        if (bmqtt_client_publish(&client, &online, &online_id) == BMQTT_OK) announce = 0;
     }
     if (!started || now - last_reading >= period()) {
         char value[16];
