@@ -28,6 +28,10 @@ BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_reconnect.c
 BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CLIENT_SRCS)
 BMQTT_INCS := $(BMQTT_DIR)include
 
+# ESP-AT compatible MQTT AT command interpreter (include/bmqtt/at.h, docs/AT.md): optional,
+# not part of BMQTT_SRCS; needs the codec and client; the network comes from the caller.
+BMQTT_AT_SRCS += $(BMQTT_DIR)src/at/bmqtt_at.c
+
 # Cloud credentials (include/bmqtt/aliyun.h, cloud.h): a separate layer that
 # needs mbedTLS (md, base64); not part of BMQTT_SRCS. See docs/CLOUDS.md.
 BMQTT_CLOUD_SRCS += $(BMQTT_DIR)cloud/bmqtt_cloud_util.c

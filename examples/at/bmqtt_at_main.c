@@ -1,0 +1,353 @@
+/*
+ * bmqtt-at: an ESP-AT MQTT modem on a PC. The interpreter of include/bmqtt/at.h
+ * on stdin/stdout or on a serial device / pseudo-terminal (--tty PATH), over
+ * POSIX sockets, with TLS through port/mbedtls for schemes 2-5.
+ *
+ * stdout carries nothing but the UART's bytes; diagnostics go to stderr.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bmqtt/at.h"
+#include "bmqtt_posix.h"
+#include "bmqtt_tls.h"
+
+#define RX_SIZE 1024u
+#define RAW_SIZE (256u * 1024u)
+
+static uint8_t tx_buf[8192], rx_buf[RX_SIZE], outbox[32768], raw_buf[RAW_SIZE];
+static bmqtt_inflight_t inflight[16];
+static uint16_t qos2_ids[16];
+static bmqtt_at_t at;
+
+static int in_fd = 0, out_fd = 1;
+static const char *ca_file, *cert_file, *key_file;
+static uint8_t *ca_pem, *cert_pem, *key_pem;
+static size_t ca_len, cert_len, key_len;
+
+static bmqtt_posix_t sock;
+static bmqtt_transport_t tcp_tr, tls_tr;
+static bmqtt_tls_t tls;
+static int tls_used;
+static char ssid[64] = "bmqtt-sim";
+
+static void uart_write(void *user, const uint8_t *buf, size_t len)
+{
+    (void)user;
+    while (len > 0u) {
+        ssize_t n = write(out_fd, buf, len);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                continue;
+            }
+            return;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+}
+
+static int load(const char *path, uint8_t **buf, size_t *len)
+{
+    FILE *f;
+    long n;
+    if (path == NULL) {
+        return 0;
+    }
+    f = fopen(path, "rb");
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fprintf(stderr, "bmqtt-at: cannot read %s: %s\n", path, strerror(errno));
+        if (f != NULL) {
+            fclose(f);
+        }
+        return -1;
+    }
+    *buf = malloc((size_t)n + 1u); /* the program's own memory; the library allocates nothing */
+    if (*buf == NULL || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        return -1;
+    }
+    (*buf)[n] = 0;
+    *len = (size_t)n + 1u; /* PEM: mbedTLS counts the NUL */
+    fclose(f);
+    return 0;
+}
+
+/* Open "scheme N, host, port" for the interpreter: TCP, then TLS for 2-5. */
+static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmqtt_transport_t **tr, uint32_t now_ms)
+{
+    static bmqtt_tls_config_t tc;
+    bmqtt_status_t st;
+    uint32_t start = bmqtt_posix_now_ms();
+    size_t i;
+    (void)user;
+    (void)now_ms;
+    if (req->scheme >= 6u) {
+        fprintf(stderr, "bmqtt-at: scheme %u (WebSocket) is not built into this program\n", req->scheme);
+        return BMQTT_ERR_AT_SCHEME;
+    }
+    bmqtt_posix_init(&sock);
+    st = bmqtt_posix_connect(&sock, req->host, req->port, req->timeout_ms);
+    if (st != BMQTT_OK) {
+        return st;
+    }
+    bmqtt_posix_transport(&sock, &tcp_tr);
+    if (req->scheme == 1u) {
+        *tr = &tcp_tr;
+        return BMQTT_OK;
+    }
+    if (tls_used) {
+        bmqtt_tls_free(&tls);
+    }
+    memset(&tc, 0, sizeof tc);
+    tc.host = req->sni != NULL ? req->sni : req->host;
+    if (req->scheme == 3u || req->scheme == 5u) {
+        tc.ca = ca_pem;
+        tc.ca_len = ca_len;
+    } else {
+        tc.insecure = 1u;
+    }
+    if (req->scheme == 4u || req->scheme == 5u) {
+        tc.cert = cert_pem;
+        tc.cert_len = cert_len;
+        tc.key = key_pem;
+        tc.key_len = key_len;
+    }
+    for (i = 0u; i < req->alpn_count && i < BMQTT_TLS_ALPN_MAX; i++) {
+        tc.alpn[i] = req->alpn[i];
+    }
+    bmqtt_tls_init(&tls);
+    tls_used = 1;
+    st = bmqtt_tls_setup(&tls, &tc, &tcp_tr);
+    while (st == BMQTT_OK) {
+        st = bmqtt_tls_handshake(&tls);
+        if (st != BMQTT_WOULD_BLOCK) {
+            break;
+        }
+        if (bmqtt_posix_now_ms() - start > req->timeout_ms) {
+            st = BMQTT_ERR_TIMEOUT;
+            break;
+        }
+        (void)bmqtt_posix_wait(&sock, 0, 50u);
+        st = BMQTT_OK;
+    }
+    if (st != BMQTT_OK) {
+        fprintf(stderr, "bmqtt-at: TLS to %s:%u: %s\n", req->host, req->port, bmqtt_status_str(st));
+        bmqtt_posix_close(&sock);
+        return st;
+    }
+    bmqtt_tls_transport(&tls, &tls_tr);
+    *tr = &tls_tr;
+    return BMQTT_OK;
+}
+
+static void say(bmqtt_at_t *a, const char *s)
+{
+    bmqtt_at_write(a, s, strlen(s));
+}
+
+/* Wi-Fi and TCP/IP commands: a station that is connected (the PC's own network). */
+static int wifi(void *user, bmqtt_at_t *a, const char *cmd, size_t len)
+{
+    (void)user;
+    (void)len;
+    if (strncmp(cmd, "+CWMODE=", 8) == 0 || strcmp(cmd, "+CWQAP") == 0 || strncmp(cmd, "+CWAUTOCONN=", 12) == 0 ||
+        strncmp(cmd, "+CIPMUX=", 8) == 0 || strncmp(cmd, "+CWDHCP=", 8) == 0 || strncmp(cmd, "+UART_CUR=", 10) == 0 ||
+        strncmp(cmd, "+SYSSTORE=", 10) == 0 || strncmp(cmd, "+CWHOSTNAME=", 12) == 0) {
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+CWMODE?") == 0) {
+        say(a, "+CWMODE:1\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strncmp(cmd, "+CWJAP=", 7) == 0) {
+        const char *q = strchr(cmd, '"');
+        const char *e = q != NULL ? strchr(q + 1, '"') : NULL;
+        if (q == NULL || e == NULL || (size_t)(e - q - 1) >= sizeof ssid) {
+            bmqtt_at_error(a);
+            return 1;
+        }
+        memcpy(ssid, q + 1, (size_t)(e - q - 1));
+        ssid[e - q - 1] = '\0';
+        say(a, "WIFI CONNECTED\r\nWIFI GOT IP\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+CWJAP?") == 0) {
+        say(a, "+CWJAP:\"");
+        say(a, ssid);
+        say(a, "\",\"02:00:00:00:00:01\",1,-40,0,1,3,0,1\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+CWSTATE?") == 0) {
+        say(a, "+CWSTATE:2,\"");
+        say(a, ssid);
+        say(a, "\"\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+CIPSTA?") == 0) {
+        say(a, "+CIPSTA:ip:\"127.0.0.1\"\r\n+CIPSTA:gateway:\"127.0.0.1\"\r\n+CIPSTA:netmask:\"255.0.0.0\"\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+CIFSR") == 0) {
+        say(a, "+CIFSR:STAIP,\"127.0.0.1\"\r\n+CIFSR:STAMAC,\"02:00:00:00:00:02\"\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    return 0;
+}
+
+static int64_t wall_clock(void *user)
+{
+    (void)user;
+    return (int64_t)time(NULL);
+}
+
+static int raw_tty(const char *path)
+{
+    struct termios t;
+    int fd = open(path, O_RDWR | O_NOCTTY);
+    if (fd < 0) {
+        fprintf(stderr, "bmqtt-at: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (tcgetattr(fd, &t) == 0) {
+        cfmakeraw(&t);
+        t.c_cc[VMIN] = 1;
+        t.c_cc[VTIME] = 0;
+        (void)tcsetattr(fd, TCSANOW, &t);
+    }
+    return fd;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: bmqtt-at [--tty PATH] [--ca FILE] [--cert FILE] [--key FILE]\n"
+            "\n"
+            "An ESP-AT MQTT modem: Espressif's MQTT AT command set (AT+MQTTUSERCFG, AT+MQTTCONN,\n"
+            "AT+MQTTPUB, AT+MQTTPUBRAW, AT+MQTTSUB...) on stdin/stdout, or on the serial device or\n"
+            "pseudo-terminal PATH (set to raw mode). stdout carries only the UART's bytes. It starts\n"
+            "in the power-up state (echo on, AT+SYSLOG=0, MQTT state 0) and prints \"ready\".\n"
+            "\n"
+            "  --tty PATH   read and write PATH instead of stdin/stdout\n"
+            "  --ca FILE    CA certificate(s), PEM, for schemes 3 and 5 (verify the server)\n"
+            "  --cert FILE  client certificate, PEM, for schemes 4 and 5\n"
+            "  --key FILE   its private key, PEM\n"
+            "\n"
+            "Limits: command line %u bytes including CR LF (longer lines give ERROR);\n"
+            "receive buffer %u bytes (a larger message arrives as several +MQTTSUBRECV, each\n"
+            "with its own length); AT+MQTTPUBRAW up to %u bytes; client id, user name and\n"
+            "password up to %u bytes each (AT+MQTTLONG*). Schemes 1 (TCP) and 2-5 (TLS);\n"
+            "6-10 (WebSocket) answer ERROR in this build. Wi-Fi commands (AT+CWMODE,\n"
+            "AT+CWJAP...) answer as a station that is connected. Exits 0 at end of input.\n",
+            BMQTT_AT_LINE_MAX, RX_SIZE, RAW_SIZE, BMQTT_AT_LONG_MAX);
+}
+
+int main(int argc, char **argv)
+{
+    static bmqtt_at_config_t cfg;
+    const char *tty = NULL;
+    int i, eof = 0;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(argv[i], "--tty") == 0 && i + 1 < argc) {
+            tty = argv[++i];
+        } else if (strcmp(argv[i], "--ca") == 0 && i + 1 < argc) {
+            ca_file = argv[++i];
+        } else if (strcmp(argv[i], "--cert") == 0 && i + 1 < argc) {
+            cert_file = argv[++i];
+        } else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
+            key_file = argv[++i];
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (load(ca_file, &ca_pem, &ca_len) != 0 || load(cert_file, &cert_pem, &cert_len) != 0 ||
+        load(key_file, &key_pem, &key_len) != 0) {
+        return 2;
+    }
+    if (tty != NULL) {
+        in_fd = out_fd = raw_tty(tty);
+        if (in_fd < 0) {
+            return 2;
+        }
+    }
+    cfg.write = uart_write;
+    cfg.open = net_open;
+    cfg.command = wifi;
+    cfg.time_s = wall_clock;
+    cfg.tx_buf = tx_buf;
+    cfg.tx_size = sizeof tx_buf;
+    cfg.rx_buf = rx_buf;
+    cfg.rx_size = sizeof rx_buf;
+    cfg.inflight = inflight;
+    cfg.inflight_count = 16;
+    cfg.qos2_ids = qos2_ids;
+    cfg.qos2_count = 16;
+    cfg.outbox = outbox;
+    cfg.outbox_size = sizeof outbox;
+    cfg.raw_buf = raw_buf;
+    cfg.raw_size = sizeof raw_buf;
+    bmqtt_posix_init(&sock);
+    if (bmqtt_at_init(&at, &cfg) != BMQTT_OK) {
+        fprintf(stderr, "bmqtt-at: init failed\n");
+        return 1;
+    }
+    uart_write(NULL, (const uint8_t *)"\r\nready\r\n", 9u);
+    for (;;) {
+        struct pollfd p[2];
+        nfds_t n = 0;
+        uint32_t now = bmqtt_posix_now_ms();
+        uint32_t wait = bmqtt_at_next_deadline(&at, now);
+        if (wait > 50u) {
+            wait = 50u;
+        }
+        if (tls_used && bmqtt_tls_pending(&tls)) {
+            wait = 0u;
+        }
+        if (!eof) {
+            p[n].fd = in_fd;
+            p[n].events = POLLIN;
+            n++;
+        }
+        if (bmqtt_posix_fd(&sock) >= 0) {
+            p[n].fd = bmqtt_posix_fd(&sock);
+            p[n].events = POLLIN;
+            n++;
+        }
+        (void)poll(p, n, (int)wait);
+        if (!eof && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+            uint8_t b[4096];
+            ssize_t r = read(in_fd, b, sizeof b);
+            if (r > 0) {
+                (void)bmqtt_at_input(&at, b, (size_t)r);
+            } else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+                eof = 1; /* end of input (or the other end of the pty went away) */
+            }
+        }
+        (void)bmqtt_at_poll(&at, bmqtt_posix_now_ms());
+        if (eof && !bmqtt_at_busy(&at)) {
+            break; /* what was asked is answered */
+        }
+    }
+    if (tls_used) {
+        bmqtt_tls_free(&tls);
+    }
+    return 0;
+}

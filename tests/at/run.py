@@ -1,0 +1,435 @@
+#!/usr/bin/python3
+"""Transcript tests of bmqtt-at: the program on a pseudo-terminal (it sets raw mode
+itself), a real mosquitto started here (TCP and TLS listeners, certificates made by
+openssl), mosquitto_sub/mosquitto_pub as the peer on the broker's side.
+
+Every answer is compared byte for byte. Espressif's examples (esp-at's
+docs/en/AT_Command_Examples/MQTT_AT_Examples.rst) are replayed with the broker's
+address in place of 192.168.3.102.
+
+Environment: AT_BIN (build/bmqtt-at), AT_DRIVER (build/at_host_driver).
+"""
+import os
+import pty
+import pwd
+import random
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+import tty
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+AT_BIN = os.environ.get("AT_BIN", os.path.join(ROOT, "build", "bmqtt-at"))
+AT_DRIVER = os.environ.get("AT_DRIVER", os.path.join(ROOT, "build", "at_host_driver"))
+MOSQUITTO = "/usr/sbin/mosquitto"
+
+passed = 0
+failed = []
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_listen(port, timeout=5.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class Broker:
+    def __init__(self, tmp, lines):
+        self.tmp = tmp
+        self.conf = os.path.join(tmp, "mosquitto.conf")
+        with open(self.conf, "w") as f:
+            f.write("per_listener_settings false\nallow_anonymous true\npersistence false\n")
+            # As root, mosquitto would switch to the 'mosquitto' user and could not read our files.
+            f.write("user %s\n" % pwd.getpwuid(os.getuid()).pw_name)
+            f.write("log_dest file %s/mosquitto.log\n" % tmp)
+            f.write("\n".join(lines) + "\n")
+        self.proc = None
+
+    def start(self, ports):
+        self.proc = subprocess.Popen([MOSQUITTO, "-c", self.conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        for p in ports:
+            if not wait_listen(p):
+                raise RuntimeError("mosquitto did not listen on %d" % p)
+
+    def kill(self):
+        if self.proc:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+class Modem:
+    """bmqtt-at on a pseudo-terminal; we hold the master side, as a host MCU holds the UART."""
+
+    def __init__(self, extra=()):
+        self.master, slave = pty.openpty()
+        tty.setraw(self.master)
+        name = os.ttyname(slave)
+        self.proc = subprocess.Popen([AT_BIN, "--tty", name] + list(extra), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.close(slave)
+        self.buf = b""
+        self.expect(b"\r\nready\r\n")
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        while data:
+            n = os.write(self.master, data[:1024])
+            data = data[n:]
+
+    def read_some(self, timeout):
+        r, _, _ = select.select([self.master], [], [], timeout)
+        if not r:
+            return False
+        try:
+            chunk = os.read(self.master, 65536)
+        except OSError:
+            return False
+        self.buf += chunk
+        return True
+
+    def expect(self, want, timeout=10.0):
+        """The next bytes must be exactly @want."""
+        end = time.time() + timeout
+        while len(self.buf) < len(want) and time.time() < end:
+            self.read_some(max(0.0, end - time.time()))
+        got, self.buf = self.buf[:len(want)], self.buf[len(want):]
+        if got != want:
+            raise AssertionError("want %r\n got %r (then %r)" % (want, got, self.buf[:200]))
+
+    def read_until(self, marker, timeout=10.0):
+        end = time.time() + timeout
+        while marker not in self.buf and time.time() < end:
+            self.read_some(max(0.0, end - time.time()))
+        i = self.buf.find(marker)
+        if i < 0:
+            raise AssertionError("no %r in %r" % (marker, self.buf[:300]))
+        out, self.buf = self.buf[:i + len(marker)], self.buf[i + len(marker):]
+        return out
+
+    def quiet(self, timeout=0.3):
+        """Nothing more may come."""
+        self.read_some(timeout)
+        if self.buf:
+            raise AssertionError("unexpected %r" % self.buf[:300])
+
+    def cmd(self, line, want, timeout=10.0):
+        self.send(line + "\r\n")
+        self.expect(want if isinstance(want, bytes) else want.encode(), timeout)
+
+    def subrecv(self, topic, timeout=10.0):
+        """One +MQTTSUBRECV, read by its length: (fragment bytes)."""
+        head = b'+MQTTSUBRECV:0,"' + topic.encode() + b'",'
+        self.expect(head, timeout)
+        n = self.read_until(b",", timeout)[:-1]
+        size = int(n)
+        end = time.time() + timeout
+        while len(self.buf) < size + 2 and time.time() < end:
+            self.read_some(max(0.0, end - time.time()))
+        data, tail, self.buf = self.buf[:size], self.buf[size:size + 2], self.buf[size + 2:]
+        if tail != b"\r\n" or len(data) != size:
+            raise AssertionError("bad +MQTTSUBRECV tail %r" % tail)
+        return data
+
+    def close(self):
+        os.close(self.master)
+        try:
+            rc = self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        out = self.proc.stdout.read()
+        err = self.proc.stderr.read()
+        if rc != 0 or out:
+            raise AssertionError("bmqtt-at exit %d, stdout %r, stderr %r" % (rc, out[:200], err[:400]))
+
+
+def sub_start(port, topic, count, extra=()):
+    p = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t", topic, "-C", str(count),
+                          "-N", "-W", "20"] + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.4)  # subscribed before we publish
+    return p
+
+
+def pub(port, topic, data=None, file=None, qos=1):
+    args = ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port), "-t", topic, "-q", str(qos)]
+    args += ["-f", file] if file else ["-m", data]
+    subprocess.run(args, check=True, timeout=10)
+
+
+def test(name):
+    def wrap(fn):
+        def run(*a):
+            global passed
+            t0 = time.time()
+            try:
+                fn(*a)
+                passed += 1
+                print("ok   %s (%.1f s)" % (name, time.time() - t0))
+            except Exception as e:  # noqa: BLE001 - report and go on
+                failed.append(name)
+                print("FAIL %s: %s" % (name, e))
+        return run
+    return wrap
+
+
+JSON427 = ('{"headers": {"Accept": "application/json","Accept-Encoding": "gzip, deflate","Accept-Language": '
+           '"en-US,en;q=0.9,zh-CN;q=0.8,zh;q=0.7","Content-Length": "0","Host": "httpbin.org","Origin": '
+           '"http://httpbin.org","Referer": "http://httpbin.org/","User-Agent": "Mozilla/5.0 (X11; Linux x86_64) '
+           'AppleWebKit/537.36 (KHTML, like Gecko) Chrome/91.0.4472.114 Safari/537.36","X-Amzn-Trace-Id": '
+           '"Root=1-6150581e-1ad4bd5254b4bf5218070413"}}')
+
+
+@test("Espressif example: MQTT over TCP, small data (subscriber and publisher)")
+def t_example_small(port):
+    m = Modem()
+    m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+    m.cmd('AT+MQTTUSERCFG=0,1,"subscriber","espressif","123456789",0,0,""', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,1' % port, '+MQTTCONNECTED:0,1,"127.0.0.1","%d","",1\r\n\r\nOK\r\n' % port)
+    m.cmd('AT+MQTTSUB=0,"topic",1', "\r\nOK\r\n")
+    pub(port, "topic", "test")
+    m.expect(b'+MQTTSUBRECV:0,"topic",4,test\r\n')
+    m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+    m.quiet()
+    # the publisher's side
+    s = sub_start(port, "topic", 1)
+    m.cmd('AT+MQTTUSERCFG=0,1,"publisher","espressif","123456789",0,0,""', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,1' % port, '+MQTTCONNECTED:0,1,"127.0.0.1","%d","",1\r\n\r\nOK\r\n' % port)
+    m.cmd('AT+MQTTPUB=0,"topic","test",1,0', "\r\nOK\r\n")
+    out, _ = s.communicate(timeout=15)
+    assert out == b"test", out
+    m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+    m.quiet()
+    m.close()
+
+
+@test("Espressif example: MQTT over TCP, large data (AT+MQTTPUBRAW, 427 bytes of JSON)")
+def t_example_large(port):
+    m = Modem()
+    m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+    m.cmd('AT+MQTTUSERCFG=0,1,"publisher","espressif","123456789",0,0,""', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,1' % port, '+MQTTCONNECTED:0,1,"127.0.0.1","%d","",1\r\n\r\nOK\r\n' % port)
+    assert len(JSON427) == 427
+    s = sub_start(port, "topic", 1)
+    m.cmd('AT+MQTTPUBRAW=0,"topic",427,0,0', "\r\nOK\r\n\r\n>")
+    m.send(JSON427)
+    m.expect(b"+MQTTPUB:OK\r\n")
+    out, _ = s.communicate(timeout=15)
+    assert out == JSON427.encode(), out[:80]
+    m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+    # the subscriber's side: one +MQTTSUBRECV of 427 bytes, commas and quotes raw
+    m.cmd('AT+MQTTUSERCFG=0,1,"subscriber","espressif","123456789",0,0,""', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,1' % port, '+MQTTCONNECTED:0,1,"127.0.0.1","%d","",1\r\n\r\nOK\r\n' % port)
+    m.cmd('AT+MQTTSUB=0,"topic",1', "\r\nOK\r\n")
+    pub(port, "topic", JSON427)
+    m.expect(b'+MQTTSUBRECV:0,"topic",427,' + JSON427.encode() + b"\r\n")
+    m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+    m.close()
+
+
+@test("command reference examples: echo, queries, SYSLOG codes, Wi-Fi and SNTP commands")
+def t_reference(port):
+    m = Modem()
+    m.cmd("AT", "AT\r\n\r\nOK\r\n")
+    m.cmd("AT+CWMODE=1", "AT+CWMODE=1\r\n\r\nOK\r\n")
+    m.cmd('AT+CWJAP="ssid","password"', 'AT+CWJAP="ssid","password"\r\nWIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n')
+    m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+    m.cmd('AT+CIPSNTPCFG=1,8,"ntp1.aliyun.com","ntp2.aliyun.com"', "\r\nOK\r\n")
+    m.send("AT+CIPSNTPTIME?\r\n")
+    line = m.read_until(b"\r\n\r\nOK\r\n")
+    assert line.startswith(b"+CIPSNTPTIME:") and len(line) == len(b"+CIPSNTPTIME:Thu Aug  4 14:48:05 2021") + 8, line
+    m.cmd("AT+MQTTCONN?", '+MQTTCONN:0,0,0,"","","",0\r\n\r\nOK\r\n')
+    m.cmd("AT+SYSLOG=1", "\r\nOK\r\n")
+    m.cmd('AT+MQTTPUB=0,"topic","test",1,0', "ERR CODE:0x010a6006\r\n\r\nERROR\r\n")
+    m.cmd('AT+MQTTUSERCFG=0,1,"ESP32","espressif","1234567890",0,0,""', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONNCFG=0,120,0,"lwtt","lwtm",0,0', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,0' % port, '+MQTTCONNECTED:0,1,"127.0.0.1","%d","",0\r\n\r\nOK\r\n' % port)
+    m.cmd("AT+MQTTCONN?", '+MQTTCONN:0,4,1,"127.0.0.1","%d","",0\r\n\r\nOK\r\n' % port)
+    m.cmd('AT+MQTTSUB=0,"topic",1', "\r\nOK\r\n")
+    m.cmd('AT+MQTTSUB=0,"topic2",0', "\r\nOK\r\n")
+    m.cmd("AT+MQTTSUB?", '+MQTTSUB:0,6,"topic",1\r\n+MQTTSUB:0,6,"topic2",0\r\n\r\nOK\r\n')
+    m.cmd('AT+MQTTUNSUB=0,"topic"', "\r\nOK\r\n")
+    m.cmd('AT+MQTTUSERCFG=0,1,"x","","",0,0,""', "ERR CODE:0x010a6002\r\n\r\nERROR\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,0' % port, "ERR CODE:0x010a6004\r\n\r\nERROR\r\n")
+    m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+    m.cmd("AT+MQTTCLEAN=0", "ERR CODE:0x010a6003\r\n\r\nERROR\r\n")
+    # a refused TCP connection: ERROR and state 2 (a closed port)
+    m.cmd('AT+MQTTUSERCFG=0,1,"x","","",0,0,""', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,0,3000' % free_port(), "\r\nERROR\r\n")
+    m.cmd("AT+MQTTCONN?", '+MQTTCONN:0,2,1,"","","",0\r\n\r\nOK\r\n')
+    m.cmd("AT+MQTTCONN=0,\"no-such-host.invalid\",1883,0", "ERR CODE:0x010a6055\r\n\r\nERROR\r\n")
+    m.close()
+
+
+@test("5,000-byte binary message both ways (PUBRAW out; several +MQTTSUBRECV in, reassembled)")
+def t_binary(port, tmp):
+    rnd = random.Random(5000)
+    data = bytes(rnd.randrange(256) for _ in range(5000))
+    path = os.path.join(tmp, "bin5000")
+    with open(path, "wb") as f:
+        f.write(data)
+    m = Modem()
+    m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+    m.cmd('AT+MQTTUSERCFG=0,1,"bin","","",0,0,""', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,0' % port, '+MQTTCONNECTED:0,1,"127.0.0.1","%d","",0\r\n\r\nOK\r\n' % port)
+    s = sub_start(port, "bin/out", 1)
+    m.cmd('AT+MQTTPUBRAW=0,"bin/out",5000,1,0', "\r\nOK\r\n\r\n>")
+    m.send(data + b"AT\r\n")  # bytes after the length start the next command
+    m.expect(b"\r\nbusy p...\r\n+MQTTPUB:OK\r\n")
+    out, _ = s.communicate(timeout=15)
+    assert out == data, "mosquitto_sub got %d bytes" % len(out)
+    m.cmd('AT+MQTTSUB=0,"bin/in",1', "\r\nOK\r\n")
+    pub(port, "bin/in", file=path)
+    got, parts = b"", 0
+    while len(got) < 5000:
+        got += m.subrecv("bin/in")
+        parts += 1
+    assert got == data and parts >= 5, (len(got), parts)
+    print("     5000 bytes in %d +MQTTSUBRECV parts" % parts)
+    m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+    m.close()
+
+
+@test("broker killed and restarted: +MQTTDISCONNECTED, reconnect=1 reconnects, re-subscribes, messages flow")
+def t_restart(tmp):
+    port = free_port()
+    os.makedirs(os.path.join(tmp, "restart"), exist_ok=True)
+    b = Broker(os.path.join(tmp, "restart"), ["listener %d 127.0.0.1" % port])
+    b.start([port])
+    m = Modem()
+    try:
+        m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+        m.cmd('AT+MQTTUSERCFG=0,1,"restart","","",0,0,""', "\r\nOK\r\n")
+        m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,1' % port, '+MQTTCONNECTED:0,1,"127.0.0.1","%d","",1\r\n\r\nOK\r\n' % port)
+        m.cmd('AT+MQTTSUB=0,"r/a",1', "\r\nOK\r\n")
+        m.cmd('AT+MQTTSUB=0,"r/b",0', "\r\nOK\r\n")
+        b.kill()
+        m.expect(b"+MQTTDISCONNECTED:0\r\n")
+        m.cmd("AT+MQTTCONN?", '+MQTTCONN:0,3,1,"127.0.0.1","%d","",1\r\n\r\nOK\r\n' % port)
+        m.cmd('AT+MQTTPUB=0,"r/a","x",0,0', "\r\nERROR\r\n")
+        time.sleep(1.5)
+        b.start([port])
+        m.expect(b'+MQTTCONNECTED:0,1,"127.0.0.1","%d","",1\r\n' % port, timeout=30)
+        time.sleep(0.5)  # the SUBACKs of the re-subscription
+        pub(port, "r/a", "again-a")
+        m.expect(b'+MQTTSUBRECV:0,"r/a",7,again-a\r\n')
+        pub(port, "r/b", "again-b", qos=0)
+        m.expect(b'+MQTTSUBRECV:0,"r/b",7,again-b\r\n')
+        m.cmd("AT+MQTTSUB?", '+MQTTSUB:0,6,"r/a",1\r\n+MQTTSUB:0,6,"r/b",0\r\n\r\nOK\r\n')
+        m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+        m.close()
+    finally:
+        b.kill()
+
+
+@test("TLS: schemes 2 (no verification), 3 (verify server), 4 (client certificate), 5 (both); wrong CA fails")
+def t_tls(tmp):
+    certs = os.path.join(tmp, "certs")
+    subprocess.run(["sh", os.path.join(ROOT, "tests", "tls", "certs.sh"), certs], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p_tls, p_req = free_port(), free_port()
+    d = os.path.join(tmp, "tlsbroker")
+    os.makedirs(d, exist_ok=True)
+    c = lambda n: os.path.join(certs, n)  # noqa: E731
+    b = Broker(d, ["listener %d 127.0.0.1" % p_tls, "certfile " + c("server.pem"), "keyfile " + c("server.key"),
+                   "listener %d 127.0.0.1" % p_req, "certfile " + c("server.pem"), "keyfile " + c("server.key"),
+                   "cafile " + c("ca.pem"), "require_certificate true"])
+    b.start([p_tls, p_req])
+    try:
+        m = Modem(["--ca", c("ca.pem"), "--cert", c("client.pem"), "--key", c("client.key")])
+        m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+        for scheme, port in ((2, p_tls), (3, p_tls), (4, p_req), (5, p_req)):
+            m.cmd('AT+MQTTUSERCFG=0,%d,"tls%d","","",0,0,""' % (scheme, scheme), "\r\nOK\r\n")
+            m.cmd('AT+MQTTCONN=0,"localhost",%d,0' % port,
+                  '+MQTTCONNECTED:0,%d,"localhost","%d","",0\r\n\r\nOK\r\n' % (scheme, port))
+            m.cmd('AT+MQTTSUB=0,"tls/t",1', "\r\nOK\r\n")
+            m.cmd('AT+MQTTPUB=0,"tls/t","s%d",1,0' % scheme, '+MQTTSUBRECV:0,"tls/t",2,s%d\r\n\r\nOK\r\n' % scheme)
+            m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+        # scheme 2 against the listener that requires a client certificate: refused
+        m.cmd('AT+MQTTUSERCFG=0,2,"nocert","","",0,0,""', "\r\nOK\r\n")
+        m.cmd('AT+MQTTCONN=0,"localhost",%d,0,3000' % p_req, "\r\nERROR\r\n")
+        m.close()
+        # scheme 3 with a CA that signed nothing here: refused
+        m = Modem(["--ca", c("other-ca.pem")])
+        m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+        m.cmd('AT+MQTTUSERCFG=0,3,"badca","","",0,0,""', "\r\nOK\r\n")
+        m.cmd('AT+MQTTCONN=0,"localhost",%d,0,3000' % p_tls, "\r\nERROR\r\n")
+        m.close()
+    finally:
+        b.kill()
+
+
+@test("WebSocket schemes 6-10: ERROR in this build (no WebSocket transport linked)")
+def t_ws(port):
+    m = Modem()
+    m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+    m.cmd("AT+SYSLOG=1", "\r\nOK\r\n")
+    m.cmd('AT+MQTTUSERCFG=0,6,"ws","","",0,0,"/mqtt"', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,0' % port, "ERR CODE:0x010a600b\r\n\r\nERROR\r\n")
+    m.close()
+
+
+@test("host driver in C (STM32 style: line reader, '>' prompt, length-aware +MQTTSUBRECV) over the pty")
+def t_driver(port):
+    master, slave = pty.openpty()
+    tty.setraw(master)
+    modem = subprocess.Popen([AT_BIN, "--tty", os.ttyname(slave)], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(slave)
+    drv = subprocess.run([AT_DRIVER, str(master), "127.0.0.1", str(port)], pass_fds=(master,),
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    os.close(master)
+    modem.wait(timeout=20)
+    sys.stdout.write("".join("     " + l + "\n" for l in drv.stdout.decode(errors="replace").splitlines()))
+    assert drv.returncode == 0, "driver exit %d" % drv.returncode
+    assert modem.returncode == 0
+
+
+def main():
+    for p in (AT_BIN, AT_DRIVER):
+        if not os.access(p, os.X_OK):
+            print("FAIL test-at: %s not built" % p)
+            return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        b = Broker(tmp, ["listener %d 127.0.0.1" % port])
+        b.start([port])
+        try:
+            t_example_small(port)
+            t_example_large(port)
+            t_reference(port)
+            t_binary(port, tmp)
+            t_ws(port)
+            t_driver(port)
+            t_restart(tmp)
+            t_tls(tmp)
+        finally:
+            b.kill()
+    print("test-at: %d passed, %d failed%s" % (passed, len(failed), (": " + ", ".join(failed)) if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(main())

@@ -1,0 +1,995 @@
+/*
+ * The ESP-AT MQTT interpreter (include/bmqtt/at.h), byte for byte: the line
+ * reader (any split, the 256-byte limit and recovery), the parameter parser
+ * (escapes, quotes, commas, integers), every command's success bytes, every
+ * error code with AT+SYSLOG=1, the state rules 0-6, the `>` prompts with raw
+ * bytes (all 256 values; bytes after the stated length start the next
+ * command), `busy p...`, and the URCs, against the real client over a
+ * scripted in-memory broker (no sockets: this suite also runs on QEMU).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bmqtt/at.h"
+#include "bmqtt/codec.h"
+#include "bmqtt/version.h"
+
+/* ---- UART capture ---------------------------------------------------------- */
+
+static char g_out[32768];
+static size_t g_out_len;
+
+static void uart_write(void *user, const uint8_t *buf, size_t len)
+{
+    (void)user;
+    assert_true(g_out_len + len <= sizeof g_out);
+    memcpy(g_out + g_out_len, buf, len);
+    g_out_len += len;
+}
+
+/* ---- Scripted broker: answers CONNECT, SUBSCRIBE, PUBLISH... from a script ---- */
+
+typedef struct broker {
+    uint8_t in[16384]; /* what the client sent, not yet decoded */
+    size_t in_len;
+    uint8_t out[16384]; /* what the broker sends */
+    size_t out_len, out_pos;
+    int open_fails;     /* the open callback fails with this status (0: opens) */
+    uint8_t connack_rc;
+    uint8_t suback_code; /* 0xff: grant what was asked */
+    int ack_publish;    /* 0: PUBLISH QoS 1/2 is never acknowledged */
+    int closed;
+    int connects, disconnects, subscribes, unsubscribes;
+    uint8_t last_topic[256];
+    size_t last_topic_len;
+    uint8_t last_payload[8192];
+    size_t last_payload_len;
+    uint8_t last_qos, last_retain;
+    int publishes;
+    uint8_t sub_filter[256];
+    size_t sub_filter_len;
+    uint8_t sub_qos;
+} broker_t;
+
+static broker_t g_b;
+static bmqtt_transport_t g_tr;
+static uint32_t g_now;
+
+static void b_queue(const uint8_t *p, size_t n)
+{
+    assert_true(g_b.out_len + n <= sizeof g_b.out);
+    memcpy(g_b.out + g_b.out_len, p, n);
+    g_b.out_len += n;
+}
+
+static void b_ack(bmqtt_packet_type_t t, uint16_t id)
+{
+    uint8_t b[4];
+    size_t n;
+    assert_int_equal(bmqtt_ack_encode(t, id, b, sizeof b, &n), BMQTT_OK);
+    b_queue(b, n);
+}
+
+/* The broker delivers a PUBLISH to the device. */
+static void b_publish(const char *topic, const uint8_t *payload, size_t len, uint8_t qos, uint16_t id)
+{
+    static uint8_t b[12000];
+    size_t n;
+    bmqtt_publish_t p;
+    memset(&p, 0, sizeof p);
+    p.topic = bmqtt_view_str(topic);
+    p.payload.ptr = payload;
+    p.payload.len = len;
+    p.qos = qos;
+    p.packet_id = id;
+    assert_int_equal(bmqtt_publish_encode(&p, b, sizeof b, &n), BMQTT_OK);
+    b_queue(b, n);
+}
+
+static void b_handle(const bmqtt_packet_t *pk)
+{
+    uint8_t b[64];
+    size_t n;
+    switch (pk->type) {
+    case BMQTT_CONNECT: {
+        bmqtt_connack_t ca = { 0, g_b.connack_rc };
+        g_b.connects++;
+        assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
+        b_queue(b, n);
+        break;
+    }
+    case BMQTT_SUBSCRIBE: {
+        bmqtt_view_t it = pk->u.subscribe.entries;
+        bmqtt_subscription_t s;
+        uint8_t q;
+        g_b.subscribes++;
+        assert_int_equal(bmqtt_sub_next(&it, &s), 1);
+        memcpy(g_b.sub_filter, s.filter.ptr, s.filter.len);
+        g_b.sub_filter_len = s.filter.len;
+        g_b.sub_qos = s.qos;
+        q = g_b.suback_code == 0xffu ? s.qos : g_b.suback_code;
+        assert_int_equal(bmqtt_suback_encode(pk->u.subscribe.packet_id, &q, 1u, b, sizeof b, &n), BMQTT_OK);
+        b_queue(b, n);
+        break;
+    }
+    case BMQTT_UNSUBSCRIBE:
+        g_b.unsubscribes++;
+        b_ack(BMQTT_UNSUBACK, pk->u.unsubscribe.packet_id);
+        break;
+    case BMQTT_PUBLISH:
+        g_b.publishes++;
+        memcpy(g_b.last_topic, pk->u.publish.topic.ptr, pk->u.publish.topic.len);
+        g_b.last_topic_len = pk->u.publish.topic.len;
+        assert_true(pk->u.publish.payload.len <= sizeof g_b.last_payload);
+        if (pk->u.publish.payload.len > 0u) {
+            memcpy(g_b.last_payload, pk->u.publish.payload.ptr, pk->u.publish.payload.len);
+        }
+        g_b.last_payload_len = pk->u.publish.payload.len;
+        g_b.last_qos = pk->u.publish.qos;
+        g_b.last_retain = pk->u.publish.retain;
+        if (g_b.ack_publish && pk->u.publish.qos == 1u) {
+            b_ack(BMQTT_PUBACK, pk->u.publish.packet_id);
+        } else if (g_b.ack_publish && pk->u.publish.qos == 2u) {
+            b_ack(BMQTT_PUBREC, pk->u.publish.packet_id);
+        }
+        break;
+    case BMQTT_PUBREL:
+        b_ack(BMQTT_PUBCOMP, pk->u.packet_id);
+        break;
+    case BMQTT_PINGREQ:
+        assert_int_equal(bmqtt_empty_encode(BMQTT_PINGRESP, b, sizeof b, &n), BMQTT_OK);
+        b_queue(b, n);
+        break;
+    case BMQTT_DISCONNECT:
+        g_b.disconnects++;
+        break;
+    default:
+        break;
+    }
+}
+
+static int32_t b_send(void *ctx, const uint8_t *buf, size_t len)
+{
+    bmqtt_packet_t pk;
+    size_t used;
+    (void)ctx;
+    if (g_b.closed) {
+        return BMQTT_ERR_CLOSED;
+    }
+    assert_true(g_b.in_len + len <= sizeof g_b.in);
+    memcpy(g_b.in + g_b.in_len, buf, len);
+    g_b.in_len += len;
+    while (g_b.in_len > 0u && bmqtt_decode(g_b.in, g_b.in_len, &pk, &used) == BMQTT_OK) {
+        b_handle(&pk);
+        memmove(g_b.in, g_b.in + used, g_b.in_len - used);
+        g_b.in_len -= used;
+    }
+    return (int32_t)len;
+}
+
+static int32_t b_recv(void *ctx, uint8_t *buf, size_t len)
+{
+    size_t n = g_b.out_len - g_b.out_pos;
+    (void)ctx;
+    if (n == 0u) {
+        return g_b.closed ? BMQTT_ERR_CLOSED : BMQTT_WOULD_BLOCK;
+    }
+    if (n > len) {
+        n = len;
+    }
+    memcpy(buf, g_b.out + g_b.out_pos, n);
+    g_b.out_pos += n;
+    if (g_b.out_pos == g_b.out_len) {
+        g_b.out_pos = g_b.out_len = 0u;
+    }
+    return (int32_t)n;
+}
+
+static void b_close(void *ctx)
+{
+    (void)ctx;
+    g_b.closed = 1;
+}
+
+static bmqtt_at_open_t g_req;
+static char g_req_host[160];
+
+static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmqtt_transport_t **tr, uint32_t now_ms)
+{
+    (void)user;
+    (void)now_ms;
+    g_req = *req;
+    snprintf(g_req_host, sizeof g_req_host, "%s", req->host);
+    if (g_b.open_fails != 0) {
+        return (bmqtt_status_t)g_b.open_fails;
+    }
+    g_b.closed = 0;
+    g_b.in_len = g_b.out_len = g_b.out_pos = 0u;
+    g_tr.send = b_send;
+    g_tr.recv = b_recv;
+    g_tr.close = b_close;
+    g_tr.ctx = &g_b;
+    *tr = &g_tr;
+    return BMQTT_OK;
+}
+
+static int g_hook_calls;
+static int wifi_hook(void *user, bmqtt_at_t *at, const char *cmd, size_t len)
+{
+    (void)user;
+    g_hook_calls++;
+    if (len == 9u && memcmp(cmd, "+CWMODE=1", 9u) == 0) {
+        bmqtt_at_ok(at);
+        return 1;
+    }
+    return 0;
+}
+
+static int64_t fixed_time(void *user)
+{
+    (void)user;
+    return 1628088485; /* 2021-08-04 14:48:05 UTC, a Wednesday */
+}
+
+/* ---- The interpreter under test ---------------------------------------------- */
+
+static uint8_t g_txb[2048], g_rxb[1024], g_outbox[4096], g_raw[8192];
+static bmqtt_inflight_t g_inflight[8];
+static uint16_t g_qos2[8];
+static bmqtt_at_t g_at;
+static const bmqtt_at_config_t g_cfg = { .write = uart_write, .open = net_open, .command = wifi_hook,
+    .time_s = fixed_time, .tx_buf = g_txb, .tx_size = sizeof g_txb, .rx_buf = g_rxb, .rx_size = sizeof g_rxb,
+    .inflight = g_inflight, .inflight_count = 8, .qos2_ids = g_qos2, .qos2_count = 8, .outbox = g_outbox,
+    .outbox_size = sizeof g_outbox, .raw_buf = g_raw, .raw_size = sizeof g_raw };
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&g_b, 0, sizeof g_b);
+    g_b.suback_code = 0xffu;
+    g_b.ack_publish = 1;
+    g_out_len = 0u;
+    g_now = 1000u;
+    g_hook_calls = 0;
+    assert_int_equal(bmqtt_at_init(&g_at, &g_cfg), BMQTT_OK);
+    return 0;
+}
+
+static void poll_n(int n)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        g_now += 10u;
+        assert_int_equal(bmqtt_at_poll(&g_at, g_now), BMQTT_OK);
+    }
+}
+
+static void in(const char *s)
+{
+    assert_int_equal(bmqtt_at_input(&g_at, (const uint8_t *)s, strlen(s)), BMQTT_OK);
+}
+
+static void in_bytes(const void *p, size_t n)
+{
+    assert_int_equal(bmqtt_at_input(&g_at, (const uint8_t *)p, n), BMQTT_OK);
+}
+
+/* The UART bytes since the last check must be exactly @p want. */
+static void expect_n(const char *want, size_t n)
+{
+    if (g_out_len != n || memcmp(g_out, want, n) != 0) {
+        print_error("want (%zu): %.*s\ngot  (%zu): %.*s\n", n, (int)n, want, g_out_len, (int)g_out_len, g_out);
+        fail();
+    }
+    g_out_len = 0u;
+}
+
+static void expect(const char *want)
+{
+    expect_n(want, strlen(want));
+}
+
+/* Send a command (echo off) and check its answer. */
+static void cmd(const char *line, const char *want)
+{
+    char b[600];
+    snprintf(b, sizeof b, "%s\r\n", line);
+    in(b);
+    expect(want);
+}
+
+static void quiet(void)
+{
+    in("ATE0\r\n");
+    expect("ATE0\r\n\r\nOK\r\n");
+}
+
+static void connect_tcp(int reconnect)
+{
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,1,\"dev\",\"user\",\"pass\",0,0,\"\"", "\r\nOK\r\n");
+    in(reconnect ? "AT+MQTTCONN=0,\"broker.local\",1883,1\r\n" : "AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    poll_n(5);
+    expect(reconnect ? "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n\r\nOK\r\n"
+                     : "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    assert_int_equal(bmqtt_at_state(&g_at), 4);
+}
+
+/* ---- Line reader ----------------------------------------------------------------- */
+
+/* Echo is on at power-up; ATE0 stops it (its own line is still echoed). */
+static void test_echo_power_up(void **state)
+{
+    (void)state;
+    in("AT\r\n");
+    expect("AT\r\n\r\nOK\r\n");
+    in("ATE0\r\n");
+    expect("ATE0\r\n\r\nOK\r\n");
+    in("AT\r\n");
+    expect("\r\nOK\r\n");
+    in("ATE1\r\n");
+    expect("\r\nOK\r\n");
+    in("at\r\n");
+    expect("at\r\n\r\nOK\r\n");
+}
+
+/* One byte at a time gives the bytes of a whole write. */
+static void test_byte_at_a_time(void **state)
+{
+    const char *s = "ATE0\r\nAT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",0,0,\"\"\r\nAT+MQTTCONN?\r\n";
+    size_t i;
+    (void)state;
+    for (i = 0; s[i] != '\0'; i++) {
+        in_bytes(s + i, 1u);
+    }
+    expect("ATE0\r\n\r\nOK\r\n\r\nOK\r\n+MQTTCONN:0,1,1,\"\",\"\",\"\",0\r\n\r\nOK\r\n");
+}
+
+/* A line of 256 bytes (CR LF included) runs; 257 gives ERROR once; the next line works. */
+static void test_line_limit_and_recovery(void **state)
+{
+    char b[700];
+    size_t n;
+    (void)state;
+    quiet();
+    cmd("AT+SYSLOG=1", "\r\nOK\r\n");
+    /* AT+MQTTUSERCFG=0,1,"<id>","","",0,0,"" + CR LF = 256 bytes */
+    n = (size_t)snprintf(b, sizeof b, "AT+MQTTUSERCFG=0,1,\"%0*d\",\"\",\"\",0,0,\"\"\r\n", 256 - 36, 0);
+    assert_int_equal(n, 256);
+    in(b);
+    expect("\r\nOK\r\n");
+    n = (size_t)snprintf(b, sizeof b, "AT+MQTTUSERCFG=0,1,\"%0*d\",\"\",\"\",0,0,\"\"\r\n", 257 - 36, 0);
+    assert_int_equal(n, 257);
+    in(b);
+    expect("\r\nERROR\r\n");
+    memset(b, 'A', 600);
+    memcpy(b + 600, "\r\nAT\r\n", 6);
+    in_bytes(b, 606);
+    expect("\r\nERROR\r\n\r\nOK\r\n");
+    /* CR at byte 256 and LF at 257 is a 257-byte line */
+    memset(b, 'A', 255);
+    b[0] = 'A';
+    b[1] = 'T';
+    b[255] = '\r';
+    b[256] = '\n';
+    in_bytes(b, 257);
+    expect("\r\nERROR\r\n");
+    cmd("AT", "\r\nOK\r\n");
+}
+
+static void test_not_a_command(void **state)
+{
+    (void)state;
+    quiet();
+    cmd("", "");
+    cmd("XY", "\r\nERROR\r\n");
+    cmd("At", "\r\nERROR\r\n");
+    cmd("AT+NOPE", "\r\nERROR\r\n");
+    cmd("AT+SYSLOG=1", "\r\nOK\r\n");
+    cmd("AT+NOPE", "ERR CODE:0x01090000\r\n\r\nERROR\r\n");
+    cmd("AT+SYSLOG?", "+SYSLOG:1\r\n\r\nOK\r\n");
+    cmd("AT+SYSLOG=2", "\r\nERROR\r\n");
+    /* names are case-insensitive */
+    cmd("at+mqttconn?", "+MQTTCONN:0,0,0,\"\",\"\",\"\",0\r\n\r\nOK\r\n");
+    /* no test or execute form on MQTT commands */
+    cmd("AT+MQTTUSERCFG=?", "\r\nERROR\r\n");
+    cmd("AT+MQTTUSERCFG", "\r\nERROR\r\n");
+    cmd("AT+MQTTPUB?", "\r\nERROR\r\n");
+}
+
+static void test_basic_commands(void **state)
+{
+    (void)state;
+    quiet();
+    cmd("AT+CWMODE=1", "\r\nOK\r\n");
+    assert_int_equal(g_hook_calls, 1);
+    cmd("AT+CWJAP?", "\r\nERROR\r\n"); /* the hook does not know it */
+    cmd("AT+CIPSNTPCFG=1,8,\"ntp1.aliyun.com\",\"ntp2.aliyun.com\"", "\r\nOK\r\n");
+    cmd("AT+CIPSNTPCFG?", "+CIPSNTPCFG:1,8,\"ntp1.aliyun.com\",\"ntp2.aliyun.com\"\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 22:48:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPCFG=1,-1130", "\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 03:18:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPCFG=0,0", "\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPCFG=1,1500", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG=1,1260", "\r\nERROR\r\n");
+    cmd("AT+GMR", "AT version:bmqtt " BMQTT_VERSION " (ESP-AT MQTT command set)\r\nSDK version:bmqtt " BMQTT_VERSION
+                  "\r\nBin version:" BMQTT_VERSION "\r\n\r\nOK\r\n");
+    cmd("AT+SYSLOG=1", "\r\nOK\r\n");
+    cmd("AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",0,0,\"\"", "\r\nOK\r\n");
+    /* AT+RST: OK, then the power-up state (echo on, codes off, state 0) and ready */
+    cmd("AT+RST", "\r\nOK\r\n\r\nready\r\n");
+    in("AT+MQTTCONN?\r\n");
+    expect("AT+MQTTCONN?\r\n+MQTTCONN:0,0,0,\"\",\"\",\"\",0\r\n\r\nOK\r\n");
+    in("AT+NOPE\r\n");
+    expect("AT+NOPE\r\n\r\nERROR\r\n");
+}
+
+/* ---- Error codes, every one this command set prints (AT+SYSLOG=1) ----------------- */
+
+typedef struct err_case {
+    int state;         /* 0: fresh; 1: after USERCFG; 2: after CONNCFG; 4: connected */
+    const char *line;
+    const char *want;
+} err_case_t;
+
+#define E(c) "ERR CODE:0x010a" c "\r\n\r\nERROR\r\n"
+#define P(n, c) "ERR CODE:0x0108000" n "\r\nERR CODE:0x010a" c "\r\n\r\nERROR\r\n"
+
+static const err_case_t err_cases[] = {
+    /* LinkID */
+    { 0, "AT+MQTTUSERCFG=x,1,\"a\",\"b\",\"c\",0,0,\"\"", P("0", "6010") },
+    { 0, "AT+MQTTUSERCFG=1,1,\"a\",\"b\",\"c\",0,0,\"\"", E("6011") },
+    { 0, "AT+MQTTUSERCFG=,1,\"a\",\"b\",\"c\",0,0,\"\"", P("0", "6010") },
+    /* USERCFG */
+    { 0, "AT+MQTTUSERCFG=0,a,\"a\",\"b\",\"c\",0,0,\"\"", P("1", "6012") },
+    { 0, "AT+MQTTUSERCFG=0,0,\"a\",\"b\",\"c\",0,0,\"\"", E("6013") },
+    { 0, "AT+MQTTUSERCFG=0,11,\"a\",\"b\",\"c\",0,0,\"\"", E("6013") },
+    { 0, "AT+MQTTUSERCFG=0,-1,\"a\",\"b\",\"c\",0,0,\"\"", E("6013") },
+    { 0, "AT+MQTTUSERCFG=0,1,a,\"b\",\"c\",0,0,\"\"", P("2", "6014") },
+    { 0, "AT+MQTTUSERCFG=0,1,\"a,b\",\"b\",\"c\",0,0,\"\"", P("2", "6014") }, /* quotes do not protect commas */
+    { 0, "AT+MQTTUSERCFG=0,1,\"a\"b\",\"b\",\"c\",0,0,\"\"", P("2", "6014") }, /* unescaped quote inside */
+    { 0, "AT+MQTTUSERCFG=0,1,\"a\",b,\"c\",0,0,\"\"", P("3", "6017") },
+    { 0, "AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\\\",0,0,\"\"", P("4", "601a") }, /* escaped closing quote */
+    { 0, "AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",x,0,\"\"", P("5", "601d") },
+    { 0, "AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",2,0,\"\"", E("601e") },
+    { 0, "AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",0,\"0\",\"\"", P("6", "601f") },
+    { 0, "AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",0,2,\"\"", E("6020") },
+    { 0, "AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",0,0", P("7", "6027") },
+    { 0, "AT+MQTTUSERCFG=0,6,\"a\",\"b\",\"c\",0,0,\"/123456789012345678901234567890123\"", E("6029") },
+    { 0, "AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",0,0,\"\",1", E("6008") },
+    { 4, "AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",0,0,\"\"", E("6002") },
+    /* LONG*, legacy */
+    { 0, "AT+MQTTLONGCLIENTID=0,4", E("6001") },
+    { 2, "AT+MQTTLONGCLIENTID=0,4", E("6002") },
+    { 1, "AT+MQTTLONGCLIENTID=0,0", E("6016") },
+    { 1, "AT+MQTTLONGCLIENTID=0,1025", E("6016") },
+    { 1, "AT+MQTTLONGUSERNAME=0,x", P("1", "6017") },
+    { 1, "AT+MQTTLONGPASSWORD=0,2000", E("601c") },
+    { 1, "AT+MQTTLONGPASSWORD=0,4,4", E("6008") },
+    { 2, "AT+MQTTCLIENTID=0,\"x\"", E("6002") },
+    { 1, "AT+MQTTUSERNAME=0,x", P("1", "6017") },
+    /* CONNCFG */
+    { 0, "AT+MQTTCONNCFG=0,120,0,\"\",\"\",0,0", E("6001") },
+    { 4, "AT+MQTTCONNCFG=0,120,0,\"\",\"\",0,0", E("6002") },
+    { 1, "AT+MQTTCONNCFG=0,k,0,\"\",\"\",0,0", P("1", "602b") },
+    { 1, "AT+MQTTCONNCFG=0,7201,0,\"\",\"\",0,0", E("602d") },
+    { 1, "AT+MQTTCONNCFG=0,120,,\"\",\"\",0,0", P("2", "602e") },
+    { 1, "AT+MQTTCONNCFG=0,120,2,\"\",\"\",0,0", E("602f") },
+    { 1, "AT+MQTTCONNCFG=0,120,0,,\"\",0,0", P("3", "6030") },
+    { 1, "AT+MQTTCONNCFG=0,120,0,\"t\",m,0,0", P("4", "6033") },
+    { 1, "AT+MQTTCONNCFG=0,120,0,\"t\",\"m\",q,0", P("5", "6036") },
+    { 1, "AT+MQTTCONNCFG=0,120,0,\"t\",\"m\",3,0", E("6037") },
+    { 1, "AT+MQTTCONNCFG=0,120,0,\"t\",\"m\",0", P("6", "6038") },
+    { 1, "AT+MQTTCONNCFG=0,120,0,\"t\",\"m\",0,2", E("6039") },
+    { 1, "AT+MQTTCONNCFG=0,120,0,\"t\",\"m\",0,0,0", E("6008") },
+    /* ALPN: plain ERROR whatever the reason */
+    { 1, "AT+MQTTALPN=0,2,\"a\"", "\r\nERROR\r\n" },
+    { 1, "AT+MQTTALPN=0,6,\"a\",\"b\",\"c\",\"d\",\"e\",\"f\"", "\r\nERROR\r\n" },
+    { 2, "AT+MQTTALPN=0,1,\"a\"", "\r\nERROR\r\n" },
+    { 1, "AT+MQTTALPN=1,1,\"a\"", "\r\nERROR\r\n" },
+    { 2, "AT+MQTTSNI=0,\"x\"", E("6002") },
+    /* CONN */
+    { 0, "AT+MQTTCONN=0,\"h\",1883,0", E("6001") },
+    { 4, "AT+MQTTCONN=0,\"h\",1883,0", E("6004") },
+    { 1, "AT+MQTTCONN=0,h,1883,0", P("1", "603a") },
+    { 1, "AT+MQTTCONN=0,\"\",1883,0", E("603b") },
+    { 1, "AT+MQTTCONN=0,\"h_h\",1883,0", E("6052") },
+    { 1, "AT+MQTTCONN=0,\"::1\",1883,0", E("6052") },
+    { 1, "AT+MQTTCONN=0,\"h\",\"1883\",0", P("2", "603d") },
+    { 1, "AT+MQTTCONN=0,\"h\",65536,0", E("603e") },
+    { 1, "AT+MQTTCONN=0,\"h\",-1,0", E("603e") },
+    { 1, "AT+MQTTCONN=0,\"h\",1883", P("3", "603f") },
+    { 1, "AT+MQTTCONN=0,\"h\",1883,2", E("6040") },
+    { 1, "AT+MQTTCONN=0,\"h\",1883,0,t", P("4", "6053") },
+    { 1, "AT+MQTTCONN=0,\"h\",1883,0,2999", E("6054") },
+    { 1, "AT+MQTTCONN=0,\"h\",1883,0,60001", E("6054") },
+    { 1, "AT+MQTTCONN=0,\"h\",1883,0,5000,1", E("6008") },
+    /* PUB, PUBRAW, SUB, UNSUB need a connection */
+    { 1, "AT+MQTTPUB=0,\"t\",\"d\",0,0", E("6006") },
+    { 2, "AT+MQTTPUBRAW=0,\"t\",4,0,0", E("6006") },
+    { 1, "AT+MQTTSUB=0,\"t\",0", E("6006") },
+    { 1, "AT+MQTTUNSUB=0,\"t\"", E("6006") },
+    { 4, "AT+MQTTPUB=0,t,\"d\",0,0", P("1", "6041") },
+    { 4, "AT+MQTTPUB=0,\"\",\"d\",0,0", E("6042") },
+    { 4, "AT+MQTTPUB=0,\"t\",d,0,0", P("2", "6044") },
+    { 4, "AT+MQTTPUB=0,\"t\",\"a,b\",0,0", P("2", "6044") },
+    { 4, "AT+MQTTPUB=0,\"t\",\"\",0,0", E("6045") }, /* empty data: ERROR, as the firmware */
+    { 4, "AT+MQTTPUB=0,\"t\",\"d\",,0", P("3", "6047") },
+    { 4, "AT+MQTTPUB=0,\"t\",\"d\",3,0", E("6048") },
+    { 4, "AT+MQTTPUB=0,\"t\",\"d\",-1,0", E("6048") },
+    { 4, "AT+MQTTPUB=0,\"t\",\"d\",+1,0", P("3", "6047") },
+    { 4, "AT+MQTTPUB=0,\"t\",\"d\",4294967296,0", P("3", "6047") },
+    { 4, "AT+MQTTPUB=0,\"t\",\"d\",0,r", P("4", "6049") },
+    { 4, "AT+MQTTPUB=0,\"t\",\"d\",0,2", E("604a") },
+    { 4, "AT+MQTTPUB=0,\"t\",\"d\",0,0,100", "\r\nERROR\r\n" },
+    { 4, "AT+MQTTPUB=0,\"t\",\"d\",0,0,5000,1", E("6008") },
+    { 4, "AT+MQTTPUB=0,\"t/+\",\"d\",0,0", E("600c") }, /* no wildcard in a topic name */
+    { 4, "AT+MQTTPUBRAW=0,\"t\",x,0,0", P("2", "604b") },
+    { 4, "AT+MQTTPUBRAW=0,\"t\",0,0,0", E("604c") },
+    { 4, "AT+MQTTPUBRAW=0,\"t\",8193,0,0", E("6005") }, /* over the caller's raw buffer */
+    { 4, "AT+MQTTPUBRAW=0,\"t\",4,3,0", E("6048") },
+    { 4, "AT+MQTTSUB=0,\"t\",3", E("6048") },
+    { 4, "AT+MQTTSUB=0,\"t\"", P("2", "6047") },
+    { 4, "AT+MQTTSUB=0,\"t\",1,1", "\r\nERROR\r\n" },
+    { 4, "AT+MQTTUNSUB=0,\"\"", E("6042") },
+    /* CLEAN */
+    { 0, "AT+MQTTCLEAN=0", E("6003") },
+    { 1, "AT+MQTTCLEAN=0,1", E("6008") },
+};
+
+static void reach(int state)
+{
+    quiet();
+    if (state >= 4) {
+        g_out_len = 0u;
+        cmd("AT+MQTTUSERCFG=0,1,\"dev\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+        in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+        poll_n(5);
+        expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    } else if (state >= 1) {
+        cmd("AT+MQTTUSERCFG=0,1,\"dev\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+        if (state >= 2) {
+            cmd("AT+MQTTCONNCFG=0,120,0,\"\",\"\",0,0", "\r\nOK\r\n");
+        }
+    }
+    cmd("AT+SYSLOG=1", "\r\nOK\r\n");
+}
+
+static void test_error_codes(void **state)
+{
+    size_t i;
+    for (i = 0; i < sizeof err_cases / sizeof err_cases[0]; i++) {
+        setup(state);
+        reach(err_cases[i].state);
+        assert_int_equal(bmqtt_at_state(&g_at), err_cases[i].state);
+        in(err_cases[i].line);
+        in("\r\n");
+        if (g_out_len != strlen(err_cases[i].want) || memcmp(g_out, err_cases[i].want, g_out_len) != 0) {
+            print_error("case %zu: %s\n", i, err_cases[i].line);
+        }
+        expect(err_cases[i].want);
+        /* a refused command changes nothing */
+        assert_int_equal(bmqtt_at_state(&g_at), err_cases[i].state);
+    }
+}
+
+/* Without AT+SYSLOG=1 the same failures are a bare ERROR. */
+static void test_error_codes_off(void **state)
+{
+    (void)state;
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",0,0", "\r\nERROR\r\n");
+    cmd("AT+MQTTCLEAN=0", "\r\nERROR\r\n");
+    /* warnings are not errors: empty client id, user, password, path with scheme 6 */
+    cmd("AT+MQTTUSERCFG=0,6,\"\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    cmd("AT+MQTTCONNCFG=0,0,0,\"\",\"\",0,0", "\r\nOK\r\n");
+}
+
+/* ---- Parser ---------------------------------------------------------------------- */
+
+/* A backslash escapes the next byte, commas included; `\n` is just `n`. */
+static void test_escapes(void **state)
+{
+    (void)state;
+    reach(4);
+    cmd("AT+MQTTPUB=0,\"a\\\"b\",\"{\\\"k\\\":1\\,\\\"n\\\":\\n\\\\}\",0,0", "\r\nOK\r\n");
+    assert_int_equal(g_b.last_topic_len, 3);
+    assert_memory_equal(g_b.last_topic, "a\"b", 3);
+    assert_int_equal(g_b.last_payload_len, 14);
+    assert_memory_equal(g_b.last_payload, "{\"k\":1,\"n\":n\\}", 14);
+    /* whitespace is kept; hex and leading zeros are integers */
+    in("AT+MQTTPUB=0,\" t \",\" d \",0x1,00\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    assert_memory_equal(g_b.last_topic, " t ", 3);
+    assert_memory_equal(g_b.last_payload, " d ", 3);
+    assert_int_equal(g_b.last_qos, 1);
+}
+
+/* ---- Configuration and state rules ------------------------------------------------- */
+
+static void test_usercfg_conncfg_states(void **state)
+{
+    (void)state;
+    quiet();
+    cmd("AT+MQTTCONN?", "+MQTTCONN:0,0,0,\"\",\"\",\"\",0\r\n\r\nOK\r\n");
+    cmd("AT+MQTTSUB?", "+MQTTSUB:0,0,\"\",0\r\n\r\nOK\r\n");
+    cmd("AT+MQTTUSERCFG=0,7,\"id\",\"u\",\"p\",0,0,\"/mqtt\"", "\r\nOK\r\n");
+    cmd("AT+MQTTCONN?", "+MQTTCONN:0,1,7,\"\",\"\",\"\",0\r\n\r\nOK\r\n");
+    cmd("AT+MQTTALPN=0,2,\"mqtt-ca.cn\",\"mqtt-ca.us\"", "\r\nOK\r\n");
+    cmd("AT+MQTTSNI=0,\"sni.example\"", "\r\nOK\r\n");
+    cmd("AT+MQTTCONNCFG=0,0,1,\"lwt\",\"bye\",1,1", "\r\nOK\r\n");
+    cmd("AT+MQTTCONN?", "+MQTTCONN:0,2,7,\"\",\"\",\"\",0\r\n\r\nOK\r\n");
+    cmd("AT+MQTTSUB?", "+MQTTSUB:0,2,\"\",0\r\n\r\nOK\r\n");
+    /* order matters: ALPN, SNI, LONG* after CONNCFG fail */
+    cmd("AT+MQTTALPN=0,0", "\r\nERROR\r\n");
+    cmd("AT+MQTTSNI=0,\"\"", "\r\nERROR\r\n");
+    cmd("AT+MQTTLONGPASSWORD=0,3", "\r\nERROR\r\n");
+    /* the open request carries everything */
+    in("AT+MQTTCONN=0,\"broker.local\",8080,0,3000\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,7,\"broker.local\",\"8080\",\"/mqtt\",0\r\n\r\nOK\r\n");
+    assert_int_equal(g_req.scheme, 7);
+    assert_int_equal(g_req.port, 8080);
+    assert_string_equal(g_req.path, "/mqtt");
+    assert_string_equal(g_req.sni, "sni.example");
+    assert_int_equal(g_req.alpn_count, 2);
+    assert_string_equal(g_req.alpn[0], "mqtt-ca.cn");
+    assert_string_equal(g_req.alpn[1], "mqtt-ca.us");
+    assert_int_equal(g_req.timeout_ms, 3000);
+    cmd("AT+MQTTCONN?", "+MQTTCONN:0,4,7,\"broker.local\",\"8080\",\"/mqtt\",0\r\n\r\nOK\r\n");
+    cmd("AT+MQTTSUB?", "\r\nOK\r\n");
+    cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+    poll_n(2);
+    assert_int_equal(g_b.disconnects, 1);
+    assert_int_equal(bmqtt_at_state(&g_at), 0);
+    cmd("AT+MQTTCONN?", "+MQTTCONN:0,0,0,\"\",\"\",\"\",0\r\n\r\nOK\r\n");
+}
+
+/* LONG*: the prompt, exactly N raw bytes (CR LF and commas included), OK; what follows is a command. */
+static void test_long_fields(void **state)
+{
+    char b[1100];
+    (void)state;
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,1,\"short\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    in("AT+MQTTLONGCLIENTID=0,10\r\n");
+    expect("\r\nOK\r\n\r\n>");
+    in_bytes("id,\r\n\"x\"\\yAT\r\n", 14);
+    expect("\r\nOK\r\n\r\nOK\r\n");
+    memset(b, 'u', 1024);
+    in("AT+MQTTLONGUSERNAME=0,1024\r\n");
+    expect("\r\nOK\r\n\r\n>");
+    in_bytes(b, 1024);
+    expect("\r\nOK\r\n");
+    in("AT+MQTTLONGPASSWORD=0,3\r\n");
+    expect("\r\nOK\r\n\r\n>");
+    in("p");
+    in("w");
+    expect("");
+    in("d");
+    expect("\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    assert_int_equal(g_b.connects, 1);
+}
+
+/* ---- Connect, publish, subscribe over the scripted broker ---------------------------- */
+
+static void test_connect_refused_and_failures(void **state)
+{
+    (void)state;
+    quiet();
+    cmd("AT+SYSLOG=1", "\r\nOK\r\n");
+    cmd("AT+MQTTUSERCFG=0,1,\"dev\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    g_b.connack_rc = 5;
+    in("AT+MQTTCONN=0,\"broker.local\",1883,1\r\n");
+    poll_n(5);
+    expect("\r\nERROR\r\n");
+    assert_int_equal(bmqtt_at_state(&g_at), 2); /* no retry after a failed first connect */
+    g_b.connack_rc = 0;
+    g_b.open_fails = BMQTT_ERR_DNS;
+    cmd("AT+MQTTCONN=0,\"nowhere\",1883,0", "ERR CODE:0x010a6055\r\n\r\nERROR\r\n");
+    g_b.open_fails = BMQTT_ERR_AT_SCHEME;
+    cmd("AT+MQTTCONN=0,\"nowhere\",1883,0", "ERR CODE:0x010a600b\r\n\r\nERROR\r\n");
+    g_b.open_fails = BMQTT_ERR_CONNECT;
+    cmd("AT+MQTTCONN=0,\"nowhere\",1883,0", "\r\nERROR\r\n");
+    g_b.open_fails = 0;
+    in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+}
+
+/* QoS 1 waits for PUBACK; commands meanwhile get busy p...; no ack in time gives ERROR. */
+static void test_publish_blocking_and_busy(void **state)
+{
+    (void)state;
+    connect_tcp(0);
+    cmd("AT+MQTTPUB=0,\"topic\",\"test\",0,0", "\r\nOK\r\n");
+    assert_int_equal(g_b.publishes, 1);
+    in("AT+MQTTPUB=0,\"topic\",\"test\",1,1\r\n");
+    expect("");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    assert_int_equal(g_b.last_qos, 1);
+    assert_int_equal(g_b.last_retain, 1);
+    in("AT+MQTTPUB=0,\"topic\",\"two\",2,0\r\n");
+    poll_n(4);
+    expect("\r\nOK\r\n");
+    /* no ack: busy meanwhile, then ERROR on the timeout */
+    g_b.ack_publish = 0;
+    cmd("AT+SYSLOG=1", "\r\nOK\r\n");
+    in("AT+MQTTPUB=0,\"topic\",\"lost\",1,0,3000\r\n");
+    poll_n(2);
+    cmd("AT", "ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n");
+    cmd("", "");
+    g_now += 3000u;
+    poll_n(1);
+    expect("\r\nERROR\r\n");
+    /* the memory of that message is still the client's: another QoS 1 PUB is refused until it ends */
+    cmd("AT+MQTTPUB=0,\"topic\",\"next\",1,0", "ERR CODE:0x010a600c\r\n\r\nERROR\r\n");
+    cmd("AT", "\r\nOK\r\n");
+}
+
+/* PUBRAW: prompt, all 256 byte values, +MQTTPUB:OK; bytes after the length start the next command. */
+static void test_pubraw_all_bytes(void **state)
+{
+    uint8_t data[256 + 4];
+    int i;
+    (void)state;
+    connect_tcp(0);
+    for (i = 0; i < 256; i++) {
+        data[i] = (uint8_t)i;
+    }
+    memcpy(data + 256, "AT\r\n", 4);
+    in("AT+MQTTPUBRAW=0,\"raw\",256,1,0\r\n");
+    expect("\r\nOK\r\n\r\n>");
+    in_bytes(data, sizeof data);
+    poll_n(3);
+    expect("\r\nbusy p...\r\n+MQTTPUB:OK\r\n");
+    assert_int_equal(g_b.last_payload_len, 256);
+    assert_memory_equal(g_b.last_payload, data, 256);
+    /* QoS 0, one byte at a time, then AT in the same write after the data */
+    in("AT+MQTTPUBRAW=0,\"raw\",5,0,0\r\n");
+    expect("\r\nOK\r\n\r\n>");
+    for (i = 0; i < 5; i++) {
+        in_bytes(data + 10 + i, 1u);
+    }
+    poll_n(1);
+    expect("+MQTTPUB:OK\r\n");
+    cmd("AT", "\r\nOK\r\n");
+    assert_int_equal(g_b.last_payload_len, 5);
+    assert_memory_equal(g_b.last_payload, data + 10, 5);
+    /* larger than tx_buf (2048): 5000 bytes go out from the caller's buffer */
+    in("AT+MQTTPUBRAW=0,\"big\",5000,0,0\r\n");
+    expect("\r\nOK\r\n\r\n>");
+    {
+        static uint8_t big[5000];
+        for (i = 0; i < 5000; i++) {
+            big[i] = (uint8_t)(i * 7);
+        }
+        in_bytes(big, sizeof big);
+        poll_n(5);
+        expect("+MQTTPUB:OK\r\n");
+        assert_int_equal(g_b.last_payload_len, 5000);
+        assert_memory_equal(g_b.last_payload, big, 5000);
+    }
+    /* no ack: +MQTTPUB:FAIL on the timeout, no OK or ERROR */
+    g_b.ack_publish = 0;
+    in("AT+MQTTPUBRAW=0,\"raw\",3,1,0,3000\r\nabc");
+    expect("\r\nOK\r\n\r\n>");
+    g_now += 3100u;
+    poll_n(1);
+    expect("+MQTTPUB:FAIL\r\n");
+}
+
+static void test_subscribe_and_receive(void **state)
+{
+    static const uint8_t bin[] = { 0x00, '\r', '\n', ',', '"', 0xff };
+    static uint8_t big[3000];
+    size_t i;
+    char want[200];
+    (void)state;
+    connect_tcp(0);
+    cmd("AT+MQTTSUB=0,\"topic\",0", "\r\nOK\r\n");
+    in("AT+MQTTSUB=0,\"a/#\",1\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    assert_int_equal(g_b.sub_qos, 1);
+    assert_int_equal(bmqtt_at_state(&g_at), 6);
+    cmd("AT+MQTTSUB?", "+MQTTSUB:0,6,\"topic\",0\r\n+MQTTSUB:0,6,\"a/#\",1\r\n\r\nOK\r\n");
+    /* re-subscribing a tracked topic: SUBSCRIBE sent, OK, table unchanged */
+    in("AT+MQTTSUB=0,\"a/#\",2\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    assert_int_equal(g_b.subscribes, 3);
+    cmd("AT+MQTTSUB?", "+MQTTSUB:0,6,\"topic\",0\r\n+MQTTSUB:0,6,\"a/#\",1\r\n\r\nOK\r\n");
+    /* SUBACK failure: ERROR, not tracked */
+    g_b.suback_code = 0x80u;
+    in("AT+MQTTSUB=0,\"denied\",1\r\n");
+    poll_n(2);
+    expect("\r\nERROR\r\n");
+    g_b.suback_code = 0xffu;
+    /* a message: topic raw, payload raw, its length */
+    b_publish("topic", (const uint8_t *)"test", 4u, 0u, 0u);
+    poll_n(2);
+    expect("+MQTTSUBRECV:0,\"topic\",4,test\r\n");
+    b_publish("a/b", bin, sizeof bin, 1u, 7u);
+    poll_n(2);
+    snprintf(want, sizeof want, "+MQTTSUBRECV:0,\"a/b\",6,");
+    memcpy(want + 23, bin, sizeof bin);
+    memcpy(want + 23 + sizeof bin, "\r\n", 2);
+    expect_n(want, 23 + sizeof bin + 2);
+    b_publish("a/empty", NULL, 0u, 0u, 0u);
+    poll_n(2);
+    expect("+MQTTSUBRECV:0,\"a/empty\",0,\r\n");
+    /* larger than rx_buf (1024): several URCs, each with its fragment's length, adding up */
+    for (i = 0; i < sizeof big; i++) {
+        big[i] = (uint8_t)('a' + i % 26u);
+    }
+    b_publish("a/big", big, sizeof big, 0u, 0u);
+    poll_n(10);
+    {
+        size_t pos = 0u, total = 0u;
+        int parts = 0;
+        while (pos < g_out_len) {
+            unsigned long n;
+            char *end;
+            assert_memory_equal(g_out + pos, "+MQTTSUBRECV:0,\"a/big\",", 23);
+            n = strtoul(g_out + pos + 23, &end, 10);
+            assert_int_equal(*end, ',');
+            assert_memory_equal(end + 1, big + total, n);
+            assert_memory_equal(end + 1 + n, "\r\n", 2);
+            total += n;
+            parts++;
+            pos = (size_t)(end + 1 + n + 2 - g_out);
+        }
+        assert_int_equal(total, sizeof big);
+        assert_true(parts >= 3);
+        g_out_len = 0u;
+    }
+    /* UNSUB: unknown topics too; the last tracked one gone is state 5 */
+    in("AT+MQTTUNSUB=0,\"never\"\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    in("AT+MQTTUNSUB=0,\"topic\"\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    in("AT+MQTTUNSUB=0,\"a/#\"\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    assert_int_equal(g_b.unsubscribes, 3);
+    assert_int_equal(bmqtt_at_state(&g_at), 5);
+    cmd("AT+MQTTSUB?", "\r\nOK\r\n");
+}
+
+/* An incoming QoS 2 message resent with DUP before PUBREL is delivered once. */
+static void test_qos2_delivered_once(void **state)
+{
+    static const uint8_t pubrel[] = { 0x62, 0x02, 0x00, 0x09 };
+    (void)state;
+    connect_tcp(0);
+    cmd("AT+MQTTSUB=0,\"q2\",0", "\r\nOK\r\n");
+    b_publish("q2", (const uint8_t *)"once", 4u, 2u, 9u);
+    poll_n(2);
+    expect("+MQTTSUBRECV:0,\"q2\",4,once\r\n");
+    {
+        static uint8_t dup[32];
+        size_t n;
+        bmqtt_publish_t p;
+        memset(&p, 0, sizeof p);
+        p.topic = BMQTT_VIEW("q2");
+        p.payload = BMQTT_VIEW("once");
+        p.qos = 2;
+        p.packet_id = 9;
+        p.dup = 1;
+        assert_int_equal(bmqtt_publish_encode(&p, dup, sizeof dup, &n), BMQTT_OK);
+        b_queue(dup, n);
+    }
+    poll_n(2);
+    expect("");
+    b_queue(pubrel, sizeof pubrel);
+    poll_n(2);
+    expect("");
+}
+
+/* The broker goes away: +MQTTDISCONNECTED, state 3; with reconnect=1 it comes back, re-subscribed. */
+static void test_connection_lost(void **state)
+{
+    (void)state;
+    connect_tcp(1);
+    in("AT+MQTTSUB=0,\"keep\",1\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    g_b.closed = 1;
+    g_b.open_fails = BMQTT_ERR_CONNECT;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    assert_int_equal(bmqtt_at_state(&g_at), 3);
+    cmd("AT+MQTTPUB=0,\"t\",\"d\",0,0", "\r\nERROR\r\n");
+    cmd("AT+MQTTCONN=0,\"broker.local\",1883,1", "\r\nERROR\r\n"); /* 0x6051: it reconnects itself */
+    g_b.open_fails = 0;
+    g_b.subscribes = 0;
+    g_now += 70000u;
+    poll_n(20);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
+    assert_int_equal(g_b.subscribes, 1);
+    assert_memory_equal(g_b.sub_filter, "keep", 4);
+    assert_int_equal(bmqtt_at_state(&g_at), 6);
+    b_publish("keep", (const uint8_t *)"again", 5u, 0u, 0u);
+    poll_n(2);
+    expect("+MQTTSUBRECV:0,\"keep\",5,again\r\n");
+}
+
+/* reconnect=0: state 3 after the loss, no URC of a new connection; CONN may be sent again. */
+static void test_connection_lost_no_reconnect(void **state)
+{
+    (void)state;
+    connect_tcp(0);
+    g_b.closed = 1;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    g_now += 70000u;
+    poll_n(5);
+    expect("");
+    assert_int_equal(bmqtt_at_state(&g_at), 3);
+    cmd("AT+MQTTCONN?", "+MQTTCONN:0,3,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+}
+
+/* Caller mistakes are refused, never a crash. */
+static void test_api_misuse(void **state)
+{
+    bmqtt_at_t other;
+    bmqtt_at_config_t bad = g_cfg;
+    (void)state;
+    assert_int_equal(bmqtt_at_init(NULL, &g_cfg), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_at_init(&other, NULL), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_at_init_checked(&other, &g_cfg, sizeof other - 1u), BMQTT_ERR_PARAM);
+    bad.write = NULL;
+    assert_int_equal(bmqtt_at_init(&other, &bad), BMQTT_ERR_PARAM);
+    bad = g_cfg;
+    bad.tx_size = 100u;
+    assert_int_equal(bmqtt_at_init(&other, &bad), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_at_input(NULL, (const uint8_t *)"AT", 2u), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_at_input(&g_at, NULL, 2u), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_at_input(&g_at, NULL, 0u), BMQTT_OK);
+    assert_int_equal(bmqtt_at_poll(NULL, 0u), BMQTT_ERR_PARAM);
+    assert_string_equal(bmqtt_status_str(BMQTT_ERR_AT_SCHEME), "AT: scheme not supported by the open callback");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_echo_power_up, setup),
+        cmocka_unit_test_setup(test_byte_at_a_time, setup),
+        cmocka_unit_test_setup(test_line_limit_and_recovery, setup),
+        cmocka_unit_test_setup(test_not_a_command, setup),
+        cmocka_unit_test_setup(test_basic_commands, setup),
+        cmocka_unit_test_setup(test_error_codes, setup),
+        cmocka_unit_test_setup(test_error_codes_off, setup),
+        cmocka_unit_test_setup(test_escapes, setup),
+        cmocka_unit_test_setup(test_usercfg_conncfg_states, setup),
+        cmocka_unit_test_setup(test_long_fields, setup),
+        cmocka_unit_test_setup(test_connect_refused_and_failures, setup),
+        cmocka_unit_test_setup(test_publish_blocking_and_busy, setup),
+        cmocka_unit_test_setup(test_pubraw_all_bytes, setup),
+        cmocka_unit_test_setup(test_subscribe_and_receive, setup),
+        cmocka_unit_test_setup(test_qos2_delivered_once, setup),
+        cmocka_unit_test_setup(test_connection_lost, setup),
+        cmocka_unit_test_setup(test_connection_lost_no_reconnect, setup),
+        cmocka_unit_test_setup(test_api_misuse, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
