@@ -22,7 +22,7 @@ static bmqtt_status_t begin(uint8_t first, size_t rem, size_t body, uint8_t *buf
     uint8_t *p;
 
     if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
-    hl = rem < 128u ? 2u : 1u + bmqtt_varint_size((uint32_t)rem);
+    hl = rem < 128u ? 2u : rem < 16384u ? 3u : rem < 2097152u ? 4u : 5u;
     *len = hl + body;
     if (buf == NULL) return BMQTT_OK;
     if (cap < hl + body) return BMQTT_ERR_BUFFER_TOO_SMALL;
@@ -47,14 +47,14 @@ static int view_bad(bmqtt_view_t v)
 
 /* Field v with its 2-byte length at *pp, checked as kind says (bmqtt_scan());
  * with *pp NULL (sizing, or a buffer too small) it is only checked. */
-static bmqtt_status_t put_field(uint8_t **pp, bmqtt_view_t v, unsigned kind)
+static bmqtt_status_t put_field(uint8_t **pp, const bmqtt_view_t *v, unsigned kind)
 {
     uint8_t *p = *pp;
     if (p) {
-        p = bmqtt_put16(p, v.len);
-        *pp = p + v.len;
+        p = bmqtt_put16(p, v->len);
+        *pp = p + v->len;
     }
-    return bmqtt_scan(v.ptr, v.len, p, kind);
+    return bmqtt_scan(v->ptr, v->len, p, kind);
 }
 
 /* Where begin() says the body goes: buf + *len - body when it wrote the
@@ -114,7 +114,7 @@ bmqtt_status_t bmqtt_connect_encode(const bmqtt_connect_t *c, uint8_t *buf, size
         p = bmqtt_put16(p + 8, c->keepalive_s);
     }
     for (i = 0; i < 5; i++) {
-        if ((present >> i) & 1u && (st = put_field(&p, *connect_field(c, i), kinds[i])) != BMQTT_OK) return st;
+        if ((present >> i) & 1u && (st = put_field(&p, connect_field(c, i), kinds[i])) != BMQTT_OK) return st;
     }
     return fit;
 }
@@ -156,7 +156,7 @@ static bmqtt_status_t publish_encode(const bmqtt_publish_t *pub, int with_payloa
     fit = begin((uint8_t)((BMQTT_PUBLISH << 4) | (pub->dup << 3) | (pub->qos << 1) | pub->retain), rem, body, buf,
                 cap, len);
     p = body_or_null(fit, buf, *len, body);
-    if ((st = put_field(&p, pub->topic, BMQTT_SCAN_TOPIC)) != BMQTT_OK) return st; /* [MQTT-3.3.2-1/2] */
+    if ((st = put_field(&p, &pub->topic, BMQTT_SCAN_TOPIC)) != BMQTT_OK) return st; /* [MQTT-3.3.2-1/2] */
     if (p) {
         if (pub->qos) p = bmqtt_put16(p, pub->packet_id);
         if (with_payload && pub->payload.len) memcpy(p, pub->payload.ptr, pub->payload.len);
@@ -223,7 +223,7 @@ static bmqtt_status_t list_encode(bmqtt_packet_type_t type, uint16_t packet_id, 
     fit = begin((uint8_t)((type << 4) | 2), rem, rem, buf, cap, len);
     if ((p = body_or_null(fit, buf, *len, rem)) != NULL) p = bmqtt_put16(p, packet_id);
     for (size_t i = 0; i < count; i++) {
-        if ((st = put_field(&p, *entry(list, i, stride), BMQTT_SCAN_FILTER)) != BMQTT_OK) return st;
+        if ((st = put_field(&p, entry(list, i, stride), BMQTT_SCAN_FILTER)) != BMQTT_OK) return st;
         if (qos && p) *p++ = ((const bmqtt_subscription_t *)list)[i].qos;
     }
     return fit;
