@@ -79,7 +79,7 @@ QEMU_RUNTIME_SRCS := tests/qemu/startup.c tests/qemu/cmocka_runner.c tests/qemu/
 define QEMU_CPU_RULES
 QEMU_DIR_$(1)  := $(METAL)/qemu-$(1)
 QEMU_CC_$(1)    = $(ARM_PREFIX)gcc $(QEMU_COMMON) $(QEMU_CPUFLAGS_$(1))
-QEMU_LIBO_$(1) := $$(patsubst %.c,$$(QEMU_DIR_$(1))/obj/%.o,$(BMQTT_SRCS))
+QEMU_LIBO_$(1) := $$(patsubst %.c,$$(QEMU_DIR_$(1))/obj/%.o,$(BMQTT_SRCS) $(BMQTT_AT_SRCS))
 QEMU_SUPO_$(1) := $$(patsubst %.c,$$(QEMU_DIR_$(1))/obj/%.o,$(SUPPORT_SRCS) $(QEMU_RUNTIME_SRCS))
 QEMU_ELFS_$(1) := $$(addprefix $$(QEMU_DIR_$(1))/,$$(addsuffix .elf,$(QEMU_TESTS)))
 
