@@ -222,6 +222,9 @@ typedef struct bmqtt_client_error {
 typedef struct bmqtt_client {
     /** @cond BMQTT_PRIVATE */
     const bmqtt_client_config_t *cfg;
+    uint32_t outbox_used;
+    uint16_t next_id, next_seq;
+    /* From here to the end: reset by every connect. */
     const bmqtt_transport_t *tr;
     bmqtt_framer_t framer;
     bmqtt_client_error_t err;
@@ -231,11 +234,10 @@ typedef struct bmqtt_client {
     uint32_t tx_extra_len, tx_extra_sent;
     uint32_t rx_fill, rx_framed;
     uint32_t stream_off, stream_head;
-    uint32_t outbox_used;
     uint32_t now_ms, last_tx_ms, ping_ms, connect_ms, stall_ms, close_ms;
     int32_t tx_err;            /* a send error met inside an API call, for poll to report */
     bmqtt_request_t req1;      /* the built-in request slot when cfg->requests is NULL */
-    uint16_t keepalive_s, next_id, next_seq, tx_extra_slot;
+    uint16_t keepalive_s, tx_extra_slot;
     uint8_t state, flags, ping_out, session_present, streaming, clean;
     /** @endcond */
 } bmqtt_client_t;

@@ -13,6 +13,7 @@
  * Outgoing QoS 1/2 messages live in the in-flight table. A slot flagged
  * NEEDS_SEND is queued by pump() in order of first transmission, which gives
  * the resend order of [MQTT-4.4.0-1] after a reconnect for free. */
+#include <stddef.h>
 #include <string.h>
 
 #include "bmqtt/client.h"
@@ -117,6 +118,21 @@ static void slot_done(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
     emit_simple(c, BMQTT_EVT_PUBLISH_DONE, st, id);
 }
 
+/* Between sessions: with clean session 1, what was sent on a connection ends
+ * with it [MQTT-3.2.1-6 ... 3.1.2-6]; everything else is (re)sent on the next. */
+static void settle(bmqtt_client_t *c)
+{
+    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
+        bmqtt_inflight_t *s = &c->cfg->inflight[i];
+        if (!s->state) continue;
+        if (c->clean && ((s->flags & F_SENT) || (s->state & 0x7Fu) == WAIT_COMP)) {
+            slot_done(c, s, BMQTT_ERR_SESSION_ENDED);
+        } else {
+            s->state |= NEEDS_SEND; /* PUBLISH (with DUP once sent) or PUBREL [MQTT-4.4.0-1] */
+        }
+    }
+}
+
 /* The session ends: close, settle the tables, tell the caller. */
 static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
 {
@@ -147,15 +163,7 @@ static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
             emit_simple(c, t, BMQTT_ERR_NOT_CONNECTED, id);
         }
     }
-    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
-        bmqtt_inflight_t *s = &c->cfg->inflight[i];
-        if (!s->state) continue;
-        if (c->clean && ((s->flags & F_SENT) || (s->state & 0x7Fu) == WAIT_COMP)) {
-            slot_done(c, s, BMQTT_ERR_SESSION_ENDED); /* the broker forgot it with the connection [MQTT-3.1.2-6] */
-        } else {
-            s->state |= NEEDS_SEND; /* resent (PUBLISH with DUP, or PUBREL) on the next connection */
-        }
-    }
+    settle(c);
     emit_simple(c, BMQTT_EVT_CLOSED, st, 0);
     return st;
 }
@@ -440,8 +448,6 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
 {
     size_t n;
     bmqtt_status_t st;
-    uint16_t nreq;
-    bmqtt_request_t *r;
 
     if (!usable(c) || tr == NULL || tr->send == NULL || tr->recv == NULL || fields == NULL) return BMQTT_ERR_PARAM;
     lock(c);
@@ -454,42 +460,18 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
         /* refused: the status says why */
         goto out;
     }
-    c->now_ms = now_ms;
-    c->err.status = BMQTT_OK;
-    c->err.packet_type = 0;
-    c->err.packet_id = 0;
-    c->err.rule = 0;
+    /* A new connection: everything after next_seq starts from zero. */
+    memset(&c->tr, 0, sizeof *c - offsetof(bmqtt_client_t, tr));
+    c->now_ms = c->connect_ms = c->last_tx_ms = now_ms;
     c->tr = tr;
-    c->clean = fields->clean_session;
-    if (c->clean) {
-        /* Messages sent on an earlier connection end now; never-sent ones go out on this one. */
-        for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
-            bmqtt_inflight_t *s = &c->cfg->inflight[i];
-            if (s->state && ((s->flags & F_SENT) || (s->state & 0x7Fu) == WAIT_COMP)) {
-                slot_done(c, s, BMQTT_ERR_SESSION_ENDED);
-            }
-        }
-        memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
-    }
-    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
-        if (c->cfg->inflight[i].state) c->cfg->inflight[i].state |= NEEDS_SEND;
-    }
-    r = reqs(c, &nreq);
-    memset(r, 0, nreq * sizeof r[0]);
-    bmqtt_framer_init(&c->framer, (uint32_t)c->cfg->rx_size);
-    c->rx_fill = c->rx_framed = c->stream_off = c->stream_head = 0;
-    c->streaming = 0;
-    c->ping_out = 0;
-    c->session_present = 0;
-    c->flags = 0;
-    c->tx_err = 0;
-    c->tx_head = 0;
-    c->tx_tail = 0;
-    c->tx_extra_len = c->tx_extra_sent = 0;
     c->tx_extra_slot = NO_SLOT;
     c->keepalive_s = fields->keepalive_s;
+    c->clean = fields->clean_session;
+    settle(c); /* messages sent on an earlier connection end now when this one is clean */
+    if (c->clean) memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
+    if (c->cfg->requests) memset(c->cfg->requests, 0, c->cfg->request_count * sizeof c->cfg->requests[0]);
+    bmqtt_framer_init(&c->framer, (uint32_t)c->cfg->rx_size);
     c->state = BMQTT_CLIENT_CONNECTING;
-    c->connect_ms = c->last_tx_ms = now_ms;
     tx_commit(c, n);
     progress(c);
     st = BMQTT_OK;
