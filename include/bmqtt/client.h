@@ -104,6 +104,7 @@ typedef struct bmqtt_message {
 /** One slot of the caller's outgoing QoS 1/2 table. Zero it; the client owns its contents. */
 typedef struct bmqtt_inflight {
     bmqtt_publish_t pub; /**< Topic and payload: in the outbox, or the caller's memory (by reference). */
+    uint32_t end;        /**< The client's: where its last packet ends in the byte stream. */
     uint16_t seq;        /**< Order of first transmission, for resends. */
     uint8_t state;       /**< 0 free; otherwise the client's. */
     uint8_t flags;       /**< The client's. */
@@ -223,6 +224,7 @@ typedef struct bmqtt_client {
     /** @cond BMQTT_PRIVATE */
     const bmqtt_client_config_t *cfg;
     uint32_t outbox_used;
+    uint32_t tx_total;         /* bytes ever queued (modulo 2^32): the stream position of the queue's end */
     uint16_t next_id, next_seq;
     /* From here to the end: reset by every connect. */
     const bmqtt_transport_t *tr;
@@ -235,6 +237,7 @@ typedef struct bmqtt_client {
     uint32_t rx_fill, rx_framed;
     uint32_t stream_off, stream_head;
     uint32_t now_ms, last_tx_ms, ping_ms, connect_ms, stall_ms, close_ms;
+    uint32_t connect_end;      /* stream position after CONNECT: nothing is read before it is out */
     int32_t tx_err;            /* a send error met inside an API call, for poll to report */
     bmqtt_request_t req1;      /* the built-in request slot when cfg->requests is NULL */
     uint16_t keepalive_s, tx_extra_slot;

@@ -199,6 +199,7 @@ static void tx_commit(bmqtt_client_t *c, size_t n)
 {
     if (!tx_busy(c)) c->stall_ms = c->now_ms; /* the deadline for bytes the transport does not take */
     c->tx_tail += (uint32_t)n;
+    c->tx_total += (uint32_t)n;
     BMQTT_ASSERT(c->tx_tail <= c->cfg->tx_size);
 }
 
@@ -241,10 +242,19 @@ static bmqtt_status_t tx_publish(bmqtt_client_t *c, const bmqtt_publish_t *p, ui
     tx_commit(c, n);
     c->tx_extra = p->payload.ptr;
     c->tx_extra_len = (uint32_t)p->payload.len;
+    c->tx_total += c->tx_extra_len;
     c->tx_extra_sent = 0;
     c->tx_extra_at = c->tx_tail;
     c->tx_extra_slot = slot;
     return BMQTT_OK;
+}
+
+/* 1 once every byte queued up to stream position @p end has left: an answer to
+ * a packet the broker cannot have received in full is a protocol error. */
+static int sent_past(const bmqtt_client_t *c, uint32_t end)
+{
+    uint32_t pending = c->tx_tail - c->tx_head + c->tx_extra_len - c->tx_extra_sent;
+    return (int32_t)(c->tx_total - pending - end) >= 0;
 }
 
 /* Send what is queued, as far as the transport takes it. BMQTT_OK once all is out. */
@@ -329,8 +339,8 @@ static bmqtt_status_t pump(bmqtt_client_t *c)
     bmqtt_inflight_t *s;
 
     if (c->tx_err) return (bmqtt_status_t)c->tx_err;
-    while ((c->state == BMQTT_CLIENT_CONNECTED || c->state == BMQTT_CLIENT_DISCONNECTING) &&
-           (s = oldest_to_send(c)) != NULL) {
+    /* Only on a session the broker accepted (a disconnect before CONNACK sends none). */
+    while ((c->flags & (CF_ACKED | CF_QUICK)) == CF_ACKED && (s = oldest_to_send(c)) != NULL) {
         bmqtt_status_t st;
         if ((s->state & 0x7Fu) == WAIT_COMP) {
             st = tx_ack(c, BMQTT_PUBREL, s->pub.packet_id);
@@ -348,6 +358,7 @@ static bmqtt_status_t pump(bmqtt_client_t *c)
         if (st == BMQTT_ERR_BUSY) break;
         s->state &= (uint8_t)~NEEDS_SEND;
         s->flags |= F_SENT;
+        s->end = c->tx_total;
     }
     return flush(c);
 }
@@ -472,6 +483,7 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
     if (c->cfg->requests) memset(c->cfg->requests, 0, c->cfg->request_count * sizeof c->cfg->requests[0]);
     bmqtt_framer_init(&c->framer, (uint32_t)c->cfg->rx_size);
     c->state = BMQTT_CLIENT_CONNECTING;
+    c->connect_end = c->tx_total + (uint32_t)n;
     tx_commit(c, n);
     progress(c);
     st = BMQTT_OK;
@@ -600,7 +612,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         s = find_slot(c, pkt.u.packet_id);
         /* Never for a PUBLISH not (fully) sent on this connection. */
         if (s == NULL || s->pub.qos != (pkt.type == BMQTT_PUBACK ? 1 : 2) || (s->state & NEEDS_SEND) ||
-            (c->tx_extra_len && c->tx_extra_slot == (uint16_t)(s - c->cfg->inflight))) {
+            !sent_past(c, s->end)) {
             if (s && (s->state & 0x7Fu) == WAIT_COMP && pkt.type == BMQTT_PUBREC) {
                 s->state = WAIT_COMP | NEEDS_SEND; /* a repeated PUBREC: PUBREL again */
                 return BMQTT_OK;
@@ -615,7 +627,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         return BMQTT_OK;
     case BMQTT_PUBCOMP:
         s = find_slot(c, pkt.u.packet_id);
-        if (s == NULL || s->state != WAIT_COMP) {
+        if (s == NULL || s->state != WAIT_COMP || !sent_past(c, s->end)) {
             return protocol(c, WHY(type, BMQTT_RULE_PUBCOMP_UNKNOWN), pkt.u.packet_id);
         }
         slot_done(c, s, BMQTT_OK);
@@ -730,7 +742,7 @@ static bmqtt_status_t drain(bmqtt_client_t *c)
         c->rx_framed += (uint32_t)used;
         if (st == BMQTT_ERR_PACKET_TOO_LARGE) {
             if ((c->framer.first_byte >> 4) != BMQTT_PUBLISH) {
-                return note(c, st, WHY((unsigned)(c->framer.first_byte >> 4), BMQTT_RULE_TOO_LARGE), 0);
+                return note(c, st, WHY((unsigned)(c->cfg->rx_buf[0] >> 4), BMQTT_RULE_TOO_LARGE), 0);
             }
             if (!(c->flags & CF_ACKED)) {
                 return protocol(c, WHY(BMQTT_PUBLISH, BMQTT_RULE_CONNACK_FIRST), 0);
@@ -741,7 +753,7 @@ static bmqtt_status_t drain(bmqtt_client_t *c)
             st = BMQTT_NEED_MORE;
         }
         if (st != BMQTT_OK && st != BMQTT_NEED_MORE) {
-            return note(c, st, WHY((unsigned)(c->framer.first_byte >> 4), BMQTT_RULE_MALFORMED), 0);
+            return note(c, st, WHY((unsigned)(c->cfg->rx_buf[0] >> 4), BMQTT_RULE_MALFORMED), 0); /* the packet starts there */
         }
         if (c->streaming) {
             if ((st = stream_step(c, st == BMQTT_OK)) != BMQTT_OK) return st;
@@ -764,6 +776,7 @@ static bmqtt_status_t receive(bmqtt_client_t *c)
         bmqtt_status_t st = drain(c);
         if (st != BMQTT_OK) return st;
         if (!live(c) || tx_room(c) < ACK_ROOM) return BMQTT_OK;
+        if (!sent_past(c, c->connect_end)) return BMQTT_OK; /* nothing can answer a CONNECT not out [MQTT-3.1.0-1] */
         want = c->cfg->rx_size - c->rx_fill;
         n = c->tr->recv(c->tr->ctx, c->cfg->rx_buf + c->rx_fill, want);
         if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_OK;
@@ -883,6 +896,10 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now)
         goto out;
     }
     if ((st = timers(c, now)) != BMQTT_OK) goto out;
+    if (c->tx_err) { /* a send of this very poll failed (a PINGREQ...) */
+        st = fail(c, (bmqtt_status_t)c->tx_err, WHY(0, BMQTT_RULE_TRANSPORT), 0);
+        goto out;
+    }
     if (c->state == BMQTT_CLIENT_DISCONNECTING) {
         st = finish_disconnect(c, now);
         goto out;
@@ -1106,22 +1123,23 @@ uint32_t bmqtt_client_next_deadline(const bmqtt_client_t *c, uint32_t now)
 
 int bmqtt_client_tx_idle(const bmqtt_client_t *c)
 {
-    return !tx_busy(c);
+    return !usable(c) || !tx_busy(c);
 }
 
 size_t bmqtt_client_tx_free(const bmqtt_client_t *c)
 {
-    return c->cfg->tx_size - (c->tx_tail - c->tx_head);
+    return usable(c) ? c->cfg->tx_size - (c->tx_tail - c->tx_head) : 0u;
 }
 
 int bmqtt_client_session_present(const bmqtt_client_t *c)
 {
-    return c->session_present;
+    return usable(c) && c->session_present;
 }
 
 size_t bmqtt_client_inflight(const bmqtt_client_t *c)
 {
     size_t n = 0;
+    if (!usable(c)) return 0;
     for (uint16_t i = 0; i < c->cfg->inflight_count; i++) n += c->cfg->inflight[i].state != 0;
     return n;
 }
