@@ -167,28 +167,34 @@ bmqtt_status_t bmqtt_decode_from_server(uint8_t first_byte, const uint8_t *body,
     pkt->type = (uint8_t)(first_byte >> 4);
     pkt->flags = (uint8_t)(first_byte & 0x0Fu);
     switch (pkt->type) {
-    case BMQTT_CONNACK:
+    case BMQTT_CONNACK: {
+        uint8_t sp, rc; /* read once: pkt may lie over the body */
         if (body_len != 2) return BMQTT_ERR_BAD_LENGTH;
-        pkt->u.connack.session_present = body[0];
-        pkt->u.connack.return_code = body[1];
-        if (body[0] > 1) return BMQTT_ERR_BAD_CONNECT_FLAGS;  /* 3.2.2.1: bits 7-1 reserved */
-        if (body[1] > 5) return BMQTT_ERR_BAD_RETURN_CODE;    /* section 3.2.2.3 */
-        if (body[0] && body[1]) return BMQTT_ERR_BAD_CONNECT_FLAGS; /* [MQTT-3.2.2-4] */
+        sp = body[0];
+        rc = body[1];
+        pkt->u.connack.session_present = sp;
+        pkt->u.connack.return_code = rc;
+        if (sp > 1) return BMQTT_ERR_BAD_CONNECT_FLAGS;  /* 3.2.2.1: bits 7-1 reserved */
+        if (rc > 5) return BMQTT_ERR_BAD_RETURN_CODE;    /* section 3.2.2.3 */
+        if (sp && rc) return BMQTT_ERR_BAD_CONNECT_FLAGS; /* [MQTT-3.2.2-4] */
         return BMQTT_OK;
+    }
     case BMQTT_PUBLISH:
         publish_flags(&pkt->u.publish, pkt->flags);
         return publish_head(&pkt->u.publish, body, body_len, (uint32_t)body_len);
-    case BMQTT_SUBACK:
+    case BMQTT_SUBACK: {
+        uint16_t id;
         if (body_len < 2) return BMQTT_ERR_BAD_LENGTH;
-        pkt->u.suback.packet_id = bmqtt_get16(body);
-        if (pkt->u.suback.packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
+        pkt->u.suback.packet_id = id = bmqtt_get16(body);
         pkt->u.suback.codes.ptr = body + 2;
         pkt->u.suback.codes.len = body_len - 2;
+        if (id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
         if (body_len == 2) return BMQTT_ERR_EMPTY_LIST;
-        for (size_t i = 2; i < body_len; i++) {
-            if (body[i] > 2 && body[i] != BMQTT_SUBACK_FAILURE) return BMQTT_ERR_BAD_RETURN_CODE; /* [MQTT-3.9.3-2] */
+        for (const uint8_t *c = body + 2, *end = body + body_len; c < end; c++) {
+            if (*c > 2 && *c != BMQTT_SUBACK_FAILURE) return BMQTT_ERR_BAD_RETURN_CODE; /* [MQTT-3.9.3-2] */
         }
         return BMQTT_OK;
+    }
     case BMQTT_PINGRESP:
         return body_len ? BMQTT_ERR_BAD_LENGTH : BMQTT_OK;
     case BMQTT_PUBACK:
@@ -244,16 +250,49 @@ bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t
     return bmqtt_decode_from_server(first_byte, body, body_len, pkt);
 }
 
+/* A remaining length of three or four bytes (or one that is cut short or
+ * malformed) as (value << 3) | bytes, or its status (< 0): out of line, so that
+ * bmqtt_decode() keeps no locals in memory and ends in a jump. */
+BMQTT_NOINLINE static int32_t long_length(const uint8_t *buf, size_t len)
+{
+    uint32_t v;
+    size_t k;
+    bmqtt_status_t st = bmqtt_varint_decode(buf + 1, len - 1, &v, &k);
+    return st != BMQTT_OK ? (int32_t)st : (int32_t)((v << 3) | k);
+}
+
+/* Per packet type: the reserved flags it must carry (bmqtt_first_byte_check()),
+ * CLIENT_SENT for the packets only a client sends; NO_TYPE for 0 and 15
+ * (want & FLAGS_MASK matches no flags nibble), PUBLISH_FLAGS for PUBLISH
+ * (checked apart). */
+#define CLIENT_SENT 0x10u
+#define PUBLISH_FLAGS 0x20u
+#define NO_TYPE 0x40u
+#define FLAGS_MASK 0x4Fu
+static const uint8_t type_flags[16] = {
+    NO_TYPE,     CLIENT_SENT,     0,   PUBLISH_FLAGS, 0, 0, 2, 0, CLIENT_SENT | 2, 0, CLIENT_SENT | 2, 0,
+    CLIENT_SENT, 0,               CLIENT_SENT,        NO_TYPE,
+};
+
 bmqtt_status_t bmqtt_decode(const uint8_t *buf, size_t len, bmqtt_packet_t *pkt, size_t *used)
 {
     uint32_t rl;
     size_t n, total;
-    bmqtt_status_t st;
+    unsigned b0, want;
 
     if (buf == NULL || pkt == NULL || used == NULL) return BMQTT_ERR_PARAM;
     *used = 0;
     if (len == 0) return BMQTT_NEED_MORE;
-    if ((st = bmqtt_first_byte_check(buf[0])) != BMQTT_OK) return st;
+    /* The first byte through a table (PUBLISH's flags are its own), which
+     * also says who sends the type. */
+    b0 = buf[0];
+    want = type_flags[b0 >> 4];
+    if (want == PUBLISH_FLAGS) {
+        if ((b0 & 6u) == 6u) return BMQTT_ERR_BAD_QOS;   /* QoS 3 [MQTT-3.3.1-4] */
+        if ((b0 & 14u) == 8u) return BMQTT_ERR_PROTOCOL; /* DUP with QoS 0 [MQTT-3.3.1-2] */
+    } else if ((b0 & 0x0Fu) != (want & FLAGS_MASK)) {
+        return want == NO_TYPE ? BMQTT_ERR_BAD_TYPE : BMQTT_ERR_BAD_FLAGS; /* [MQTT-2.2.2-1/2] */
+    }
     if (len > 1 && buf[1] < 0x80u) { /* most packets: a one-byte remaining length */
         rl = buf[1];
         n = 1;
@@ -261,19 +300,18 @@ bmqtt_status_t bmqtt_decode(const uint8_t *buf, size_t len, bmqtt_packet_t *pkt,
         rl = (buf[1] & 0x7Fu) | ((uint32_t)buf[2] << 7);
         n = 2;
     } else {
-        uint32_t v; /* its own locals: rl and n stay in registers on the paths above */
-        size_t k;
-        if ((st = bmqtt_varint_decode(buf + 1, len - 1, &v, &k)) != BMQTT_OK) return st;
-        rl = v;
-        n = k;
+        int32_t v = long_length(buf, len);
+        if (v < 0) return (bmqtt_status_t)v;
+        rl = (uint32_t)v >> 3;
+        n = (uint32_t)v & 7u;
     }
     total = 1 + n + rl;
     *used = total;
     if (len < total) return BMQTT_NEED_MORE;
 #if BMQTT_DECODE_CLIENT_PACKETS
-    if ((CLIENT_ONLY_TYPES >> (buf[0] >> 4)) & 1u) return decode_client_packet(buf[0], buf + 1 + n, rl, pkt);
+    if (want & CLIENT_SENT) return decode_client_packet((uint8_t)b0, buf + 1 + n, rl, pkt);
 #endif
-    return bmqtt_decode_from_server(buf[0], buf + 1 + n, rl, pkt);
+    return bmqtt_decode_from_server((uint8_t)b0, buf + 1 + n, rl, pkt);
 }
 
 int bmqtt_sub_next(bmqtt_view_t *it, bmqtt_subscription_t *out)

@@ -32,6 +32,27 @@ static inline uint8_t *bmqtt_put16(uint8_t *p, size_t v)
     return p + 2;
 }
 
+/* Types whose reserved flags must be 0b0010: PUBREL (6), SUBSCRIBE (8),
+ * UNSUBSCRIBE (10) [MQTT-3.6.1-1], [MQTT-3.8.1-1], [MQTT-3.10.1-1]. */
+#define BMQTT_FLAGS_0010_TYPES ((1u << BMQTT_PUBREL) | (1u << BMQTT_SUBSCRIBE) | (1u << BMQTT_UNSUBSCRIBE))
+
+/* bmqtt_first_byte_check(), inline for bmqtt_decode(): a dozen instructions,
+ * PUBLISH (the most frequent) first. */
+static inline bmqtt_status_t bmqtt_first_byte_status(uint8_t first_byte)
+{
+    unsigned type = first_byte >> 4;
+    unsigned flags = first_byte & 0x0Fu;
+
+    if (type == BMQTT_PUBLISH) {
+        if ((flags & 6u) == 6u) return BMQTT_ERR_BAD_QOS;   /* QoS 3 [MQTT-3.3.1-4] */
+        if ((flags & 14u) == 8u) return BMQTT_ERR_PROTOCOL; /* DUP with QoS 0 [MQTT-3.3.1-2] */
+        return BMQTT_OK;
+    }
+    if (type == 0 || type == 15) return BMQTT_ERR_BAD_TYPE;
+    if (flags != (((BMQTT_FLAGS_0010_TYPES >> type) & 1u) << 1)) return BMQTT_ERR_BAD_FLAGS; /* [MQTT-2.2.2-1/2] */
+    return BMQTT_OK;
+}
+
 /* What bmqtt_scan() checks a string for. */
 enum {
     BMQTT_SCAN_BYTES,  /* nothing: binary data (copied only) */

@@ -138,6 +138,44 @@ static void test_first_byte_rows_MQTT_2_2_2(void **state)
     if (failures) fail_msg("%d first-byte rows disagree", failures);
 }
 
+/* All 256 first bytes: bmqtt_decode (which checks the first byte through its
+ * own table), bmqtt_decode_body, bmqtt_fixed_header_decode and the framer give
+ * the status of bmqtt_first_byte_check, and it is the rule of section 2.2:
+ * types 0 and 15 reserved [MQTT-2.2.1], reserved flags 0b0010 for PUBREL,
+ * SUBSCRIBE, UNSUBSCRIBE and 0 for the others [MQTT-2.2.2-1/2], PUBLISH QoS 3
+ * [MQTT-3.3.1-4], DUP with QoS 0 [MQTT-3.3.1-2]. */
+static void test_every_first_byte_MQTT_2_2_2(void **state)
+{
+    (void)state;
+    for (unsigned b = 0; b < 256; b++) {
+        unsigned type = b >> 4, flags = b & 15u;
+        bmqtt_status_t want = BMQTT_OK;
+        if (type == 0 || type == 15) want = BMQTT_ERR_BAD_TYPE;
+        else if (type == BMQTT_PUBLISH && ((flags >> 1) & 3u) == 3u) want = BMQTT_ERR_BAD_QOS;
+        else if (type == BMQTT_PUBLISH && (flags & 8u) && ((flags >> 1) & 3u) == 0) want = BMQTT_ERR_PROTOCOL;
+        else if (type != BMQTT_PUBLISH && flags != ((type == 6 || type == 8 || type == 10) ? 2u : 0u))
+            want = BMQTT_ERR_BAD_FLAGS;
+        uint8_t pkt_bytes[2] = { (uint8_t)b, 0 };
+        bmqtt_packet_t pkt;
+        size_t used;
+        bmqtt_fixed_header_t h;
+        bmqtt_framer_t f;
+        size_t consumed;
+        bmqtt_framer_init(&f, 0);
+        bmqtt_status_t first = bmqtt_first_byte_check((uint8_t)b);
+        bmqtt_status_t dec = bmqtt_decode(pkt_bytes, sizeof pkt_bytes, &pkt, &used);
+        bmqtt_status_t body = bmqtt_decode_body((uint8_t)b, NULL, 0, &pkt);
+        bmqtt_status_t head = bmqtt_fixed_header_decode(pkt_bytes, sizeof pkt_bytes, &h);
+        bmqtt_status_t fr = bmqtt_framer_feed(&f, pkt_bytes, sizeof pkt_bytes, &consumed);
+        if (first != want) fail_msg("first byte %02X: first_byte_check %d, want %d", b, first, want);
+        if (want != BMQTT_OK && (dec != want || body != want || head != want || fr != want))
+            fail_msg("first byte %02X: decode %d, decode_body %d, fixed_header %d, framer %d, want %d", b, dec, body,
+                     head, fr, want);
+        if (want == BMQTT_OK && (head != BMQTT_OK || fr != BMQTT_OK))
+            fail_msg("first byte %02X: fixed_header %d, framer %d, want OK", b, head, fr);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_decode_gives_exact_status),
         cmocka_unit_test(test_decode_body_agrees),
         cmocka_unit_test(test_first_byte_rows_MQTT_2_2_2),
+        cmocka_unit_test(test_every_first_byte_MQTT_2_2_2),
     };
     return cmocka_run_group_tests_name("codec: malformed-input table", tests, load, unload);
 }
