@@ -757,6 +757,7 @@ void bmqtt_ws_init(bmqtt_ws_t *ws)
 
 bmqtt_status_t bmqtt_ws_setup(bmqtt_ws_t *ws, const bmqtt_ws_config_t *cfg, const bmqtt_transport_t *lower)
 {
+    bmqtt_status_register(&ws_status_names); /* also for a zeroed context that skipped bmqtt_ws_init() */
     if (ws == NULL || cfg == NULL || lower == NULL || lower->send == NULL || lower->recv == NULL ||
         ws->state != WS_ST_NEW) {
         return BMQTT_ERR_PARAM;
