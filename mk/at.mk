@@ -50,3 +50,13 @@ at-cross:
 	$(CROSS)gcc $(AT_CROSS_FLAGS) -c src/at/bmqtt_at.c -o $(BUILD)/at-m4/bmqtt_at.o
 	$(CROSS)gcc $(AT_CROSS_FLAGS) -c examples/at/stm32_uart_glue.c -o $(BUILD)/at-m4/stm32_uart_glue.o
 	$(CROSS)size $(BUILD)/at-m4/bmqtt_at.o $(BUILD)/at-m4/stm32_uart_glue.o
+
+# fuzz_at (mk/fuzz.mk runs it in make fuzz / test-fuzz): the interpreter with the client, codec
+# and an in-memory broker; seeds in tests/fuzz/seeds-at, words in tests/fuzz/at.dict.
+$(BUILD)/fuzz/fuzz_at: tests/fuzz/fuzz_at.c $(BMQTT_SRCS) $(BMQTT_AT_SRCS) include/bmqtt/at.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(BMQTT_SRCS) $(BMQTT_AT_SRCS) -o $@
+
+$(BUILD)/afl/fuzz_at: tests/fuzz/fuzz_at.c $(BMQTT_SRCS) $(BMQTT_AT_SRCS) include/bmqtt/at.h
+	@mkdir -p $(dir $@)
+	AFL_QUIET=1 afl-clang-fast -g -O1 -fsanitize=fuzzer -Iinclude $< $(BMQTT_SRCS) $(BMQTT_AT_SRCS) -o $@

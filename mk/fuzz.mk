@@ -14,7 +14,7 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude
-FUZZ_NAMES   := fuzz_codec fuzz_topic fuzz_client fuzz_cloud
+FUZZ_NAMES   := fuzz_codec fuzz_topic fuzz_client fuzz_cloud fuzz_at
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 # The cloud layer needs only its own sources (not the codec or client) and mbedTLS's crypto.
 FUZZ_CLOUD_DEPS := tests/fuzz/fuzz_cloud.c $(BMQTT_CLOUD_SRCS) cloud/bmqtt_cloud_internal.h include/bmqtt/aliyun.h \
@@ -32,6 +32,7 @@ $(BUILD)/fuzz/fuzz_cloud: $(FUZZ_CLOUD_DEPS)
 # $$dict (shell); the MQTT vectors that FIND-TESTS picks mean nothing to fuzz_cloud.
 fuzz_seed = case $$h in \
 	  fuzz_cloud) cp tests/fuzz/seeds-cloud/* $$seeds/; dict=tests/fuzz/cloud.dict ;; \
+	  fuzz_at) cp tests/fuzz/seeds-at/* $$seeds/; dict=tests/fuzz/at.dict ;; \
 	  *) find tests/vectors -type f $(1) -exec cp {} $$seeds/ \; ; dict=tests/fuzz/mqtt.dict ;; \
 	esac
 
