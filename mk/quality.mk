@@ -46,4 +46,16 @@ test-client-only:
 	  { cat $(BUILD)/client-only/test_client.log; exit 1; }
 	@echo "test-client-only: OK: $$(grep -c '^\[       OK' $(BUILD)/client-only/test_client.log) client tests with BMQTT_DECODE_CLIENT_PACKETS=0"
 
-EXTRA_TESTS += test-valgrind test-client-only coverage
+# The client's suites with the log and assert hooks on (tests/support/hooks_config.h):
+# every BMQTT_ASSERT invariant checked through all of them, and BMQTT_LOG seen.
+HOOKS_CFLAGS := -O2 -g -DBMQTT_TEST_HOOKS -include tests/support/hooks_config.h
+.PHONY: test-client-hooks
+test-client-hooks:
+	@$(MAKE) -s --no-print-directory BUILD=$(BUILD)/hooks CFLAGS="$(HOOKS_CFLAGS)" \
+	  $(BUILD)/hooks/tests/test_client $(BUILD)/hooks/tests/test_client_contract
+	@set -e; for t in test_client test_client_contract; do \
+	  $(BUILD)/hooks/tests/$$t >$(BUILD)/hooks/$$t.log 2>&1 || { cat $(BUILD)/hooks/$$t.log; exit 1; }; \
+	  if grep -q SKIPPED $(BUILD)/hooks/$$t.log; then cat $(BUILD)/hooks/$$t.log; echo "test-client-hooks: a test skipped"; exit 1; fi; done
+	@echo "test-client-hooks: OK: the client suites pass with BMQTT_ASSERT and BMQTT_LOG hooked"
+
+EXTRA_TESTS += test-valgrind test-client-only coverage test-client-hooks

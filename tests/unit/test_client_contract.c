@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "bmqtt/client.h"
+#include "hooks.h"
 #include "mock_transport.h"
 
 static mock_t mock;
@@ -482,6 +483,22 @@ static void test_session_present_after_clean_session_MQTT_3_2_2_1(void **state)
     assert_int_equal(bmqtt_client_session_present(&cli), 0);
 }
 
+#ifdef BMQTT_TEST_HOOKS
+/* BMQTT_LOG is called at every session end with the status and the rule (this
+ * test exists only in the build with the hooks: make test-client-hooks). */
+static void test_log_hook_at_session_end(void **state)
+{
+    bmqtt_connect_t f = fields(1);
+    int before = bmqtt_test_logs;
+    (void)state;
+    assert_int_equal(bmqtt_client_connect(&cli, &tr, &f, 0), BMQTT_OK);
+    mock_push_hex(&mock, "20 02 01 00");
+    assert_int_equal(bmqtt_client_poll(&cli, 0), BMQTT_ERR_PROTOCOL);
+    assert_true(bmqtt_test_logs >= before + 2); /* the cause, then the session's end */
+    assert_non_null(strstr(bmqtt_test_last_log, "session ended: protocol violation"));
+}
+#endif
+
 /* A transport that reports more bytes than it was asked for is a clean
  * BMQTT_ERR_TRANSPORT, never a copy past rx_buf. */
 static int32_t liar_recv(void *ctx, uint8_t *buf, size_t len)
@@ -720,6 +737,9 @@ int main(void)
         T(test_pingreq_before_keepalive_expires_MQTT_3_1_2_23),
         T(test_session_present_after_clean_session_MQTT_3_2_2_1),
         T(test_recv_reporting_more_than_asked),
+#ifdef BMQTT_TEST_HOOKS
+        T(test_log_hook_at_session_end),
+#endif
         T(test_init_refuses_another_layout),
         T(test_rx_buffer_above_64k),
         T(test_lock_hooks_balanced),

@@ -1,0 +1,6 @@
+/* What the library logged (tests built with BMQTT_TEST_HOOKS; tests/support/hooks.c). */
+#ifndef BMQTT_TEST_HOOKS_H
+#define BMQTT_TEST_HOOKS_H
+extern char bmqtt_test_last_log[256];
+extern int bmqtt_test_logs;
+#endif
