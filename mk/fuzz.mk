@@ -9,12 +9,13 @@
 # fuzz_client (the client's receive path, chunked, while it publishes),
 # fuzz_cloud (the cloud layer on mbedTLS's crypto: the Aliyun /ext/register
 # JSON parser against a strict reference parser, and every credentials, host,
-# topic and Alink function on arbitrary fields against strings built in the harness).
+# topic and Alink function on arbitrary fields against strings built in the harness),
+# fuzz_ws (port/websocket: handshake and frames against a reference parser; seeds-ws).
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude
-FUZZ_NAMES   := fuzz_codec fuzz_topic fuzz_client fuzz_cloud fuzz_at
+FUZZ_NAMES   := fuzz_codec fuzz_topic fuzz_client fuzz_cloud fuzz_ws fuzz_at
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 # The cloud layer needs only its own sources (not the codec or client) and mbedTLS's crypto.
 FUZZ_CLOUD_DEPS := tests/fuzz/fuzz_cloud.c $(BMQTT_CLOUD_SRCS) cloud/bmqtt_cloud_internal.h include/bmqtt/aliyun.h \
@@ -28,11 +29,18 @@ $(BUILD)/fuzz/fuzz_cloud: $(FUZZ_CLOUD_DEPS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(BMQTT_CLOUD_SRCS) -lmbedcrypto -o $@
 
+# fuzz_ws: port/websocket's handshake and frame parsers (seeds: captured exchanges, tests/fuzz/seeds-ws).
+FUZZ_WS_DEPS := tests/fuzz/fuzz_ws.c $(BMQTT_WS_SRCS) port/websocket/bmqtt_ws.h src/codec/bmqtt_status.c
+$(BUILD)/fuzz/fuzz_ws: $(FUZZ_WS_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -D_GNU_SOURCE -Iport/websocket $< $(BMQTT_WS_SRCS) src/codec/bmqtt_status.c -lmbedcrypto -o $@
+
 # $(call fuzz_seed,FIND-TESTS): copy harness h's seeds to $$seeds and name its dictionary in
 # $$dict (shell); the MQTT vectors that FIND-TESTS picks mean nothing to fuzz_cloud.
 fuzz_seed = case $$h in \
 	  fuzz_cloud) cp tests/fuzz/seeds-cloud/* $$seeds/; dict=tests/fuzz/cloud.dict ;; \
 	  fuzz_at) cp tests/fuzz/seeds-at/* $$seeds/; dict=tests/fuzz/at.dict ;; \
+	  fuzz_ws) cp tests/fuzz/seeds-ws/* $$seeds/; dict=tests/fuzz/ws.dict ;; \
 	  *) find tests/vectors -type f $(1) -exec cp {} $$seeds/ \; ; dict=tests/fuzz/mqtt.dict ;; \
 	esac
 
@@ -71,6 +79,11 @@ $(BUILD)/afl/%: tests/fuzz/%.c $(BMQTT_SRCS)
 $(BUILD)/afl/fuzz_cloud: $(FUZZ_CLOUD_DEPS)
 	@mkdir -p $(dir $@)
 	AFL_QUIET=1 afl-clang-fast -g -O1 -fsanitize=fuzzer -Iinclude $< $(BMQTT_CLOUD_SRCS) -lmbedcrypto -o $@
+
+$(BUILD)/afl/fuzz_ws: $(FUZZ_WS_DEPS)
+	@mkdir -p $(dir $@)
+	AFL_QUIET=1 afl-clang-fast -g -O1 -fsanitize=fuzzer -D_GNU_SOURCE -Iinclude -Iport/websocket $< $(BMQTT_WS_SRCS) \
+	  src/codec/bmqtt_status.c -lmbedcrypto -o $@
 
 .PHONY: afl afl-deps
 afl-deps:
