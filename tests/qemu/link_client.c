@@ -1,8 +1,9 @@
 /*
  * A typical client firmware, for `make size`: it calls every client function
- * (QoS 0/1/2 publish, subscribe, unsubscribe, persistent-session reconnect)
- * and nothing of the codec directly. Linked with --gc-sections, the map file
- * tells what the library costs such a firmware. Never run.
+ * a device uses (connect, poll, QoS 0/1/2 publish, subscribe, unsubscribe,
+ * disconnect, persistent-session reconnect) and nothing of the codec
+ * directly. Linked with --gc-sections, the map file tells what the library
+ * costs such a firmware. Never run.
  */
 #include "bmqtt/client.h"
 
@@ -21,10 +22,12 @@ static int32_t tr_recv(void *ctx, uint8_t *buf, size_t len)
     return BMQTT_WOULD_BLOCK;
 }
 
-static void on_message(void *user, const bmqtt_message_t *m)
+volatile uint32_t received;
+
+static void on_event(void *user, const bmqtt_event_t *ev)
 {
     (void)user;
-    (void)m;
+    if (ev->type == BMQTT_EVT_MESSAGE) received += (uint32_t)ev->message->payload.len;
 }
 
 static uint8_t tx[512], rx[512];
@@ -33,7 +36,7 @@ static uint16_t in_ids[8];
 static bmqtt_client_t client;
 static const bmqtt_client_config_t cfg = { .tx_buf = tx, .tx_size = sizeof tx, .rx_buf = rx, .rx_size = sizeof rx,
                                            .inflight = out, .inflight_count = 8, .qos2_ids = in_ids, .qos2_count = 8,
-                                           .on_message = on_message };
+                                           .on_event = on_event };
 static const bmqtt_transport_t tr = { tr_send, tr_recv, 0, 0 };
 volatile uint32_t now_ms;
 
@@ -47,13 +50,16 @@ int main(void)
     uint16_t id;
     if (bmqtt_client_init(&client, &cfg) != BMQTT_OK) return 1;
     for (;;) {
+        bmqtt_status_t st;
         if (bmqtt_client_connect(&client, &tr, &fields, now_ms) != BMQTT_OK) return 1;
-        while (bmqtt_client_poll(&client, now_ms) == BMQTT_WOULD_BLOCK) { }
+        while ((st = bmqtt_client_poll(&client, now_ms)) == BMQTT_WOULD_BLOCK) { }
+        if (st != BMQTT_OK) continue; /* refused or timed out: connect again */
         (void)bmqtt_client_subscribe(&client, &sub, 1, &id);
         for (pub.qos = 0; pub.qos <= 2; pub.qos++) (void)bmqtt_client_publish(&client, &pub, &id);
         while (bmqtt_client_poll(&client, now_ms) >= 0 && bmqtt_client_inflight(&client) != 0) { }
         (void)bmqtt_client_unsubscribe(&client, &filter, 1, &id);
-        if (!bmqtt_client_tx_idle(&client) || bmqtt_client_session_present(&client)) bmqtt_client_abort(&client);
-        else bmqtt_client_disconnect(&client);
+        if (bmqtt_client_disconnect(&client) == BMQTT_WOULD_BLOCK) {
+            while (bmqtt_client_poll(&client, now_ms) == BMQTT_WOULD_BLOCK) { }
+        }
     }
 }
