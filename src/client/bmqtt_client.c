@@ -203,24 +203,23 @@ static void tx_commit(bmqtt_client_t *c, size_t n)
     BMQTT_ASSERT(c->tx_tail <= c->cfg->tx_size);
 }
 
-static bmqtt_status_t tx_ack(bmqtt_client_t *c, bmqtt_packet_type_t type, uint16_t id)
+/* Queue an ack (PUBACK 0x40, PUBREC 0x50, PUBREL 0x62, PUBCOMP 0x70: four bytes
+ * with the id, never 0 here) or PINGREQ/DISCONNECT (id 0: two bytes), written
+ * in place: their bytes are fixed [MQTT-3.4 to 3.7, 3.12, 3.14]. */
+static bmqtt_status_t tx_small(bmqtt_client_t *c, unsigned first_byte, unsigned id)
 {
-    size_t n;
-    bmqtt_status_t st;
-    if (tx_room(c) < ACK_ROOM) return BMQTT_ERR_BUSY;
-    st = bmqtt_ack_encode(type, id, c->cfg->tx_buf + c->tx_tail, ACK_ROOM, &n);
-    if (st == BMQTT_OK) tx_commit(c, n);
-    return st;
-}
-
-static bmqtt_status_t tx_empty(bmqtt_client_t *c, bmqtt_packet_type_t type)
-{
-    size_t n;
-    bmqtt_status_t st;
-    if (tx_room(c) < 2u) return BMQTT_ERR_BUSY;
-    st = bmqtt_empty_encode(type, c->cfg->tx_buf + c->tx_tail, 2u, &n);
-    if (st == BMQTT_OK) tx_commit(c, n);
-    return st;
+    size_t n = id ? ACK_ROOM : 2u;
+    uint8_t *p;
+    if (tx_room(c) < n) return BMQTT_ERR_BUSY;
+    p = c->cfg->tx_buf + c->tx_tail;
+    p[0] = (uint8_t)first_byte;
+    p[1] = (uint8_t)(n - 2u);
+    if (id) {
+        p[2] = (uint8_t)(id >> 8);
+        p[3] = (uint8_t)id;
+    }
+    tx_commit(c, n);
+    return BMQTT_OK;
 }
 
 /* Queue a PUBLISH: copied whole when it fits in tx_buf at all (BMQTT_ERR_BUSY
@@ -343,7 +342,7 @@ static bmqtt_status_t pump(bmqtt_client_t *c)
     while ((c->flags & (CF_ACKED | CF_QUICK)) == CF_ACKED && (s = oldest_to_send(c)) != NULL) {
         bmqtt_status_t st;
         if ((s->state & 0x7Fu) == WAIT_COMP) {
-            st = tx_ack(c, BMQTT_PUBREL, s->pub.packet_id);
+            st = tx_small(c, 0x62u, s->pub.packet_id);
         } else {
             bmqtt_publish_t p = s->pub;
             p.dup = (s->flags & F_SENT) ? 1u : 0u; /* [MQTT-3.3.1-1] */
@@ -574,8 +573,8 @@ static bmqtt_status_t admit(bmqtt_client_t *c, const bmqtt_publish_t *p, int *fr
 
 static bmqtt_status_t answer_publish(bmqtt_client_t *c, const bmqtt_publish_t *p)
 {
-    if (p->qos == 1) return tx_ack(c, BMQTT_PUBACK, p->packet_id);
-    if (p->qos == 2) return tx_ack(c, BMQTT_PUBREC, p->packet_id);
+    if (p->qos == 1) return tx_small(c, 0x40u, p->packet_id);
+    if (p->qos == 2) return tx_small(c, 0x50u, p->packet_id);
     return BMQTT_OK;
 }
 
@@ -635,7 +634,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
     case BMQTT_PUBREL:
         /* Forget the id; PUBCOMP even if unknown [MQTT-4.3.3-2]. */
         fresh = qos2_set(c, pkt.u.packet_id, 0);
-        if ((st = tx_ack(c, BMQTT_PUBCOMP, pkt.u.packet_id)) != BMQTT_OK) return st;
+        if ((st = tx_small(c, 0x70u, pkt.u.packet_id)) != BMQTT_OK) return st;
         if (fresh) emit_simple(c, BMQTT_EVT_QOS2_DONE, BMQTT_OK, pkt.u.packet_id);
         return BMQTT_OK;
     case BMQTT_SUBACK: /* one code per filter we asked for [MQTT-3.8.4-5]; an UNSUBSCRIBE has 0 */
@@ -805,7 +804,7 @@ static bmqtt_status_t finish_disconnect(bmqtt_client_t *c, uint32_t now)
     if (!(c->flags & CF_DIS_SENT)) {
         int late = since(now, c->close_ms) >= timeout_ms(c);
         if (!late && (tx_busy(c) || !all_acked(c))) return BMQTT_WOULD_BLOCK;
-        if (tx_empty(c, BMQTT_DISCONNECT) != BMQTT_OK) return BMQTT_WOULD_BLOCK; /* after what is queued */
+        if (tx_small(c, 0xE0u, 0) != BMQTT_OK) return BMQTT_WOULD_BLOCK; /* after what is queued */
         c->flags |= CF_DIS_SENT;
         if (!all_acked(c)) c->flags |= CF_LATE;
     }
@@ -852,7 +851,7 @@ static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
             if (since(now, c->ping_ms) >= to) return fail(c, BMQTT_ERR_KEEPALIVE, WHY(BMQTT_PINGRESP, BMQTT_RULE_NO_PINGRESP), 0);
         } else if (since(now, c->last_tx_ms) >= ka - ka / 4u) {
             /* Early enough that the interval between packets never exceeds Keep Alive [MQTT-3.1.2-23]. */
-            if (tx_empty(c, BMQTT_PINGREQ) == BMQTT_OK) {
+            if (tx_small(c, 0xC0u, 0) == BMQTT_OK) {
                 c->ping_out = 1;
                 c->ping_ms = now;
                 progress(c);
