@@ -157,7 +157,7 @@ typedef struct bmqtt_at {
     bmqtt_reconnect_t rc;
     bmqtt_reconnect_config_t rccfg;
     bmqtt_connect_t conn;
-    bmqtt_request_t requests[4];
+    bmqtt_request_t requests[BMQTT_AT_SUB_SLOTS];
     bmqtt_subscription_t rsubs[BMQTT_AT_SUB_SLOTS];
     bmqtt_at_sub_t subs[BMQTT_AT_SUB_SLOTS];
     bmqtt_at_open_t open_req;

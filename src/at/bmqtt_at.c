@@ -350,6 +350,8 @@ static void client_setup(bmqtt_at_t *at)
 /* Forget the MQTT configuration and the session (AT+MQTTCLEAN, AT+RST): state 0. */
 static void mqtt_reset(bmqtt_at_t *at)
 {
+    at->state = 0u; /* first: a session ended here prints no +MQTTDISCONNECTED */
+    at->wait = W_NONE;
     if (at->session == S_HELPER) {
         bmqtt_reconnect_stop(&at->rc);
     }
@@ -1837,6 +1839,17 @@ static void line_done(bmqtt_at_t *at)
     error(at);
 }
 
+/* A line over BMQTT_AT_LINE_MAX has ended: one answer for it. */
+static void overlong(bmqtt_at_t *at)
+{
+    if (at->wait != W_NONE) {
+        err_code(at, (uint32_t)ERR_SUB_BUSY << 16);
+        outs(at, "\r\nbusy p...\r\n");
+    } else {
+        error(at);
+    }
+}
+
 static uint8_t *raw_dest(bmqtt_at_t *at)
 {
     switch (at->raw_kind) {
@@ -1879,11 +1892,7 @@ bmqtt_status_t bmqtt_at_input(bmqtt_at_t *at, const uint8_t *buf, size_t len)
                 if (at->cr && c == '\n') {
                     at->overflow = 0u;
                     at->cr = 0u;
-                    if (at->wait != W_NONE) {
-                        outs(at, "\r\nbusy p...\r\n");
-                    } else {
-                        error(at);
-                    }
+                    overlong(at);
                 } else {
                     at->cr = c == '\r';
                 }
@@ -1902,11 +1911,7 @@ bmqtt_status_t bmqtt_at_input(bmqtt_at_t *at, const uint8_t *buf, size_t len)
             if (at->line[BMQTT_AT_LINE_MAX - 1u] == '\r' && c == '\n') {
                 /* 257 bytes: the line ends here */
                 at->overflow = 0u;
-                if (at->wait != W_NONE) {
-                    outs(at, "\r\nbusy p...\r\n");
-                } else {
-                    error(at);
-                }
+                overlong(at);
             }
         }
     }

@@ -732,6 +732,13 @@ static void test_publish_blocking_and_busy(void **state)
     poll_n(2);
     cmd("AT", "ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n");
     cmd("", "");
+    {
+        char longline[300];
+        memset(longline, 'A', sizeof longline);
+        in_bytes(longline, sizeof longline);
+        in("\r\n");
+        expect("ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n");
+    }
     g_now += 3000u;
     poll_n(1);
     expect("\r\nERROR\r\n");
@@ -872,6 +879,45 @@ static void test_subscribe_and_receive(void **state)
     cmd("AT+MQTTSUB?", "\r\nOK\r\n");
 }
 
+/* Ten tracked slots: an 11th topic is subscribed and OK, but not tracked (as the firmware). A received
+ * topic of any length is printed whole (the firmware's fixed 128-byte cache is not copied). */
+static void test_eleven_topics_long_topic(void **state)
+{
+    char line[64], topic[301], want[400];
+    int i;
+    (void)state;
+    connect_tcp(0);
+    for (i = 0; i < 11; i++) {
+        snprintf(line, sizeof line, "AT+MQTTSUB=0,\"t/%d\",0", i);
+        cmd(line, "\r\nOK\r\n");
+        poll_n(1); /* the main loop polls between commands */
+    }
+    assert_int_equal(g_b.subscribes, 11);
+    poll_n(2);
+    cmd("AT+MQTTSUB?", "+MQTTSUB:0,6,\"t/0\",0\r\n+MQTTSUB:0,6,\"t/1\",0\r\n+MQTTSUB:0,6,\"t/2\",0\r\n"
+                       "+MQTTSUB:0,6,\"t/3\",0\r\n+MQTTSUB:0,6,\"t/4\",0\r\n+MQTTSUB:0,6,\"t/5\",0\r\n"
+                       "+MQTTSUB:0,6,\"t/6\",0\r\n+MQTTSUB:0,6,\"t/7\",0\r\n+MQTTSUB:0,6,\"t/8\",0\r\n"
+                       "+MQTTSUB:0,6,\"t/9\",0\r\n\r\nOK\r\n");
+    memset(topic, 'x', 300);
+    topic[300] = '\0';
+    b_publish(topic, (const uint8_t *)"v", 1u, 0u, 0u);
+    poll_n(2);
+    snprintf(want, sizeof want, "+MQTTSUBRECV:0,\"%s\",1,v\r\n", topic);
+    expect(want);
+}
+
+/* AT+RST in a session: OK, ready, no +MQTTDISCONNECTED; the broker sees the connection go. */
+static void test_reset_in_session(void **state)
+{
+    (void)state;
+    connect_tcp(1);
+    cmd("AT+RST", "\r\nOK\r\n\r\nready\r\n");
+    poll_n(3);
+    expect("");
+    assert_int_equal(g_b.closed, 1);
+    assert_int_equal(bmqtt_at_state(&g_at), 0);
+}
+
 /* An incoming QoS 2 message resent with DUP before PUBREL is delivered once. */
 static void test_qos2_delivered_once(void **state)
 {
@@ -986,6 +1032,8 @@ int main(void)
         cmocka_unit_test_setup(test_publish_blocking_and_busy, setup),
         cmocka_unit_test_setup(test_pubraw_all_bytes, setup),
         cmocka_unit_test_setup(test_subscribe_and_receive, setup),
+        cmocka_unit_test_setup(test_eleven_topics_long_topic, setup),
+        cmocka_unit_test_setup(test_reset_in_session, setup),
         cmocka_unit_test_setup(test_qos2_delivered_once, setup),
         cmocka_unit_test_setup(test_connection_lost, setup),
         cmocka_unit_test_setup(test_connection_lost_no_reconnect, setup),
