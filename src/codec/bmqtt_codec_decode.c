@@ -116,7 +116,7 @@ static bmqtt_status_t publish_head(bmqtt_publish_t *p, const uint8_t *body, size
     p->topic.ptr = body + 2;
     p->topic.len = tlen;
     if (tlen == 0) return BMQTT_ERR_BAD_TOPIC; /* [MQTT-4.7.3-1] */
-    if ((st = bmqtt_scan_check(body + 2, tlen, BMQTT_SCAN_TOPIC)) != BMQTT_OK) return st; /* [MQTT-3.3.2-1/2] */
+    if ((st = bmqtt_scan(body + 2, tlen, NULL, BMQTT_SCAN_TOPIC)) != BMQTT_OK) return st; /* [MQTT-3.3.2-1/2] */
     if (p->qos) {
         p->packet_id = bmqtt_get16(body + 2 + tlen);
         if (p->packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
@@ -311,6 +311,12 @@ bmqtt_status_t bmqtt_decode(const uint8_t *buf, size_t len, bmqtt_packet_t *pkt,
 #if BMQTT_DECODE_CLIENT_PACKETS
     if (want & CLIENT_SENT) return decode_client_packet((uint8_t)b0, buf + 1 + n, rl, pkt);
 #endif
+    if (want == PUBLISH_FLAGS) { /* the most frequent: straight to its decoder */
+        pkt->type = BMQTT_PUBLISH;
+        pkt->flags = (uint8_t)(b0 & 0x0Fu);
+        publish_flags(&pkt->u.publish, b0 & 0x0Fu);
+        return publish_head(&pkt->u.publish, buf + 1 + n, rl, rl);
+    }
     return bmqtt_decode_from_server((uint8_t)b0, buf + 1 + n, rl, pkt);
 }
 
