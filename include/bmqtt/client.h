@@ -226,6 +226,7 @@ typedef struct bmqtt_client {
     uint32_t outbox_used;
     uint32_t tx_total;         /* bytes ever queued (modulo 2^32): the stream position of the queue's end */
     uint16_t next_id, next_seq;
+    uint16_t outbox_live;      /* slots whose copies are in the outbox */
     /* From here to the end: reset by every connect. */
     const bmqtt_transport_t *tr;
     bmqtt_framer_t framer;

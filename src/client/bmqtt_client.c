@@ -110,11 +110,9 @@ static int outbox_has(const bmqtt_inflight_t *s)
 static void slot_done(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
 {
     uint16_t id = s->pub.packet_id;
-    int any = 0;
+    if (outbox_has(s) && --c->outbox_live == 0) c->outbox_used = 0; /* empty: start from the front */
     s->state = 0;
     s->flags = 0;
-    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) any |= c->cfg->inflight[i].state && outbox_has(&c->cfg->inflight[i]);
-    if (!any) c->outbox_used = 0;
     emit_simple(c, BMQTT_EVT_PUBLISH_DONE, st, id);
 }
 
@@ -416,6 +414,7 @@ static bmqtt_status_t outbox_put(bmqtt_client_t *c, bmqtt_inflight_t *s)
     s->pub.payload.ptr = dst + s->pub.topic.len;
     s->flags |= F_OUTBOX;
     c->outbox_used += (uint32_t)need;
+    c->outbox_live++;
     return BMQTT_OK;
 }
 
@@ -928,19 +927,6 @@ static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uin
     p = *pub;
     p.dup = 0;
     p.packet_id = p.qos ? 1 : 0; /* placeholder for validation and sizing */
-    if (p.payload.ptr == NULL && p.payload.len) {
-        st = BMQTT_ERR_PARAM;
-        goto out;
-    }
-    /* Every check now, so that nothing later is blamed on the broker. */
-    if ((st = bmqtt_publish_encode_header(&p, NULL, 0, &n)) != BMQTT_OK) {
-        /* refused: the status says why */
-        goto out;
-    }
-    if (n > c->cfg->tx_size) {
-        st = BMQTT_ERR_BUFFER_TOO_SMALL;
-        goto out;
-    }
     if (c->state == BMQTT_CLIENT_DISCONNECTING) {
         st = BMQTT_ERR_NOT_CONNECTED;
         goto out;
@@ -951,14 +937,22 @@ static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uin
             goto out;
         }
         progress(c);
-        /* Never ahead of older QoS 1/2 messages still waiting for room. */
+        /* Checked as it is encoded; never ahead of older QoS 1/2 messages still waiting for room. */
         st = count_queued(c) ? BMQTT_ERR_BUSY : tx_publish(c, &p, NO_SLOT);
-        if (st != BMQTT_OK) {
-            /* refused: the status says why */
-            goto out;
+        if (st == BMQTT_OK) {
+            if (packet_id) *packet_id = 0;
+            progress(c);
         }
-        if (packet_id) *packet_id = 0;
-        progress(c);
+        goto out;
+    }
+    /* Every check now, so that nothing later is blamed on the broker. */
+    if (p.payload.ptr == NULL && p.payload.len) {
+        st = BMQTT_ERR_PARAM;
+        goto out;
+    }
+    if ((st = bmqtt_publish_encode_header(&p, NULL, 0, &n)) != BMQTT_OK) goto out;
+    if (n > c->cfg->tx_size) {
+        st = BMQTT_ERR_BUFFER_TOO_SMALL;
         goto out;
     }
     for (uint16_t i = 0; i < c->cfg->inflight_count && slot == NULL; i++) {
