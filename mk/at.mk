@@ -18,10 +18,10 @@ $(BUILD)/tests/test_at: $(BUILD)/obj/tests/unit/test_at.o $(SUPPORT_OBJS) $(AT_O
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcmocka -o $@
 
-$(BUILD)/obj/examples/at/%.o: INC += -Iport/mbedtls
+$(BUILD)/obj/examples/at/%.o: INC += -Iport/mbedtls -Iport/websocket
 
 $(AT_BIN): $(BUILD)/obj/examples/at/bmqtt_at_main.o $(AT_OBJS) $(BUILD)/obj/port/mbedtls/bmqtt_tls.o \
-           $(PORT_LIB) $(LIB)
+           $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_WS_SRCS)) $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(AT_LDLIBS) -o $@
 
 $(AT_DRIVER): $(BUILD)/obj/tests/at/host_driver.o

@@ -18,6 +18,7 @@
 #include "bmqtt/at.h"
 #include "bmqtt_posix.h"
 #include "bmqtt_tls.h"
+#include "bmqtt_ws.h"
 
 #define RX_SIZE 1024u
 #define RAW_SIZE (256u * 1024u)
@@ -33,8 +34,10 @@ static uint8_t *ca_pem, *cert_pem, *key_pem;
 static size_t ca_len, cert_len, key_len;
 
 static bmqtt_posix_t sock;
-static bmqtt_transport_t tcp_tr, tls_tr;
+static bmqtt_transport_t tcp_tr, tls_tr, ws_tr;
 static bmqtt_tls_t tls;
+static bmqtt_ws_t ws;
+static uint8_t ws_tx[4096], ws_rx[4096];
 static int tls_used;
 static char ssid[64] = "bmqtt-sim";
 
@@ -80,26 +83,82 @@ static int load(const char *path, uint8_t **buf, size_t *len)
     return 0;
 }
 
-/* Open "scheme N, host, port" for the interpreter: TCP, then TLS for 2-5. */
+static int ws_random(void *ctx, unsigned char *out, size_t len)
+{
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t n = f != NULL ? fread(out, 1, len, f) : 0u;
+    (void)ctx;
+    if (f != NULL) {
+        fclose(f);
+    }
+    return n == len ? 0 : -1;
+}
+
+/* The WebSocket handshake over @p lower (TCP or TLS), within the connect's time. */
+static bmqtt_status_t ws_open(const bmqtt_at_open_t *req, const bmqtt_transport_t *lower, uint32_t start,
+                              const bmqtt_transport_t **tr)
+{
+    static bmqtt_ws_config_t wc;
+    bmqtt_status_t st;
+    memset(&wc, 0, sizeof wc);
+    wc.host = req->host;
+    wc.port = req->port;
+    wc.path = req->path[0] != '\0' ? req->path : "/";
+    wc.tx_buf = ws_tx;
+    wc.tx_size = sizeof ws_tx;
+    wc.rx_buf = ws_rx;
+    wc.rx_size = sizeof ws_rx;
+    wc.random = ws_random;
+    wc.crypto = &bmqtt_ws_crypto_mbedtls;
+    bmqtt_ws_init(&ws);
+    st = bmqtt_ws_setup(&ws, &wc, lower);
+    while (st == BMQTT_OK) {
+        st = bmqtt_ws_handshake(&ws);
+        if (st != BMQTT_WOULD_BLOCK) {
+            break;
+        }
+        if (bmqtt_posix_now_ms() - start > req->timeout_ms) {
+            st = BMQTT_ERR_TIMEOUT;
+            break;
+        }
+        if (!(tls_used && bmqtt_tls_pending(&tls))) {
+            (void)bmqtt_posix_wait(&sock, 0, 50u);
+        }
+        st = BMQTT_OK;
+    }
+    if (st != BMQTT_OK) {
+        fprintf(stderr, "bmqtt-at: WebSocket to %s:%u%s: %s\n", req->host, req->port, wc.path, bmqtt_status_str(st));
+        if (lower->close != NULL) {
+            lower->close(lower->ctx);
+        }
+        return st;
+    }
+    bmqtt_ws_transport(&ws, &ws_tr);
+    *tr = &ws_tr;
+    return BMQTT_OK;
+}
+
+/* Open "scheme N, host, port, path" for the interpreter: TCP, TLS for 2-5, WebSocket on either for 6-10. */
 static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmqtt_transport_t **tr, uint32_t now_ms)
 {
     static bmqtt_tls_config_t tc;
     bmqtt_status_t st;
     uint32_t start = bmqtt_posix_now_ms();
     size_t i;
+    /* 6-10 are 1-5 with WebSocket on top: 6 over TCP, 7-10 over TLS modes 2-5. */
+    uint8_t tls_mode = req->scheme >= 6u ? (uint8_t)(req->scheme - 5u) : req->scheme;
     (void)user;
     (void)now_ms;
-    if (req->scheme >= 6u) {
-        fprintf(stderr, "bmqtt-at: scheme %u (WebSocket) is not built into this program\n", req->scheme);
-        return BMQTT_ERR_AT_SCHEME;
-    }
     bmqtt_posix_init(&sock);
     st = bmqtt_posix_connect(&sock, req->host, req->port, req->timeout_ms);
     if (st != BMQTT_OK) {
         return st;
     }
     bmqtt_posix_transport(&sock, &tcp_tr);
-    if (req->scheme == 1u) {
+    if (tls_mode == 1u) {
+        if (req->scheme >= 6u) {
+            return ws_open(req, &tcp_tr, start, tr);
+        }
         *tr = &tcp_tr;
         return BMQTT_OK;
     }
@@ -108,13 +167,13 @@ static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmq
     }
     memset(&tc, 0, sizeof tc);
     tc.host = req->sni != NULL ? req->sni : req->host;
-    if (req->scheme == 3u || req->scheme == 5u) {
+    if (tls_mode == 3u || tls_mode == 5u) {
         tc.ca = ca_pem;
         tc.ca_len = ca_len;
     } else {
         tc.insecure = 1u;
     }
-    if (req->scheme == 4u || req->scheme == 5u) {
+    if (tls_mode == 4u || tls_mode == 5u) {
         tc.cert = cert_pem;
         tc.cert_len = cert_len;
         tc.key = key_pem;
@@ -144,6 +203,9 @@ static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmq
         return st;
     }
     bmqtt_tls_transport(&tls, &tls_tr);
+    if (req->scheme >= 6u) {
+        return ws_open(req, &tls_tr, start, tr);
+    }
     *tr = &tls_tr;
     return BMQTT_OK;
 }
@@ -250,8 +312,8 @@ static void usage(FILE *f)
             "Limits: command line %u bytes including CR LF (longer lines give ERROR);\n"
             "receive buffer %u bytes (a larger message arrives as several +MQTTSUBRECV, each\n"
             "with its own length); AT+MQTTPUBRAW up to %u bytes; client id, user name and\n"
-            "password up to %u bytes each (AT+MQTTLONG*). Schemes 1 (TCP) and 2-5 (TLS);\n"
-            "6-10 (WebSocket) answer ERROR in this build. Wi-Fi commands (AT+CWMODE,\n"
+            "password up to %u bytes each (AT+MQTTLONG*). Schemes: 1 TCP, 2-5 TLS, 6 WebSocket,\n"
+            "7-10 WebSocket over TLS (the path of AT+MQTTUSERCFG). Wi-Fi commands (AT+CWMODE,\n"
             "AT+CWJAP...) answer as a station that is connected. Exits 0 at end of input.\n",
             BMQTT_AT_LINE_MAX, RX_SIZE, RAW_SIZE, BMQTT_AT_LONG_MAX);
 }

@@ -343,28 +343,37 @@ def t_restart(tmp):
         b.kill()
 
 
-@test("TLS: schemes 2 (no verification), 3 (verify server), 4 (client certificate), 5 (both); wrong CA fails")
+@test("TLS: schemes 2 (no verification), 3 (verify server), 4 (client certificate), 5 (both), the same over wss "
+      "(7-10); no client certificate and a wrong CA fail")
 def t_tls(tmp):
     certs = os.path.join(tmp, "certs")
     subprocess.run(["sh", os.path.join(ROOT, "tests", "tls", "certs.sh"), certs], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    p_tls, p_req = free_port(), free_port()
+    p_tls, p_req, p_wss, p_wssreq = free_port(), free_port(), free_port(), free_port()
     d = os.path.join(tmp, "tlsbroker")
     os.makedirs(d, exist_ok=True)
     c = lambda n: os.path.join(certs, n)  # noqa: E731
     b = Broker(d, ["listener %d 127.0.0.1" % p_tls, "certfile " + c("server.pem"), "keyfile " + c("server.key"),
                    "listener %d 127.0.0.1" % p_req, "certfile " + c("server.pem"), "keyfile " + c("server.key"),
-                   "cafile " + c("ca.pem"), "require_certificate true"])
-    b.start([p_tls, p_req])
+                   "cafile " + c("ca.pem"), "require_certificate true",
+                   "listener %d" % p_wss, "protocol websockets", "certfile " + c("server.pem"),
+                   "keyfile " + c("server.key"),
+                   "listener %d" % p_wssreq, "protocol websockets", "certfile " + c("server.pem"),
+                   "keyfile " + c("server.key"), "cafile " + c("ca.pem"), "require_certificate true"])
+    b.start([p_tls, p_req, p_wss, p_wssreq])
     try:
         m = Modem(["--ca", c("ca.pem"), "--cert", c("client.pem"), "--key", c("client.key")])
         m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
-        for scheme, port in ((2, p_tls), (3, p_tls), (4, p_req), (5, p_req)):
-            m.cmd('AT+MQTTUSERCFG=0,%d,"tls%d","","",0,0,""' % (scheme, scheme), "\r\nOK\r\n")
+        for scheme, port in ((2, p_tls), (3, p_tls), (4, p_req), (5, p_req),
+                             (7, p_wss), (8, p_wss), (9, p_wssreq), (10, p_wssreq)):
+            path = "/mqtt" if scheme >= 6 else ""
+            m.cmd('AT+MQTTUSERCFG=0,%d,"tls%d","","",0,0,"%s"' % (scheme, scheme, path), "\r\nOK\r\n")
             m.cmd('AT+MQTTCONN=0,"localhost",%d,0' % port,
-                  '+MQTTCONNECTED:0,%d,"localhost","%d","",0\r\n\r\nOK\r\n' % (scheme, port))
+                  '+MQTTCONNECTED:0,%d,"localhost","%d","%s",0\r\n\r\nOK\r\n' % (scheme, port, path))
             m.cmd('AT+MQTTSUB=0,"tls/t",1', "\r\nOK\r\n")
-            m.cmd('AT+MQTTPUB=0,"tls/t","s%d",1,0' % scheme, '+MQTTSUBRECV:0,"tls/t",2,s%d\r\n\r\nOK\r\n' % scheme)
+            word = "s%d" % scheme
+            m.cmd('AT+MQTTPUB=0,"tls/t","%s",1,0' % word,
+                  '+MQTTSUBRECV:0,"tls/t",%d,%s\r\n\r\nOK\r\n' % (len(word), word))
             m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
         # scheme 2 against the listener that requires a client certificate: refused
         m.cmd('AT+MQTTUSERCFG=0,2,"nocert","","",0,0,""', "\r\nOK\r\n")
@@ -380,13 +389,24 @@ def t_tls(tmp):
         b.kill()
 
 
-@test("WebSocket schemes 6-10: ERROR in this build (no WebSocket transport linked)")
-def t_ws(port):
+@test("WebSocket: scheme 6 (ws, path /mqtt) to mosquitto's websockets listener")
+def t_ws(port, ws_port):
     m = Modem()
     m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
-    m.cmd("AT+SYSLOG=1", "\r\nOK\r\n")
     m.cmd('AT+MQTTUSERCFG=0,6,"ws","","",0,0,"/mqtt"', "\r\nOK\r\n")
-    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,0' % port, "ERR CODE:0x010a600b\r\n\r\nERROR\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,0' % ws_port,
+          '+MQTTCONNECTED:0,6,"127.0.0.1","%d","/mqtt",0\r\n\r\nOK\r\n' % ws_port)
+    m.cmd("AT+MQTTCONN?", '+MQTTCONN:0,4,6,"127.0.0.1","%d","/mqtt",0\r\n\r\nOK\r\n' % ws_port)
+    m.cmd('AT+MQTTSUB=0,"ws/t",1', "\r\nOK\r\n")
+    pub(port, "ws/t", "over-ws")
+    m.expect(b'+MQTTSUBRECV:0,"ws/t",7,over-ws\r\n')
+    s = sub_start(port, "ws/out", 1)
+    m.cmd('AT+MQTTPUBRAW=0,"ws/out",5,1,0', "\r\nOK\r\n\r\n>")
+    m.send(b"a,b\r\n")
+    m.expect(b"+MQTTPUB:OK\r\n")
+    out, _ = s.communicate(timeout=15)
+    assert out == b"a,b\r\n", out
+    m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
     m.close()
 
 
@@ -412,15 +432,15 @@ def main():
             print("FAIL test-at: %s not built" % p)
             return 1
     with tempfile.TemporaryDirectory() as tmp:
-        port = free_port()
-        b = Broker(tmp, ["listener %d 127.0.0.1" % port])
-        b.start([port])
+        port, ws_port = free_port(), free_port()
+        b = Broker(tmp, ["listener %d 127.0.0.1" % port, "listener %d" % ws_port, "protocol websockets"])
+        b.start([port, ws_port])
         try:
             t_example_small(port)
             t_example_large(port)
             t_reference(port)
             t_binary(port, tmp)
-            t_ws(port)
+            t_ws(port, ws_port)
             t_driver(port)
             t_restart(tmp)
             t_tls(tmp)
