@@ -110,8 +110,12 @@ int cli_url_parse(const char *url, cli_url_t *u, char *err, size_t n)
         for (const char *q = u->path; *q; q++) {
             if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7F) return fail(err, n, "path has a space or control character");
         }
+    } else if (*path == '/' && path[1] != '\0') {
+        /* mosquitto_pub -L: mqtt(s)://host/topic names the topic */
+        if (copy_part(u->topic, sizeof u->topic, path + 1, strlen(path + 1), 0) != 0) return fail(err, n, "topic too long");
+        u->has_topic = 1;
     } else if (*path != '\0' && strcmp(path, "/") != 0) {
-        return fail(err, n, "mqtt:// and mqtts:// URLs take no path");
+        return fail(err, n, "bad path");
     }
     return 0;
 }

@@ -2,8 +2,11 @@
  * mqtt:// mqtts:// ws:// wss:// URLs and stack the transports they name
  * (WebSocket over TLS over TCP for wss) on the POSIX port.
  *
- *   [scheme://][user[:password]@]host[:port][/path]
+ *   scheme://[user[:password]@]host[:port][/path]
  *
+ * For mqtt:// and mqtts:// the path is the topic, as in mosquitto_pub -L
+ * (mqtt://host/sensors/1 -> topic "sensors/1"); for ws:// and wss:// it is
+ * the WebSocket request target (the topic then comes from -t).
  * Default ports 1883, 8883, 80, 443; a WebSocket path defaults to "/mqtt"
  * (mosquitto takes any path; RabbitMQ wants "/ws"). IPv6 literals go in
  * brackets: ws://[::1]:8080/mqtt. */
@@ -28,7 +31,8 @@ typedef struct cli_url {
     char path[512];       /* WebSocket request target; "" for mqtt/mqtts */
     char user[128];       /* "" when none */
     char password[128];   /* "" when none */
-    uint8_t has_user, has_password;
+    char topic[256];      /* mqtt(s)://host/topic (mosquitto_pub -L); "" when none */
+    uint8_t has_user, has_password, has_topic;
 } cli_url_t;
 
 /* 0 and *out filled, or -1 with a reason in err. */

@@ -199,6 +199,24 @@ up "ws, frames of at most 1000 bytes, 131-byte tx buffer: QoS 1, 65536 bytes" "$
 up "ws through cli_url.c with a user name and extra header: QoS 1, 126 bytes" "ws://user:pw@127.0.0.1:$WSP/mqtt" 1 126 \
     --header "Origin: http://bmqtt.test"
 
+# Reconnect: three sessions, each a round trip through the broker, over one stack that
+# cli_url.c reconnects and resets (bmqtt_tls_reset, bmqtt_ws_reset: a new key each time).
+rounds() {
+    _name=$1; shift
+    timeout 60 $VG "$BIN" --rounds 3 "$@" >"$tmp/r.out" 2>&1; _rc=$?
+    if [ $_rc -eq 0 ] && grep -q '^round 3 done' "$tmp/r.out" && grep -q '^end status=0 ' "$tmp/r.out"; then ok "$_name"
+    else ko "$_name: rc=$_rc"; sed 's/^/    /' "$tmp/r.out" | tail -8; fi
+}
+VG=""
+rounds "ws, reconnect: 3 sessions over one stack, each a QoS 2 round trip of 70000 bytes" rt "$WS" ws/rounds 2 70000
+rounds "wss, reconnect: 3 sessions over one stack, each a QoS 1 round trip of 3000 bytes" --ca "$C/ca.pem" rt "$WSS" ws/rounds 1 3000
+# valgrind (memcheck, leaks are errors) on the same, through TLS.
+if command -v valgrind >/dev/null 2>&1 || ensure_cmd valgrind valgrind; then
+    VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible"
+    rounds "wss under valgrind: 3 sessions, QoS 2 round trips of 3000 bytes" --ca "$C/ca.pem" rt "$WSS" ws/rounds 2 3000
+    VG=""
+else ko "valgrind missing"; fi
+
 # wss with the wrong CA: TLS fails, and not one HTTP byte went into the TLS layer.
 timeout 30 "$BIN" --count --ca "$C/other-ca.pem" --expect BMQTT_ERR_TLS_UNTRUSTED run "$WSS" >"$tmp/ca.out" 2>&1; rc=$?
 if [ $rc -eq 0 ] && grep -q '^lower accepted 0 bytes' "$tmp/ca.out" && grep -q 'handshake_failed=1' "$tmp/ca.out"; then

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bmqtt_ws.h"
+#include "cli_url.h"
 
 static int failures;
 #define CHECK(c) do { if (!(c)) { failures++; printf("FAIL api %s:%d: %s\n", __FILE__, __LINE__, #c); } } while (0)
@@ -234,11 +235,41 @@ static void pong_after_frame(void)
     for (int k = 0; k < 5; k++) CHECK((uint8_t)(p[6 + k] ^ p[2 + (k & 3)]) == (uint8_t)"hello"[k]);
 }
 
+/* The command line's URL form (examples/posix/cli_url.c). */
+static void url_checks(void)
+{
+    cli_url_t u;
+    char err[128];
+    CHECK(cli_url_parse("ws://broker.example:8080/mqtt", &u, err, sizeof err) == 0 && u.scheme == CLI_URL_WS &&
+          strcmp(u.host, "broker.example") == 0 && u.port == 8080 && u.port_given && strcmp(u.path, "/mqtt") == 0);
+    CHECK(cli_url_parse("wss://h", &u, err, sizeof err) == 0 && u.scheme == CLI_URL_WSS && u.port == 443 &&
+          !u.port_given && strcmp(u.path, "/mqtt") == 0);
+    CHECK(cli_url_parse("ws://h/ws", &u, err, sizeof err) == 0 && u.port == 80 && strcmp(u.path, "/ws") == 0);
+    CHECK(cli_url_parse("mqtt://h", &u, err, sizeof err) == 0 && u.scheme == CLI_URL_MQTT && u.port == 1883);
+    CHECK(cli_url_parse("mqtts://h:1", &u, err, sizeof err) == 0 && u.scheme == CLI_URL_MQTTS && u.port == 1);
+    CHECK(cli_url_parse("ws://al%40ice:p%3Aw@[::1]:9001/a?b=c#frag", &u, err, sizeof err) == 0 &&
+          strcmp(u.user, "al@ice") == 0 && strcmp(u.password, "p:w") == 0 && strcmp(u.host, "::1") == 0 &&
+          u.port == 9001 && strcmp(u.path, "/a?b=c") == 0);
+    CHECK(cli_url_parse("ws://u@h", &u, err, sizeof err) == 0 && u.has_user && !u.has_password);
+    CHECK(cli_url_parse("http://h", &u, err, sizeof err) == -1);
+    CHECK(cli_url_parse("h:1883", &u, err, sizeof err) == -1);
+    CHECK(cli_url_parse("ws://h:0/", &u, err, sizeof err) == -1);
+    CHECK(cli_url_parse("ws://h:65536/", &u, err, sizeof err) == -1);
+    CHECK(cli_url_parse("ws://h:x/", &u, err, sizeof err) == -1);
+    CHECK(cli_url_parse("ws://:80/", &u, err, sizeof err) == -1);
+    CHECK(cli_url_parse("ws://[::1/", &u, err, sizeof err) == -1);
+    CHECK(cli_url_parse("mqtt://h/a/b", &u, err, sizeof err) == 0 && u.has_topic && strcmp(u.topic, "a/b") == 0);
+    CHECK(cli_url_parse("mqtt://h/", &u, err, sizeof err) == 0 && !u.has_topic);
+    CHECK(cli_url_parse("ws://u%4@h/", &u, err, sizeof err) == -1);
+    CHECK(cli_url_parse("ws://h/a b", &u, err, sizeof err) == -1);
+}
+
 int api_checks(void);
 int api_checks(void)
 {
     static const size_t sizes[] = { 0, 1, 125, 126, 127, 65535, 65536, 70001 };
     setup_checks();
+    url_checks();
     handshake_example();
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         send_path(sizes[i], 0, 0);

@@ -12,7 +12,8 @@
  * "OK" by default), --shaky (a layer under the WebSocket moves 1..7 bytes per call and blocks every
  * other call), --count (print the bytes the layer under the WebSocket accepted), --timeout S,
  * --tx N / --rx N (WebSocket buffers, with --shaky or --count), --client-rx N, --max-send-frame N,
- * --allow-no-subprotocol, --header "Name: value", --id ID, --capture FILE (the server's bytes into FILE,
+ * --allow-no-subprotocol, --header "Name: value", --id ID, --rounds N (N sessions, each over the same
+ * stack reconnected and reset), --capture FILE (the server's bytes into FILE,
  * with RFC 6455's example key so that FILE seeds the fuzzer).
  * Prints "end status=N (name) http=H close=C ws_open=0|1 handshake_failed=0|1" last; exits 0 when
  * the outcome is the expected one. */
@@ -114,7 +115,8 @@ static struct {
     const char *ca, *expect, *id, *header;
     int insecure, shaky, count, allow_no_sub;
     unsigned timeout_s, tx, rx, client_rx, max_send_frame;
-} opt = { NULL, "OK", NULL, NULL, 0, 0, 0, 0, 60, 512, 1024, 4096, 0 };
+    int rounds;
+} opt = { NULL, "OK", NULL, NULL, 0, 0, 0, 0, 60, 512, 1024, 4096, 0, 1 };
 
 static cli_url_t url;
 static cli_stack_t stack;   /* the stack cli_url.c builds */
@@ -216,12 +218,16 @@ static bmqtt_status_t open_stack(void)
     const bmqtt_transport_t *below;
     size_t n;
 
-    memset(&tls_cfg, 0, sizeof tls_cfg);
+    if (tls_cfg.ca == NULL) memset(&tls_cfg, 0, sizeof tls_cfg);
     tls_cfg.host = url.host;
     tls_cfg.insecure = (uint8_t)opt.insecure;
-    if (opt.ca) {
+    if (opt.ca && tls_cfg.ca == NULL) {
         tls_cfg.ca = (const uint8_t *)read_file(opt.ca, &n);
         tls_cfg.ca_len = n + 1;
+    }
+    if (own_stack && ws_cfg.tx_buf) {
+        fprintf(stderr, "ws_test: --rounds needs the cli_url.c stack (no --shaky/--count/--tx/--rx)\n");
+        exit(2);
     }
     if (!own_stack) return cli_stack_open(&stack, &url, &tls_cfg, opt.header ? headers : NULL, 5000, &top);
 
@@ -328,7 +334,7 @@ static unsigned sub_qos;
 static int exchange_done(void) { return (sub_qos < 2 || qos2_done > 0) && sent_all(); }
 
 /* Graceful: what is queued goes out, then DISCONNECT, then the transport closes. */
-static void disconnect_and_finish(void)
+static void disconnect_gracefully(void)
 {
     bmqtt_status_t st = bmqtt_client_disconnect(&client);
     while (st == BMQTT_WOULD_BLOCK) {
@@ -336,7 +342,7 @@ static void disconnect_and_finish(void)
         wait_io(5);
         st = bmqtt_client_poll(&client, bmqtt_posix_now_ms());
     }
-    finish(st == BMQTT_ERR_NOT_CONNECTED ? BMQTT_OK : st);
+    if (st != BMQTT_OK && st != BMQTT_ERR_NOT_CONNECTED) finish(st);
 }
 
 int api_checks(void);
@@ -370,6 +376,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--max-send-frame") && v) opt.max_send_frame = (unsigned)atoi(v), i++;
         else if (!strcmp(o, "--header") && v) opt.header = v, i++;
         else if (!strcmp(o, "--id") && v) opt.id = v, i++;
+        else if (!strcmp(o, "--rounds") && v) opt.rounds = atoi(v), i++;
         else if (!strcmp(o, "--capture") && v) {
             if (!(capture = fopen(v, "wb"))) { perror(v); return 2; }
             opt.count = 1, i++;
@@ -415,6 +422,12 @@ int main(int argc, char **argv)
     ccfg.on_event = on_event;
     if ((st = bmqtt_client_init(&client, &ccfg)) != BMQTT_OK) finish(st);
 
+    for (int round = 0; round < opt.rounds; round++) {
+    if (round > 0) { /* reconnect: the same stack, reset (a new TLS session, a new WebSocket key) */
+        messages = 0, suback = -1, qos2_done = 0, publish_done = -1;
+        free(payload);
+        payload = NULL;
+    }
     if ((st = open_stack()) != BMQTT_OK) finish(st);
     memset(&f, 0, sizeof f);
     snprintf(id, sizeof id, "%s", opt.id ? opt.id : "bmqtt-ws-test");
@@ -463,7 +476,10 @@ int main(int argc, char **argv)
         sub_qos = msg_qos;
         run_until(exchange_done);
     }
+    disconnect_gracefully();
+    fprintf(stderr, "round %d done\n", round + 1);
+    }
     free(payload);
-    disconnect_and_finish();
+    finish(BMQTT_OK);
     return 0;
 }
