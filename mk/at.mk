@@ -4,7 +4,7 @@
 #   make test-at       the transcript tests: bmqtt-at on a pseudo-terminal against a real
 #                      mosquitto (TCP and TLS), mosquitto_sub/mosquitto_pub as the peer,
 #                      and the host driver tests/at/host_driver.c (tests/at/run.sh)
-#   make at-cross      src/at and the STM32 USART glue example for Cortex-M4 (-Os), sizes
+#   make at-cross      src/at and the STM32 USART glue example for Cortex-M4 (-Os): sizes, worst-case stack
 #
 # tests/unit/test_at.c (CMocka, a scripted in-memory broker) runs in make test-unit
 # and test-asan with the AT objects linked in (the rule below), and on QEMU (mk/metal.mk).
@@ -42,14 +42,25 @@ test-at:
 
 EXTRA_TESTS += test-at
 
-# Cortex-M4: the interpreter as a firmware builds it, and the STM32 glue example compiled
-# against it (the glue's CMSIS-like register block is declared in the example itself).
-AT_CROSS_FLAGS := -Os $(CROSS_CPU) -ffunction-sections -fdata-sections $(LIB_WARN) -Iinclude
+# Cortex-M4: the interpreter as a firmware builds it, the STM32 glue example compiled
+# against it (the glue declares the few USART registers it uses), and an image of the glue,
+# interpreter, client and codec linked with --gc-sections (tests/at/link_at_m4.c).
+AT_CROSS_FLAGS = -Os $(CROSS_CPU) -ffunction-sections -fdata-sections $(LIB_WARN) -Iinclude
+AT_M4_SRCS     = $(BMQTT_SRCS) $(BMQTT_AT_SRCS) examples/at/stm32_uart_glue.c tests/at/link_at_m4.c
 at-cross:
 	@mkdir -p $(BUILD)/at-m4
-	$(CROSS)gcc $(AT_CROSS_FLAGS) -c src/at/bmqtt_at.c -o $(BUILD)/at-m4/bmqtt_at.o
-	$(CROSS)gcc $(AT_CROSS_FLAGS) -c examples/at/stm32_uart_glue.c -o $(BUILD)/at-m4/stm32_uart_glue.o
-	$(CROSS)size $(BUILD)/at-m4/bmqtt_at.o $(BUILD)/at-m4/stm32_uart_glue.o
+	@set -e; for f in $(AT_M4_SRCS); do \
+	  $(CROSS)gcc $(AT_CROSS_FLAGS) -c $$f -o $(BUILD)/at-m4/$$(basename $$f .c).o; done
+	$(CROSS)gcc $(CROSS_CPU) -Os --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections \
+	  $(foreach f,$(AT_M4_SRCS),$(BUILD)/at-m4/$(basename $(notdir $(f))).o) -o $(BUILD)/at-m4/at-m4.elf
+	$(CROSS)size $(BUILD)/at-m4/bmqtt_at.o $(BUILD)/at-m4/stm32_uart_glue.o $(BUILD)/at-m4/at-m4.elf
+	@if $(CROSS)nm -u $(BUILD)/at-m4/bmqtt_at.o | grep -wE 'malloc|calloc|realloc|free'; then \
+	  echo "at-cross: src/at references the heap"; exit 1; fi
+	@mkdir -p $(BUILD)/at-m4/ci
+	@set -e; for f in $(BMQTT_SRCS) $(BMQTT_AT_SRCS); do \
+	  $(CROSS)gcc -Os $(CROSS_CPU) -Iinclude -fcallgraph-info=su -dumpdir $(BUILD)/at-m4/ci/ -c $$f \
+	    -o $(BUILD)/at-m4/ci/$$(basename $$f .c).o; done
+	@python3 scripts/stack.py $(BUILD)/at-m4/ci/*.ci | grep -E '^\| (function|bmqtt_at_(input|poll|init_checked)) '
 
 # fuzz_at (mk/fuzz.mk runs it in make fuzz / test-fuzz): the interpreter with the client, codec
 # and an in-memory broker; seeds in tests/fuzz/seeds-at, words in tests/fuzz/at.dict.
