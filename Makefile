@@ -87,6 +87,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/%,$(BENCH_SRCS))
 # The CLI also speaks TLS through port/mbedtls (Debian's libmbedtls-dev).
 $(BUILD)/obj/examples/posix/%.o: INC += -Iport/mbedtls
 $(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(BUILD)/obj/examples/posix/cli_args.o \
+        $(BUILD)/obj/examples/posix/cli_trace.o \
         $(BUILD)/obj/port/mbedtls/bmqtt_tls.o $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedtls -lmbedx509 -lmbedcrypto -o $@
 
@@ -95,6 +96,12 @@ $(BUILD)/itest_%: $(BUILD)/obj/tests/integration/itest_%.o $(PORT_LIB) $(LIB)
 
 # The hostile-server test reads the malformed table with the test vectors' reader.
 $(BUILD)/itest_hostile: $(BUILD)/obj/tests/integration/itest_hostile.o $(SUPPORT_OBJS) $(PORT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
+
+# The sensor application of the STM32 examples, run on the POSIX port.
+$(BUILD)/obj/tests/integration/itest_sensor.o $(BUILD)/obj/examples/common/%.o: INC += -Iexamples/common
+$(BUILD)/itest_sensor: $(BUILD)/obj/tests/integration/itest_sensor.o $(BUILD)/obj/examples/common/sensor_app.o \
+        $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
 
 $(BUILD)/bench_%: $(BUILD)/obj/bench/bench_%.o $(PORT_LIB) $(LIB)

@@ -22,8 +22,11 @@ $(BUILD)/cloud/test_%: $(BUILD)/obj/tests/cloud/test_%.o $(SUPPORT_OBJS) $(CLOUD
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lcmocka -lmbedcrypto -o $@
 
-$(ALIYUN_CLI): $(BUILD)/obj/examples/aliyun/aliyun_cred.o $(CLOUD_LIB) $(PORT_LIB) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedcrypto -o $@
+# aliyun-cred --broker speaks TLS (securemode 2, the default) through port/mbedtls.
+$(BUILD)/obj/examples/aliyun/%.o: INC += -Iport/mbedtls
+$(ALIYUN_CLI): $(BUILD)/obj/examples/aliyun/aliyun_cred.o $(BUILD)/obj/port/mbedtls/bmqtt_tls.o $(CLOUD_LIB) \
+        $(PORT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedtls -lmbedx509 -lmbedcrypto -o $@
 
 $(CLOUD_CLI): $(BUILD)/obj/examples/cloud-cred/cloud_cred.o $(CLOUD_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedcrypto -o $@

@@ -4,8 +4,12 @@
  *
  *   aliyun-cred --pk a1wFylTxYeD --dn co_0001 --ds 7ab0c4b3532b5783df5fdc58a2895d7a --connect-hex
  *
- * Defaults follow Aliyun's MQTT walk-through: hmacsha1, securemode 3, no
- * timestamp, keepalive 300, clean session. Exit: 0 ok, 1 error, 2 bad command line. */
+ * Defaults are what Aliyun accepts for a new device today: hmacsha256 and
+ * securemode 2 (TLS; --broker connects with TLS, port 8883 unless given,
+ * verified against --cafile or the system's CA bundle). Aliyun's MQTT
+ * walk-through uses the older hmacsha1 over plain TCP: --method hmacsha1
+ * --securemode 3. No timestamp, keepalive 300, clean session.
+ * Exit: 0 ok, 1 error, 2 bad command line. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +18,13 @@
 #include "bmqtt/aliyun.h"
 #include "bmqtt/client.h"
 #include "bmqtt_posix.h"
+#include "bmqtt_tls.h"
 
 static const char usage[] =
     "usage: aliyun-cred --pk PK --dn DN --ds SECRET [options]\n"
-    "  --method hmacsha1|hmacsha256|hmacmd5   sign method (hmacsha1)\n"
-    "  --securemode 3|2|-2                    3 TCP, 2 TLS, -2 dynamic registration (3)\n"
+    "  --method hmacsha256|hmacsha1|hmacmd5   sign method (hmacsha256)\n"
+    "  --securemode 2|3|-2                    2 TLS, 3 plain TCP (refused for new devices),\n"
+    "                                         -2 dynamic registration (2)\n"
     "  --ts MS                                timestamp in milliseconds (none)\n"
     "  --cid PREFIX                           client id prefix (the device name)\n"
     "  --random R --regnwl                    dynamic registration (securemode -2; --ds is the ProductSecret)\n"
@@ -28,7 +34,9 @@ static const char usage[] =
     "  --no-check                             do not refuse fields outside Aliyun's limits\n"
     "  --topics                               print the device's topics\n"
     "  --register-reply JSON                  print the DeviceSecret of an /ext/register payload\n"
-    "  --broker HOST:PORT                     connect and post a property (Alink JSON)\n"
+    "  --broker HOST[:PORT]                   connect and post a property (Alink JSON); TLS unless\n"
+    "                                         --securemode 3 (port 8883 with TLS, 1883 without)\n"
+    "  --cafile FILE | --insecure             TLS: trusted CAs (default: the system's bundle)\n"
     "  --params JSON  --id ID  --qos 0|1      the post ({\"PowerSwitch_1\":1}, 123, 0)\n";
 
 static void fail(const char *what, bmqtt_status_t st)
@@ -55,12 +63,34 @@ static int parse_long(const char *s, long long lo, long long hi, long long *out)
 
 static const bmqtt_aliyun_device_t *g_dev;
 static int posted_done;
+static const char *g_cafile = "/etc/ssl/certs/ca-certificates.crt";
+static int g_insecure, g_cafile_given;
 
-static void on_done(void *user, uint16_t id)
+static void on_event(void *user, const bmqtt_event_t *ev)
 {
     (void)user;
-    (void)id;
-    posted_done = 1;
+    if (ev->type == BMQTT_EVT_PUBLISH_DONE) {
+        if (ev->status != BMQTT_OK) fail("publish", ev->status);
+        posted_done = 1;
+    }
+}
+
+/* A whole file with a NUL after it (mbedTLS parses PEM with its NUL). */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    long n;
+    if (fp != NULL && fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)n + 1)) != NULL && fread(buf, 1, (size_t)n, fp) == (size_t)n) {
+        buf[n] = 0;
+        *len = (size_t)n + 1;
+    } else {
+        free(buf);
+        buf = NULL;
+    }
+    if (fp) fclose(fp);
+    return buf;
 }
 
 /* Connect to a broker with the credentials and post one property (QoS 0 or 1). */
@@ -70,10 +100,13 @@ static int post(const char *broker, const bmqtt_connect_t *f, const char *params
     static bmqtt_inflight_t slots[2];
     static uint16_t ids[2];
     static char topic[BMQTT_ALIYUN_TOPIC_MAX], body[512];
+    static bmqtt_tls_t tls;
+    bmqtt_tls_config_t tc;
     bmqtt_client_config_t cfg;
     bmqtt_client_t c;
     bmqtt_posix_t sock;
-    bmqtt_transport_t tr;
+    bmqtt_transport_t tcp, tr;
+    int use_tls = g_dev->securemode != BMQTT_ALIYUN_SECUREMODE_TCP;
     bmqtt_publish_t p;
     bmqtt_status_t st;
     char host[256];
@@ -82,12 +115,22 @@ static int post(const char *broker, const bmqtt_connect_t *f, const char *params
     const char *colon = strrchr(broker, ':');
     uint32_t start;
 
-    if (colon == NULL || (size_t)(colon - broker) >= sizeof host || parse_long(colon + 1, 1, 65535, &port) != 0) {
-        fprintf(stderr, "aliyun-cred: --broker wants HOST:PORT\n");
+    size_t hlen = colon ? (size_t)(colon - broker) : strlen(broker);
+    port = use_tls ? 8883 : 1883;
+    if (hlen == 0 || hlen >= sizeof host || (colon != NULL && parse_long(colon + 1, 1, 65535, &port) != 0)) {
+        fprintf(stderr, "aliyun-cred: --broker wants HOST or HOST:PORT\n");
         return 2;
     }
-    memcpy(host, broker, (size_t)(colon - broker));
-    host[colon - broker] = '\0';
+    memcpy(host, broker, hlen);
+    host[hlen] = '\0';
+    memset(&tc, 0, sizeof tc);
+    tc.host = host;
+    tc.insecure = (uint8_t)g_insecure;
+    if (use_tls && !g_insecure && (tc.ca = slurp(g_cafile, &tc.ca_len)) == NULL) {
+        fprintf(stderr, "aliyun-cred: cannot read %s%s\n", g_cafile,
+                g_cafile_given ? "" : " (the system's CA bundle: give --cafile FILE, or --insecure)");
+        return 1;
+    }
 
     st = bmqtt_aliyun_topic(g_dev, BMQTT_ALIYUN_PROPERTY_POST, bmqtt_view_str(NULL), topic, sizeof topic, &tlen);
     if (st != BMQTT_OK) fail("topic", st);
@@ -111,17 +154,24 @@ static int post(const char *broker, const bmqtt_connect_t *f, const char *params
     cfg.inflight_count = 2;
     cfg.qos2_ids = ids;
     cfg.qos2_count = 2;
-    cfg.on_publish_done = on_done;
+    cfg.on_event = on_event;
     if ((st = bmqtt_client_init(&c, &cfg)) != BMQTT_OK) fail("client init", st);
     bmqtt_posix_init(&sock);
     if ((st = bmqtt_posix_connect(&sock, host, (uint16_t)port, 5000)) != BMQTT_OK) fail("tcp connect", st);
-    bmqtt_posix_transport(&sock, &tr);
+    bmqtt_posix_transport(&sock, &tcp);
+    tr = tcp;
+    if (use_tls) {
+        /* TLS over the socket; the client's polls drive the handshake. */
+        bmqtt_tls_init(&tls);
+        if ((st = bmqtt_tls_setup(&tls, &tc, &tcp)) != BMQTT_OK) fail("tls setup", st);
+        bmqtt_tls_transport(&tls, &tr);
+    }
     if ((st = bmqtt_client_connect(&c, &tr, f, bmqtt_posix_now_ms())) != BMQTT_OK) fail("connect", st);
     while ((st = bmqtt_client_poll(&c, bmqtt_posix_now_ms())) == BMQTT_WOULD_BLOCK) {
         (void)bmqtt_posix_wait(&sock, !bmqtt_client_tx_idle(&c), 100);
     }
     if (st != BMQTT_OK) fail("connect", st);
-    fprintf(stderr, "connected to %s:%lld\n", host, port);
+    fprintf(stderr, "connected to %s:%lld (%s)\n", host, port, use_tls ? "TLS" : "plain TCP");
     if ((st = bmqtt_client_publish(&c, &p, NULL)) != BMQTT_OK) fail("publish", st);
     start = bmqtt_posix_now_ms();
     while (!(bmqtt_client_tx_idle(&c) && (qos == 0 || posted_done))) {
@@ -130,8 +180,14 @@ static int post(const char *broker, const bmqtt_connect_t *f, const char *params
         if (bmqtt_posix_now_ms() - start > 10000u) fail("publish", BMQTT_ERR_TIMEOUT);
     }
     printf("posted: %s %s\n", topic, body);
-    bmqtt_client_disconnect(&c);
+    st = bmqtt_client_disconnect(&c); /* graceful: completes in poll */
+    while (st == BMQTT_WOULD_BLOCK) {
+        (void)bmqtt_posix_wait(&sock, !bmqtt_client_tx_idle(&c), 100);
+        st = bmqtt_client_poll(&c, bmqtt_posix_now_ms());
+    }
     bmqtt_posix_close(&sock);
+    if (use_tls) bmqtt_tls_free(&tls);
+    free((void *)tc.ca);
     return 0;
 }
 
@@ -167,8 +223,8 @@ int main(int argc, char **argv)
     size_t n;
 
     memset(&dev, 0, sizeof dev);
-    dev.signmethod = BMQTT_ALIYUN_HMACSHA1;
-    dev.securemode = BMQTT_ALIYUN_SECUREMODE_TCP;
+    dev.signmethod = BMQTT_ALIYUN_HMACSHA256;
+    dev.securemode = BMQTT_ALIYUN_SECUREMODE_TLS;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *a = i + 1 < argc ? argv[i + 1] : NULL;
@@ -177,6 +233,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--no-check")) { check = 0; takes = 0; }
         else if (!strcmp(o, "--topics")) { topics = 1; takes = 0; }
         else if (!strcmp(o, "--regnwl")) { dev.regnwl = 1; takes = 0; }
+        else if (!strcmp(o, "--insecure")) { g_insecure = 1; takes = 0; }
         else if (!strcmp(o, "-h") || !strcmp(o, "--help")) { fputs(usage, stdout); return 0; }
         else if (a == NULL) return bad("missing value for ", o);
         else if (!strcmp(o, "--pk")) pk = a;
@@ -187,6 +244,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--region")) region = a;
         else if (!strcmp(o, "--instance")) instance = a;
         else if (!strcmp(o, "--broker")) broker = a;
+        else if (!strcmp(o, "--cafile")) { g_cafile = a; g_cafile_given = 1; }
         else if (!strcmp(o, "--params")) params = a;
         else if (!strcmp(o, "--id")) msg_id = a;
         else if (!strcmp(o, "--register-reply")) reply = a;

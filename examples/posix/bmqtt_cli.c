@@ -1,10 +1,13 @@
 /* bmqtt-cli: publish and subscribe from the command line with the bmqtt
- * client on the POSIX port. Example code: it shows the poll loop, caller-owned
- * buffers and tables, and reconnect with a persistent session.
+ * client on the POSIX port, with the options of mosquitto_pub / mosquitto_sub
+ * (docs/CLI.md). Example code: it shows the poll loop, caller-owned buffers
+ * and tables, a transport wrapped by another (TLS, the -d trace), and
+ * reconnect with a persistent session.
  *
- * stderr carries one line per event ("connected ...", "subscribed ...", with
- * -d also "sent ..." and "message ..."); errors end in "(<status number>)".
- * Exit: 0 done, 1 error, 2 bad command line, 3 -W timeout. */
+ * Quiet unless -d: stdout carries the messages (sub), stderr only errors, one
+ * line each, ending in "(<status number>)" when a bmqtt status is the cause.
+ * With -d, stderr also has one line per packet and per event. The exit codes
+ * are listed in cli_args.h and docs/CLI.md. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,49 +17,114 @@
 #include "bmqtt_posix.h"
 #include "bmqtt_tls.h"
 #include "cli_args.h"
+#include "cli_trace.h"
 
-#define LINE_MAX_BYTES 4096
 #define MAX_INFLIGHT 256
 
 static cli_args_t args;
 static bmqtt_posix_t sock;
-static bmqtt_transport_t tcp_tr, tr;
+static bmqtt_transport_t tcp_tr, tr, trace_tr;
+static cli_trace_t trace;
 static bmqtt_tls_t tls;
 static int use_tls, tls_ready;
 static bmqtt_client_t client;
 static bmqtt_client_config_t cfg;
-static uint8_t txbuf[LINE_MAX_BYTES + 512];
-static uint8_t *rxbuf;
 static bmqtt_inflight_t slots[MAX_INFLIGHT];
 static uint16_t qos2_ids[MAX_INFLIGHT];
-static char client_id[64];
+static char default_id[32];
+static const char *client_id;
+static int connected_once;
 
-/* Publisher: one message copy per in-flight slot, freed by on_publish_done. */
-static char store[MAX_INFLIGHT][LINE_MAX_BYTES];
-static uint16_t store_id[MAX_INFLIGHT]; /* 0: free */
+/* Publisher: one message copy per in-flight slot, grown to the longest message
+ * it held, freed for reuse by on_publish_done. */
+static struct {
+    char *buf;
+    size_t cap;
+    uint16_t id; /* 0: free */
+} store[MAX_INFLIGHT];
 
 /* Subscriber state. */
 static long received;
 static int chunks;
-static int suback_code = -1;
+static uint8_t suback_codes[256];
+static int suback_count = -1;
+static long dropped; /* QoS 1/2 messages the client gave up on */
+
+/* Incoming QoS 2 messages whose PUBREL has not come yet: the exit waits for them,
+ * so the broker's exactly-once exchange is complete when we disconnect. */
+static uint16_t qos2_open[MAX_INFLIGHT];
+static int qos2_open_count;
+
+static void qos2_open_add(uint16_t id)
+{
+    for (int i = 0; i < qos2_open_count; i++) {
+        if (qos2_open[i] == id) return;
+    }
+    if (qos2_open_count < MAX_INFLIGHT) qos2_open[qos2_open_count++] = id;
+}
+
+static void qos2_open_del(uint16_t id)
+{
+    for (int i = 0; i < qos2_open_count; i++) {
+        if (qos2_open[i] == id) qos2_open[i] = qos2_open[--qos2_open_count];
+    }
+}
+
+/* ---- exit codes ---------------------------------------------------------- */
+
+static int exit_code(bmqtt_status_t st)
+{
+    if (st <= BMQTT_ERR_REFUSED_VERSION && st >= BMQTT_ERR_REFUSED_NOT_AUTHORIZED)
+        return (int)(BMQTT_ERR_REFUSED_VERSION - st) + 1; /* the CONNACK code, as mosquitto */
+    if (st == BMQTT_ERR_TIMEOUT) return CLI_EXIT_TIMEOUT;
+    if ((int)st <= BMQTT_STATUS_TLS_BASE && (int)st > BMQTT_STATUS_TLS_BASE - 10) return CLI_EXIT_TLS;
+    if (BMQTT_STATUS_IS_PEER_ERROR(st)) return CLI_EXIT_MALFORMED;
+    if (st == BMQTT_ERR_CLOSED || st == BMQTT_ERR_TRANSPORT || st == BMQTT_ERR_KEEPALIVE) return CLI_EXIT_CONN_LOST;
+    return CLI_EXIT_ERROR;
+}
+
+static void cli_abort(void);
+
+static const char *cli_rule(bmqtt_status_t st);
 
 static void die(const char *what, bmqtt_status_t st)
 {
-    fprintf(stderr, "bmqtt-cli: %s: %s (%d)\n", what, bmqtt_status_str(st), (int)st);
-    bmqtt_client_abort(&client);
-    bmqtt_posix_close(&sock);
-    exit(1);
+    const char *rule = cli_rule(st);
+    fprintf(stderr, "bmqtt-cli: %s: %s (%d)%s%s\n", what, bmqtt_status_str(st), (int)st, *rule ? ": " : "", rule);
+    cli_abort();
+    exit(exit_code(st));
 }
 
-static void on_message(void *user, const bmqtt_message_t *m)
+/* A session that ended before any CONNACK, with bytes from the server that do
+ * not start one (0x20): whatever listens there is not an MQTT broker. */
+static void check_mqtt_server(bmqtt_status_t st)
 {
-    (void)user;
+    char first[4 * CLI_TRACE_FIRST + 8];
+    if (connected_once || trace.first_len == 0 || trace.first[0] == 0x20) return;
+    if (st == BMQTT_ERR_DNS || st == BMQTT_ERR_CONNECT) return;
+    cli_trace_first_bytes(&trace, first, sizeof first);
+    fprintf(stderr, "bmqtt-cli: %s:%u is not an MQTT server (first bytes received: '%s')%s\n", args.host,
+            (unsigned)args.port, first,
+            (trace.first[0] == 0x15 || trace.first[0] == 0x16) && !use_tls ? "; a TLS server? try --cafile" : "");
+    cli_abort();
+    exit(CLI_EXIT_NOT_MQTT);
+}
+
+/* ---- every call into the client session is in this section --------------- */
+
+static int count_reached(void);
+
+static void on_message(const bmqtt_message_t *m)
+{
+    /* As mosquitto_sub: after -C messages, no more output (they are still acknowledged). */
+    if (count_reached()) return;
+    if (m->qos == 2 && m->offset == 0) qos2_open_add(m->packet_id);
     if (m->offset == 0) chunks = 0;
     chunks++;
     if (m->offset == 0 && args.verbose) printf("%.*s ", (int)m->topic.len, (const char *)m->topic.ptr);
     fwrite(m->payload.ptr, 1, m->payload.len, stdout);
     if (m->offset + m->payload.len < m->total) return;
-    if (!args.raw) putchar('\n');
+    if (!args.no_newline) putchar('\n');
     fflush(stdout);
     received++;
     if (args.debug) {
@@ -65,19 +133,67 @@ static void on_message(void *user, const bmqtt_message_t *m)
     }
 }
 
-static void on_suback(void *user, uint16_t id, bmqtt_view_t codes)
+static void on_event(void *user, const bmqtt_event_t *ev)
 {
     (void)user;
-    (void)id;
-    suback_code = codes.len ? codes.ptr[0] : 0x80;
+    switch (ev->type) {
+    case BMQTT_EVT_MESSAGE:
+        on_message(ev->message);
+        break;
+    case BMQTT_EVT_SUBACK:
+        if (ev->status == BMQTT_OK) {
+            suback_count = 0;
+            for (size_t i = 0; i < ev->codes.len && i < sizeof suback_codes; i++)
+                suback_codes[suback_count++] = ev->codes.ptr[i];
+        }
+        break;
+    case BMQTT_EVT_QOS2_DONE:
+        qos2_open_del(ev->packet_id);
+        break;
+    case BMQTT_EVT_PUBLISH_DONE:
+        /* Its memory (a store[] slot) is free again; a status says it was dropped. */
+        for (int i = 0; i < MAX_INFLIGHT; i++) {
+            if (store[i].id == ev->packet_id) store[i].id = 0;
+        }
+        if (ev->status != BMQTT_OK) {
+            dropped++;
+            fprintf(stderr, "bmqtt-cli: message %u dropped: %s (%d)\n", ev->packet_id, bmqtt_status_str(ev->status),
+                    (int)ev->status);
+        }
+        break;
+    default:
+        break;
+    }
 }
 
-static void on_done(void *user, uint16_t id)
+static bmqtt_status_t cli_client_init(uint8_t *tx, size_t tx_size, uint8_t *rx, size_t rx_size)
 {
-    (void)user;
-    for (int i = 0; i < MAX_INFLIGHT; i++) {
-        if (store_id[i] == id) store_id[i] = 0;
-    }
+    cfg.tx_buf = tx;
+    cfg.tx_size = tx_size;
+    cfg.rx_buf = rx;
+    cfg.rx_size = rx_size;
+    cfg.inflight = slots;
+    cfg.inflight_count = (uint16_t)args.inflight;
+    cfg.qos2_ids = qos2_ids;
+    cfg.qos2_count = MAX_INFLIGHT;
+    cfg.on_event = on_event;
+    return bmqtt_client_init(&client, &cfg);
+}
+
+static bmqtt_status_t cli_connect(const bmqtt_connect_t *f)
+{
+    return bmqtt_client_connect(&client, &trace_tr, f, bmqtt_posix_now_ms());
+}
+
+static int tx_idle(void)
+{
+    return bmqtt_client_tx_idle(&client);
+}
+
+/* Nothing to send, no QoS 1/2 of ours unacknowledged, no incoming QoS 2 without its PUBREL. */
+static int all_done(void)
+{
+    return bmqtt_client_tx_idle(&client) && bmqtt_client_inflight(&client) == 0 && qos2_open_count == 0;
 }
 
 /* One poll step: sleep on the socket for at most @p ms, then poll. */
@@ -86,6 +202,43 @@ static bmqtt_status_t step(uint32_t ms)
     (void)bmqtt_posix_wait(&sock, !bmqtt_client_tx_idle(&client), ms);
     return bmqtt_client_poll(&client, bmqtt_posix_now_ms());
 }
+
+/* QoS 1/2 by reference: @p p's memory is a store[] slot (or -m / -f, kept until
+ * exit) until BMQTT_EVT_PUBLISH_DONE; QoS 0 is copied into tx_buf. */
+static bmqtt_status_t cli_publish(const bmqtt_publish_t *p, uint16_t *id)
+{
+    return p->qos ? bmqtt_client_publish_ref(&client, p, id) : bmqtt_client_publish(&client, p, id);
+}
+
+static bmqtt_status_t cli_subscribe(const bmqtt_subscription_t *s, size_t n)
+{
+    return bmqtt_client_subscribe(&client, s, n, NULL);
+}
+
+/* Graceful: what is queued goes out, acks are awaited, then DISCONNECT. */
+static bmqtt_status_t cli_disconnect(void)
+{
+    bmqtt_status_t st = bmqtt_client_disconnect(&client);
+    while (st == BMQTT_WOULD_BLOCK) st = step(50);
+    return st == BMQTT_ERR_NOT_CONNECTED ? BMQTT_OK : st;
+}
+
+static void cli_abort(void)
+{
+    bmqtt_client_abort(&client);
+    bmqtt_posix_close(&sock);
+}
+
+/* The broken rule behind @p st when the session ended with it, else "". */
+static const char *cli_rule(bmqtt_status_t st)
+{
+    bmqtt_client_error_t e = bmqtt_client_last_error(&client);
+    if (e.status != st || e.rule == BMQTT_RULE_NONE || e.rule == BMQTT_RULE_REFUSED || e.rule == BMQTT_RULE_TRANSPORT)
+        return "";
+    return bmqtt_client_rule_str(e.rule);
+}
+
+/* ---- connection ------------------------------------------------------------ */
 
 static char *read_file(const char *path, size_t *len);
 
@@ -118,24 +271,29 @@ static bmqtt_status_t tls_setup(void)
     return bmqtt_tls_setup(&tls, &tc, &tcp_tr);
 }
 
-/* TCP connect, CONNECT, wait for CONNACK. */
+static void connect_fields(bmqtt_connect_t *f)
+{
+    memset(f, 0, sizeof *f);
+    f->client_id = bmqtt_view_str(client_id);
+    f->username = bmqtt_view_str(args.user);
+    f->password = bmqtt_view_str(args.password);
+    f->keepalive_s = args.keepalive;
+    f->clean_session = args.clean_session;
+    if (args.will_topic) {
+        f->will_topic = bmqtt_view_str(args.will_topic);
+        f->will_payload = bmqtt_view_str(args.will_payload ? args.will_payload : "");
+        f->will_qos = args.will_qos;
+        f->will_retain = args.will_retain;
+    }
+}
+
+/* TCP connect, (TLS,) CONNECT, wait for CONNACK. */
 static bmqtt_status_t session(void)
 {
     bmqtt_connect_t f;
     bmqtt_status_t st;
 
-    memset(&f, 0, sizeof f);
-    f.client_id = bmqtt_view_str(client_id);
-    f.username = bmqtt_view_str(args.user);
-    f.password = bmqtt_view_str(args.password);
-    f.keepalive_s = args.keepalive;
-    f.clean_session = args.clean_session;
-    if (args.will_topic) {
-        f.will_topic = bmqtt_view_str(args.will_topic);
-        f.will_payload = bmqtt_view_str(args.will_message ? args.will_message : "");
-        f.will_qos = args.will_qos;
-        f.will_retain = args.will_retain;
-    }
+    connect_fields(&f);
     if ((st = bmqtt_posix_connect(&sock, args.host, args.port, 5000)) != BMQTT_OK) return st;
     bmqtt_posix_transport(&sock, &tcp_tr);
     tr = tcp_tr;
@@ -146,11 +304,19 @@ static bmqtt_status_t session(void)
         tls_ready = 1;
         bmqtt_tls_transport(&tls, &tr);
     }
-    if ((st = bmqtt_client_connect(&client, &tr, &f, bmqtt_posix_now_ms())) != BMQTT_OK) return st;
+    /* The trace wraps the outermost transport: it sees MQTT, not TLS records. */
+    cli_trace_reset(&trace);
+    if ((st = cli_connect(&f)) != BMQTT_OK) return st;
     while ((st = step(100)) == BMQTT_WOULD_BLOCK) {
     }
-    if (st == BMQTT_OK) fprintf(stderr, "connected as %s (session present: %u)\n", client_id,
-                                 bmqtt_client_session_present(&client));
+    if (st != BMQTT_OK) {
+        check_mqtt_server(st);
+        return st;
+    }
+    connected_once = 1;
+    if (args.debug) {
+        fprintf(stderr, "connected as %s (session present: %u)\n", client_id, bmqtt_client_session_present(&client));
+    }
     return st;
 }
 
@@ -164,7 +330,7 @@ static void connect_or_die(void)
 static void reconnect(bmqtt_status_t why)
 {
     uint32_t start = bmqtt_posix_now_ms();
-    fprintf(stderr, "connection lost: %s (%d); reconnecting\n", bmqtt_status_str(why), (int)why);
+    if (args.debug) fprintf(stderr, "connection lost: %s (%d); reconnecting\n", bmqtt_status_str(why), (int)why);
     for (;;) {
         bmqtt_status_t st = session();
         if (st == BMQTT_OK) return;
@@ -173,8 +339,25 @@ static void reconnect(bmqtt_status_t why)
     }
 }
 
+static uint32_t deadline_ms; /* -W; 0: none */
+
+static int quiet_deadline; /* the deadline is the exit's wait for acks: no error then */
+
+static void check_deadline(void)
+{
+    if (deadline_ms && (int32_t)(bmqtt_posix_now_ms() - deadline_ms) >= 0) {
+        if (quiet_deadline) {
+            qos2_open_count = 0;
+            return;
+        }
+        fprintf(stderr, "bmqtt-cli: timed out after %g s (-W)\n", args.timeout_s);
+        cli_abort();
+        exit(CLI_EXIT_TIMEOUT);
+    }
+}
+
 /* Poll until @p done() or an error; with --reconnect, errors reconnect. */
-static void run_until(int (*done)(void), uint32_t deadline_ms)
+static void run_until(int (*done)(void))
 {
     while (!done()) {
         bmqtt_status_t st = step(50);
@@ -182,125 +365,168 @@ static void run_until(int (*done)(void), uint32_t deadline_ms)
             if (!args.reconnect) die("session", st);
             reconnect(st);
         }
-        if (deadline_ms && (int32_t)(bmqtt_posix_now_ms() - deadline_ms) >= 0) {
-            fprintf(stderr, "bmqtt-cli: timed out\n");
-            exit(3);
-        }
+        check_deadline();
     }
 }
 
-static int tx_idle(void)
-{
-    return bmqtt_client_tx_idle(&client);
-}
-
-static int all_done(void)
-{
-    return bmqtt_client_tx_idle(&client) && bmqtt_client_inflight(&client) == 0;
-}
+/* ---- pub --------------------------------------------------------------------- */
 
 static int free_slot_available(void)
 {
-    if (!bmqtt_client_tx_idle(&client)) return 0;
     for (int i = 0; i < (int)args.inflight; i++) {
-        if (store_id[i] == 0) return 1;
+        if (store[i].id == 0) return 1;
     }
     return 0;
 }
 
-static void publish_one(const char *data, size_t len)
+static void pause_ms(long ms)
+{
+    uint32_t until = bmqtt_posix_now_ms() + (uint32_t)ms;
+    while ((int32_t)(bmqtt_posix_now_ms() - until) < 0) {
+        bmqtt_status_t st = step(5);
+        if (st != BMQTT_OK) {
+            if (!args.reconnect) die("session", st);
+            reconnect(st);
+        }
+    }
+}
+
+/* @p stable: @p data stays valid until exit (-m, -f, -s): no copy needed. */
+static void publish_one(const char *data, size_t len, int stable)
 {
     bmqtt_publish_t p;
     uint16_t id = 0;
     int slot = -1;
     bmqtt_status_t st;
 
-    run_until(free_slot_available, 0);
-    for (int i = 0; i < (int)args.inflight && slot < 0; i++) {
-        if (store_id[i] == 0) slot = i;
-    }
     memset(&p, 0, sizeof p);
-    p.topic = bmqtt_view_str(args.topic);
+    p.topic = bmqtt_view_str(args.topics[0]);
     p.qos = args.qos;
     p.retain = args.retain;
     p.payload.len = len;
-    if (len <= LINE_MAX_BYTES) {
-        memcpy(store[slot], data, len); /* the client sends from this memory until done */
-        p.payload.ptr = (const uint8_t *)store[slot];
-    } else {
-        p.payload.ptr = (const uint8_t *)data; /* a file: stays in memory until exit */
+    p.payload.ptr = (const uint8_t *)data;
+    if (p.qos > 0) {
+        run_until(free_slot_available);
+        for (int i = 0; i < (int)args.inflight && slot < 0; i++) {
+            if (store[i].id == 0) slot = i;
+        }
+        if (!stable && len > 0) {
+            /* The client resends from this memory until BMQTT_EVT_PUBLISH_DONE. */
+            if (store[slot].cap < len) {
+                char *b = realloc(store[slot].buf, len);
+                if (b == NULL) {
+                    fprintf(stderr, "bmqtt-cli: out of memory for a %zu-byte message\n", len);
+                    cli_abort();
+                    exit(CLI_EXIT_ERROR);
+                }
+                store[slot].buf = b;
+                store[slot].cap = len;
+            }
+            memcpy(store[slot].buf, data, len);
+            p.payload.ptr = (const uint8_t *)store[slot].buf;
+        }
     }
     for (;;) {
-        st = bmqtt_client_publish(&client, &p, &id);
+        st = cli_publish(&p, &id);
         if (st == BMQTT_OK) break;
-        if (st != BMQTT_ERR_BUSY && st != BMQTT_ERR_INFLIGHT_FULL && st != BMQTT_ERR_NOT_CONNECTED) die("publish", st);
-        run_until(tx_idle, 0);
-        if (st == BMQTT_ERR_NOT_CONNECTED) reconnect(st);
-    }
-    if (args.qos) store_id[slot] = id;
-    if (args.debug) fprintf(stderr, "sent id=%u len=%zu\n", id, len);
-    if (args.qos == 0) run_until(tx_idle, 0); /* QoS 0 payload is sent from store[] */
-    if (args.interval_ms) {
-        uint32_t until = bmqtt_posix_now_ms() + (uint32_t)args.interval_ms;
-        while ((int32_t)(bmqtt_posix_now_ms() - until) < 0) {
-            bmqtt_status_t s2 = step(5);
+        if (st == BMQTT_ERR_NOT_CONNECTED) {
+            if (!args.reconnect) die("publish", st);
+            reconnect(st);
+        } else if (st == BMQTT_ERR_BUSY || st == BMQTT_ERR_INFLIGHT_FULL) {
+            bmqtt_status_t s2 = step(5); /* room comes from the wire */
             if (s2 != BMQTT_OK) {
                 if (!args.reconnect) die("session", s2);
                 reconnect(s2);
             }
+        } else {
+            die("publish", st);
         }
     }
+    if (p.qos > 0) store[slot].id = id;
+    /* A QoS 0 message larger than tx_buf is sent from @p data after its header. */
+    if (p.qos == 0 && len + p.topic.len + 8 > cfg.tx_size) run_until(tx_idle);
+    if (args.interval_ms) pause_ms(args.interval_ms);
+}
+
+/* All of @p f (a file, or stdin for -s) in one growing buffer, NUL after the
+ * last byte (a PEM file is handed to mbedTLS with its NUL). */
+static char *read_all(FILE *f, size_t *len)
+{
+    size_t cap = 65536, n = 0, got;
+    char *buf = malloc(cap);
+    while (buf != NULL && (got = fread(buf + n, 1, cap - 1 - n, f)) > 0) {
+        n += got;
+        if (n == cap - 1) {
+            char *b = realloc(buf, cap * 2);
+            if (b == NULL) free(buf);
+            buf = b;
+            cap *= 2;
+        }
+    }
+    if (buf == NULL || ferror(f)) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
 }
 
 static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+    char *buf = f ? read_all(f, len) : NULL;
+    if (f) fclose(f);
+    if (buf == NULL) {
         fprintf(stderr, "bmqtt-cli: cannot read %s\n", path);
-        exit(1);
+        exit(CLI_EXIT_ERROR);
     }
-    buf = malloc((size_t)n + 1);
-    if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "bmqtt-cli: cannot read %s\n", path);
-        exit(1);
-    }
-    fclose(f);
-    *len = (size_t)n;
     return buf;
 }
 
 static int cmd_pub(void)
 {
+    bmqtt_status_t st;
+    size_t len = 0;
+    const char *data = "";
+    /* Read the message before connecting: a missing file costs no connection. */
+    if (args.file) {
+        data = read_file(args.file, &len);
+    } else if (args.stdin_whole) {
+        if ((data = read_all(stdin, &len)) == NULL) {
+            fputs("bmqtt-cli: cannot read stdin\n", stderr);
+            return CLI_EXIT_ERROR;
+        }
+    } else if (args.message) {
+        data = args.message;
+        len = strlen(data);
+    }
     connect_or_die();
     if (args.lines) {
-        static char line[LINE_MAX_BYTES + 2];
-        while (fgets(line, sizeof line, stdin)) {
-            size_t n = strlen(line);
-            if (n && line[n - 1] == '\n') line[--n] = 0;
-            publish_one(line, n);
+        /* getline grows its buffer: a line of any length is one message. */
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        while ((n = getline(&line, &cap, stdin)) >= 0) {
+            if (n > 0 && line[n - 1] == '\n') n--;
+            publish_one(line, (size_t)n, 0);
         }
+        free(line);
     } else {
-        size_t len = 0;
-        const char *data = "";
-        if (args.file) {
-            data = read_file(args.file, &len);
-        } else if (args.message) {
-            data = args.message;
-            len = strlen(data);
-        }
-        for (long i = 0; i < args.repeat; i++) publish_one(data, len);
+        for (long i = 0; i < args.repeat; i++) publish_one(data, len, 1);
     }
-    run_until(all_done, 0);
-    bmqtt_client_disconnect(&client);
-    bmqtt_posix_close(&sock);
-    return 0;
+    run_until(all_done);
+    st = cli_disconnect();
+    if (st != BMQTT_OK) die("disconnect", st);
+    if (dropped) return CLI_EXIT_CONN_LOST;
+    return CLI_EXIT_OK;
 }
+
+/* ---- sub --------------------------------------------------------------------- */
 
 static int subscribed(void)
 {
-    return suback_code >= 0;
+    return suback_count >= 0;
 }
 
 static int count_reached(void)
@@ -310,66 +536,105 @@ static int count_reached(void)
 
 static int cmd_sub(void)
 {
-    uint32_t deadline = 0;
-    if (args.timeout_s > 0) deadline = bmqtt_posix_now_ms() + (uint32_t)(args.timeout_s * 1000.0);
-    if (deadline == 0 && args.timeout_s > 0) deadline = 1;
+    bmqtt_status_t st;
+
     connect_or_die();
+    if (args.timeout_s > 0) {
+        /* As mosquitto_sub: the timeout starts once connected. */
+        deadline_ms = bmqtt_posix_now_ms() + (uint32_t)(args.timeout_s * 1000.0);
+        if (deadline_ms == 0) deadline_ms = 1;
+    }
     if (!args.no_subscribe) {
-        bmqtt_subscription_t s;
-        bmqtt_status_t st;
-        s.filter = bmqtt_view_str(args.topic);
-        s.qos = args.qos;
-        if ((st = bmqtt_client_subscribe(&client, &s, 1, NULL)) != BMQTT_OK) die("subscribe", st);
-        run_until(subscribed, deadline);
-        if (suback_code == BMQTT_SUBACK_FAILURE) die("subscribe refused by the broker", BMQTT_ERR_PROTOCOL);
-        fprintf(stderr, "subscribed to %s (granted QoS %d)\n", args.topic, suback_code);
+        bmqtt_subscription_t *s = calloc((size_t)args.topic_count, sizeof *s);
+        int granted = 0;
+        if (s == NULL) return CLI_EXIT_ERROR;
+        for (int i = 0; i < args.topic_count; i++) {
+            s[i].filter = bmqtt_view_str(args.topics[i]);
+            s[i].qos = args.qos;
+        }
+        while ((st = cli_subscribe(s, (size_t)args.topic_count)) == BMQTT_ERR_BUSY) run_until(tx_idle);
+        if (st != BMQTT_OK) die("subscribe", st);
+        run_until(subscribed);
+        for (int i = 0; i < args.topic_count; i++) {
+            int code = i < suback_count ? suback_codes[i] : BMQTT_SUBACK_FAILURE;
+            if (code == BMQTT_SUBACK_FAILURE) {
+                fprintf(stderr, "bmqtt-cli: subscription to '%s' refused by the broker (SUBACK 0x80)\n", args.topics[i]);
+            } else {
+                granted++;
+                if (args.debug) fprintf(stderr, "subscribed to %s (granted QoS %d)\n", args.topics[i], code);
+            }
+        }
+        free(s);
+        if (granted == 0) {
+            (void)cli_disconnect();
+            return CLI_EXIT_SUB_DENIED;
+        }
     }
     if (args.subscribe_only) {
-        bmqtt_client_disconnect(&client);
-        return 0;
+        if ((st = cli_disconnect()) != BMQTT_OK) die("disconnect", st);
+        return CLI_EXIT_OK;
     }
-    run_until(count_reached, deadline);
+    run_until(count_reached);
     if (args.linger_s > 0) {
         uint32_t until = bmqtt_posix_now_ms() + (uint32_t)(args.linger_s * 1000.0);
         while ((int32_t)(bmqtt_posix_now_ms() - until) < 0) {
-            bmqtt_status_t st = step(20);
+            st = step(20);
             if (st != BMQTT_OK) die("session", st);
         }
     }
-    run_until(all_done, deadline); /* our last PUBACK/PUBCOMP goes out before DISCONNECT */
-    bmqtt_client_disconnect(&client);
-    return 0;
+    /* Our last PUBACK/PUBCOMP goes out, open QoS 2 exchanges get their PUBREL
+     * (for at most 10 s: a broker that never sends it does not hold us). */
+    if (deadline_ms == 0 || (int32_t)(deadline_ms - (bmqtt_posix_now_ms() + 10000u)) > 0) {
+        deadline_ms = bmqtt_posix_now_ms() + 10000u;
+        quiet_deadline = 1;
+    }
+    run_until(all_done);
+    if ((st = cli_disconnect()) != BMQTT_OK) die("disconnect", st);
+    return CLI_EXIT_OK;
+}
+
+/* ---- main -------------------------------------------------------------------- */
+
+/* The transmit buffer holds the largest packet but a PUBLISH payload: the
+ * CONNECT with every field up to 65535 bytes, or the SUBSCRIBE of every -t. */
+static size_t tx_size_needed(void)
+{
+    bmqtt_connect_t f;
+    size_t need = 65536, n = 0; /* room for many small packets queued back to back */
+    connect_fields(&f);
+    if (bmqtt_connect_encode(&f, NULL, 0, &n) == BMQTT_OK && n + 16 > need) need = n + 16;
+    n = 0;
+    for (int i = 0; i < args.topic_count; i++) n += strlen(args.topics[i]) + 3;
+    if (n + 16 > need) need = n + 16;
+    return need;
 }
 
 int main(int argc, char **argv)
 {
+    size_t tx_size;
+    uint8_t *txbuf, *rxbuf;
     int rc = cli_parse(argc, argv, &args);
+    if (rc == CLI_HELP) return CLI_EXIT_OK;
     if (rc != 0) return rc;
-    if (args.inflight > MAX_INFLIGHT) args.inflight = MAX_INFLIGHT;
     if (args.client_id) {
-        snprintf(client_id, sizeof client_id, "%s", args.client_id);
+        client_id = args.client_id;
     } else {
-        snprintf(client_id, sizeof client_id, "bmqtt-cli-%ld", (long)getpid());
+        snprintf(default_id, sizeof default_id, "bmqtt-cli-%ld", (long)getpid());
+        client_id = default_id;
     }
+    tx_size = tx_size_needed();
+    txbuf = malloc(tx_size);
     rxbuf = malloc(args.rx_size);
-    if (rxbuf == NULL) return 1;
-    cfg.tx_buf = txbuf;
-    cfg.tx_size = sizeof txbuf;
-    cfg.rx_buf = rxbuf;
-    cfg.rx_size = args.rx_size;
-    cfg.inflight = slots;
-    cfg.inflight_count = (uint16_t)args.inflight;
-    cfg.qos2_ids = qos2_ids;
-    cfg.qos2_count = MAX_INFLIGHT;
-    cfg.on_message = on_message;
-    cfg.on_suback = on_suback;
-    cfg.on_publish_done = on_done;
+    if (txbuf == NULL || rxbuf == NULL) return CLI_EXIT_ERROR;
     bmqtt_posix_init(&sock);
     use_tls = args.cafile || args.cert || args.insecure || args.alpn;
-    if (bmqtt_client_init(&client, &cfg) != BMQTT_OK) return 1;
+    /* tr is filled per connection (TCP, or TLS over TCP); the trace reads through it. */
+    cli_trace_init(&trace, &tr, args.debug ? stderr : NULL, client_id, &trace_tr);
+    if (cli_client_init(txbuf, tx_size, rxbuf, args.rx_size) != BMQTT_OK) return CLI_EXIT_ERROR;
     rc = args.mode == CLI_PUB ? cmd_pub() : cmd_sub();
     bmqtt_posix_close(&sock);
     if (tls_ready) bmqtt_tls_free(&tls);
     free(rxbuf);
+    free(txbuf);
     return rc;
 }

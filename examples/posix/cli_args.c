@@ -1,67 +1,165 @@
-/* bmqtt-cli: command-line parsing (example code, not part of the library). */
+/* bmqtt-cli: command-line parsing and checks (example code, not part of the library).
+ *
+ * Every value MQTT would refuse is refused here, before a connection is made,
+ * in one line that names the value and the rule: the topic rules come from the
+ * codec's own checks (bmqtt/topic.h), so the CLI and the wire agree. */
 #include "cli_args.h"
 
 #include "bmqtt/config.h"
+#include "bmqtt/topic.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(void)
+#define MQTT_STRING_MAX 65535u /* a UTF-8 string or binary field [MQTT-1.5.3] */
+
+void cli_usage(FILE *out)
 {
-    fputs("usage: bmqtt-cli pub [options] -t topic (-m message | -f file | -l | -n)\n"
-          "       bmqtt-cli sub [options] -t filter [-C count] [-W seconds] [-v | --raw]\n"
+    fputs("usage: bmqtt-cli pub [options] -t topic (-m message | -f file | -l | -s | -n)\n"
+          "       bmqtt-cli sub [options] -t filter [-t filter ...] [-C count] [-W seconds] [-v] [-N]\n"
+          "       bmqtt-cli --help\n"
           "\n"
+          "Options as in mosquitto_pub / mosquitto_sub:\n"
           "  -h host          broker host name or address (default localhost)\n"
-          "  -p port          broker port (default 1883)\n"
-          "  -i id            client id (default bmqtt-cli-<pid>)\n"
+          "  -p port          broker port (default 1883, 8883 with TLS)\n"
+          "  -i id            client id, up to 65535 bytes (default bmqtt-cli-<pid>)\n"
           "  -u user -P pass  user name and password\n"
-          "  -k seconds       keepalive (default 60, 0 disables)\n"
+          "  -k seconds       keepalive, 0..65535 (default 60, 0 disables)\n"
           "  -c               clean session 0: keep the session on the broker\n"
           "  -q qos           0, 1 or 2 (default 0)\n"
-          "  --will-topic t --will-message m [--will-qos q] [--will-retain]\n"
-          "  -d               print events on stderr\n"
-          "  --cafile f --cert f --key f --insecure --alpn a,b   TLS (mbedTLS) to the broker\n"
+          "  -t topic         pub: the topic (one); sub: a filter (repeatable: one SUBSCRIBE)\n"
+          "  -d               print every packet sent and received, and events, on stderr\n"
+          "  --will-topic t [--will-payload m] [--will-qos q] [--will-retain]\n"
+          "  --cafile f --cert f --key f --insecure   TLS (mbedTLS) to the broker\n"
+          "  --help           this text\n"
           "pub:\n"
           "  -m message       the message\n"
           "  -f file          the whole file as one message (sent from memory, not copied)\n"
-          "  -l               each line of stdin as a message\n"
+          "  -l               each line of stdin as a message, any length\n"
+          "  -s               all of stdin as one message\n"
           "  -n               an empty message\n"
-          "  --retain         set the retain flag\n"
-          "  --repeat N       publish the message N times\n"
-          "  --interval-ms N  pause between messages\n"
-          "  --inflight N     QoS 1/2 messages in flight at once (default 20)\n"
-          "  --reconnect      on connection loss, reconnect and resume\n"
+          "  -r, --retain     set the retain flag\n"
           "sub:\n"
           "  -C count         exit after count messages (default: never)\n"
-          "  -W seconds       exit with status 3 if not done by then\n"
-          "  --linger s       after count, keep receiving for s seconds (shows duplicates)\n"
-          "  -v               print the topic before the payload\n"
-          "  --raw            write payload bytes only, no newline\n"
-          "  --rx-size N      receive buffer size (default 4096); larger messages arrive in chunks\n"
-          "  --subscribe-only subscribe, disconnect, exit (with -c: leaves a session behind)\n"
-          "  --no-subscribe   do not subscribe: use the session the broker kept (-c)\n",
-          stderr);
+          "  -W seconds       exit with code 27 if not done by then\n"
+          "  -v               print the topic, a space, then the payload\n"
+          "  -N               no newline after the payload (alias --raw)\n"
+          "  -E               exit once the SUBACK is in (alias --subscribe-only)\n"
+          "bmqtt-cli only:\n"
+          "  --alpn a,b       TLS ALPN names\n"
+          "  --repeat N       pub: publish the message N times\n"
+          "  --interval-ms N  pub: pause between messages\n"
+          "  --inflight N     pub: QoS 1/2 messages in flight at once (default 20)\n"
+          "  --reconnect      on connection loss, reconnect and resume\n"
+          "  --linger s       sub: after -C, keep receiving for s seconds (shows duplicates)\n"
+          "  --rx-size N      sub: receive buffer size (default 4096); larger messages arrive in chunks\n"
+          "  --no-subscribe   sub: do not subscribe: use the session the broker kept (-c)\n"
+          "\n"
+          "Exit codes: 0 done; 1 bad command line or value, file, DNS or TCP connect error;\n"
+          "  1..5 the broker refused the CONNECT with that CONNACK code (5: not authorized);\n"
+          "  7 connection lost; 8 TLS error; 12 every subscription refused; 21 the broker sent\n"
+          "  a malformed packet; 27 timed out (-W, or no CONNACK); 40 not an MQTT server.\n",
+          out);
+}
+
+static int fail(const char *fmt, const char *s1, const char *s2)
+{
+    fputs("bmqtt-cli: ", stderr);
+    fprintf(stderr, fmt, s1, s2);
+    fputc('\n', stderr);
+    return CLI_EXIT_ERROR;
 }
 
 static int num(const char *s, long lo, long hi, long *out)
 {
     char *end;
     long v;
-    if (s == NULL) {
-        return -1;
-    }
+    if (s == NULL || *s == '\0') return -1;
     v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < lo || v > hi) {
-        return -1;
-    }
+    if (*end != '\0' || v < lo || v > hi) return -1;
     *out = v;
+    return 0;
+}
+
+static int seconds(const char *s, double *out)
+{
+    char *end;
+    double v;
+    if (s == NULL || *s == '\0') return -1;
+    v = strtod(s, &end);
+    if (*end != '\0' || !(v >= 0) || v > 86400.0 * 365) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Why @p t is not a topic name (filter == 0) or filter, or NULL when it is one. */
+static const char *topic_problem(const char *t, int filter)
+{
+    size_t n = strlen(t);
+    bmqtt_status_t st;
+    const char *hash;
+    if (n == 0) return "a topic has at least one character [MQTT-4.7.3-1]";
+    if (n > MQTT_STRING_MAX) return "longer than 65535 bytes";
+    st = filter ? bmqtt_topic_filter_check((const uint8_t *)t, n) : bmqtt_topic_name_check((const uint8_t *)t, n);
+    if (st == BMQTT_OK) return NULL;
+    if (st == BMQTT_ERR_BAD_UTF8) return "not valid UTF-8 [MQTT-1.5.3-1]";
+    if (!filter) return "'+' and '#' are for subscriptions, not for a topic to publish to [MQTT-3.3.2-2]";
+    hash = strchr(t, '#');
+    if (hash != NULL && (hash[1] != '\0' || (hash != t && hash[-1] != '/')))
+        return "'#' must be the whole last level [MQTT-4.7.1-2]";
+    return "'+' must be a whole level [MQTT-4.7.1-3]";
+}
+
+static int check_string(const char *what, const char *s)
+{
+    if (s == NULL) return 0;
+    if (strlen(s) > MQTT_STRING_MAX) return fail("%s is longer than the 65535 bytes MQTT allows%s", what, "");
+    if (bmqtt_utf8_check((const uint8_t *)s, strlen(s)) != BMQTT_OK)
+        return fail("%s is not valid UTF-8 [MQTT-1.5.3-1]%s", what, "");
+    return 0;
+}
+
+static int check_qos(const char *what, const char *v, uint8_t *out)
+{
+    long q;
+    if (num(v, 0, 2, &q) != 0) return fail("invalid %sQoS %s: must be 0, 1 or 2", what, v);
+    *out = (uint8_t)q;
+    return 0;
+}
+
+/* mosquitto's long names for the short options. */
+static const char *alias(const char *o)
+{
+    static const char *const names[][2] = {
+        { "--host", "-h" },       { "--port", "-p" },         { "--id", "-i" },
+        { "--username", "-u" },   { "--pw", "-P" },           { "--keepalive", "-k" },
+        { "--qos", "-q" },        { "--topic", "-t" },        { "--message", "-m" },
+        { "--file", "-f" },       { "--stdin-line", "-l" },   { "--stdin-file", "-s" },
+        { "--null-message", "-n" }, { "--debug", "-d" },      { "--disable-clean-session", "-c" },
+    };
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        if (strcmp(o, names[k][0]) == 0) return names[k][1];
+    }
+    return o;
+}
+
+static int takes_value(const char *o)
+{
+    static const char *const valued[] = { "-h", "-p", "-i", "-u", "-P", "-k", "-q", "-t", "-m", "-f", "-C", "-W",
+                                          "--will-topic", "--will-payload", "--will-message", "--will-qos",
+                                          "--cafile", "--cert", "--key", "--alpn", "--repeat", "--interval-ms",
+                                          "--inflight", "--linger", "--rx-size" };
+    for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
+        if (strcmp(o, valued[k]) == 0) return 1;
+    }
     return 0;
 }
 
 int cli_parse(int argc, char **argv, cli_args_t *a)
 {
-    int i;
+    static const char *no_topics[1];
+    const char *pub_only = NULL, *sub_only = NULL, *bad;
+    int have_mode = 0, i;
     long v;
 
     memset(a, 0, sizeof *a);
@@ -72,127 +170,141 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
     a->inflight = 20;
     a->rx_size = 4096;
     a->repeat = 1;
+    a->topics = no_topics;
 
     if (argc < 2) {
-        usage();
-        return 2;
+        cli_usage(stderr);
+        return CLI_EXIT_ERROR;
     }
+    /* Every -t may be a topic: a table as long as the command line holds them all. */
+    a->topics = malloc(sizeof(char *) * (size_t)argc);
+    if (a->topics == NULL) return fail("out of memory%s%s", "", "");
+
     /* The subcommand may come first or after options (bmqtt-cli -h host pub ...). */
-    int have_mode = 0;
     for (i = 1; i < argc; i++) {
-        const char *o = argv[i];
+        const char *o = alias(argv[i]);
         const char *arg = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = 1;
+        int takes = 1, r = 0;
+
         if (!have_mode && (strcmp(o, "pub") == 0 || strcmp(o, "sub") == 0)) {
             a->mode = o[0] == 'p' ? CLI_PUB : CLI_SUB;
             have_mode = 1;
-            takes = 0;
-        } else if (strcmp(o, "-h") == 0 && arg) {
-            a->host = arg;
-        } else if (strcmp(o, "--cafile") == 0 && arg) {
-            a->cafile = arg;
-        } else if (strcmp(o, "--cert") == 0 && arg) {
-            a->cert = arg;
-        } else if (strcmp(o, "--key") == 0 && arg) {
-            a->key = arg;
-        } else if (strcmp(o, "--alpn") == 0 && arg) {
-            a->alpn = arg;
-        } else if (strcmp(o, "-p") == 0 && num(arg, 1, 65535, &v) == 0) {
-            a->port = (uint16_t)v;
-        } else if (strcmp(o, "-i") == 0 && arg) {
-            a->client_id = arg;
-        } else if (strcmp(o, "-u") == 0 && arg) {
-            a->user = arg;
-        } else if (strcmp(o, "-P") == 0 && arg) {
-            a->password = arg;
-        } else if (strcmp(o, "-k") == 0 && num(arg, 0, 65535, &v) == 0) {
-            a->keepalive = (uint16_t)v;
-        } else if (strcmp(o, "-t") == 0 && arg) {
-            a->topic = arg;
-        } else if (strcmp(o, "-q") == 0 && num(arg, 0, 2, &v) == 0) {
-            a->qos = (uint8_t)v;
-        } else if (strcmp(o, "-m") == 0 && arg) {
-            a->message = arg;
-        } else if (strcmp(o, "-f") == 0 && arg) {
-            a->file = arg;
-        } else if (strcmp(o, "--will-topic") == 0 && arg) {
-            a->will_topic = arg;
-        } else if (strcmp(o, "--will-message") == 0 && arg) {
-            a->will_message = arg;
-        } else if (strcmp(o, "--will-qos") == 0 && num(arg, 0, 2, &v) == 0) {
-            a->will_qos = (uint8_t)v;
-        } else if (strcmp(o, "--repeat") == 0 && num(arg, 1, 1000000000L, &v) == 0) {
-            a->repeat = v;
-        } else if (strcmp(o, "--interval-ms") == 0 && num(arg, 0, 3600000L, &v) == 0) {
-            a->interval_ms = v;
-        } else if (strcmp(o, "--inflight") == 0 && num(arg, 1, BMQTT_MAX_INFLIGHT, &v) == 0) {
-            a->inflight = (unsigned)v;
-        } else if (strcmp(o, "-C") == 0 && num(arg, 0, 1000000000L, &v) == 0) {
-            a->count = v;
-        } else if (strcmp(o, "-W") == 0 && arg && atof(arg) > 0) {
-            a->timeout_s = atof(arg);
-        } else if (strcmp(o, "--linger") == 0 && arg && atof(arg) >= 0) {
-            a->linger_s = atof(arg);
-        } else if (strcmp(o, "--rx-size") == 0 && num(arg, 64, 16L * 1024 * 1024, &v) == 0) {
-            a->rx_size = (size_t)v;
-        } else {
-            takes = 0;
-            if (strcmp(o, "-c") == 0) {
-                a->clean_session = 0;
-            } else if (strcmp(o, "-l") == 0) {
-                a->lines = 1;
-            } else if (strcmp(o, "-n") == 0) {
-                a->null_message = 1;
-            } else if (strcmp(o, "--retain") == 0 || strcmp(o, "-r") == 0) {
-                a->retain = 1;
-            } else if (strcmp(o, "--will-retain") == 0) {
-                a->will_retain = 1;
-            } else if (strcmp(o, "--reconnect") == 0) {
-                a->reconnect = 1;
-            } else if (strcmp(o, "-v") == 0) {
-                a->verbose = 1;
-            } else if (strcmp(o, "--raw") == 0) {
-                a->raw = 1;
-            } else if (strcmp(o, "--subscribe-only") == 0) {
-                a->subscribe_only = 1;
-            } else if (strcmp(o, "--no-subscribe") == 0) {
-                a->no_subscribe = 1;
-            } else if (strcmp(o, "-d") == 0) {
-                a->debug = 1;
-            } else if (strcmp(o, "--insecure") == 0) {
-                a->insecure = 1;
-            } else {
-                fprintf(stderr, "bmqtt-cli: bad option or value: %s\n", o);
-                usage();
-                return 2;
-            }
+            continue;
         }
-        i += takes;
+        if (strcmp(o, "--help") == 0) {
+            cli_usage(stdout);
+            return CLI_HELP;
+        }
+        /* Options without a value. */
+        takes = 0;
+        if (strcmp(o, "-c") == 0) a->clean_session = 0;
+        else if (strcmp(o, "-d") == 0) a->debug = 1;
+        else if (strcmp(o, "--insecure") == 0) a->insecure = 1;
+        else if (strcmp(o, "--will-retain") == 0) a->will_retain = 1;
+        else if (strcmp(o, "--reconnect") == 0) a->reconnect = 1;
+        else if (strcmp(o, "-l") == 0) a->lines = 1, pub_only = o;
+        else if (strcmp(o, "-s") == 0) a->stdin_whole = 1, pub_only = o;
+        else if (strcmp(o, "-n") == 0) a->null_message = 1, pub_only = o;
+        else if (strcmp(o, "-r") == 0 || strcmp(o, "--retain") == 0) a->retain = 1, pub_only = o;
+        else if (strcmp(o, "-v") == 0) a->verbose = 1, sub_only = o;
+        else if (strcmp(o, "-N") == 0 || strcmp(o, "--raw") == 0) a->no_newline = 1, sub_only = o;
+        else if (strcmp(o, "-E") == 0 || strcmp(o, "--subscribe-only") == 0) a->subscribe_only = 1, sub_only = o;
+        else if (strcmp(o, "--no-subscribe") == 0) a->no_subscribe = 1, sub_only = o;
+        else takes = 1;
+        if (!takes) continue;
+
+        /* Options with a value. */
+        if (o[0] != '-') return fail("unexpected argument '%s' (bmqtt-cli --help lists the options)%s", o, "");
+        if (!takes_value(o)) return fail("unknown option '%s' (bmqtt-cli --help lists the options)%s", o, "");
+        if (arg == NULL) return fail("option %s needs a value%s", o, "");
+        if (strcmp(o, "-h") == 0) a->host = arg;
+        else if (strcmp(o, "-p") == 0) {
+            if (num(arg, 1, 65535, &v) != 0) return fail("invalid port '%s': must be 1..65535%s", arg, "");
+            a->port = (uint16_t)v;
+            a->port_given = 1;
+        } else if (strcmp(o, "-i") == 0) a->client_id = arg;
+        else if (strcmp(o, "-u") == 0) a->user = arg;
+        else if (strcmp(o, "-P") == 0) a->password = arg;
+        else if (strcmp(o, "-k") == 0) {
+            if (num(arg, 0, 65535, &v) != 0) return fail("invalid keepalive '%s': must be 0..65535 seconds%s", arg, "");
+            a->keepalive = (uint16_t)v;
+        } else if (strcmp(o, "-q") == 0) r = check_qos("", arg, &a->qos);
+        else if (strcmp(o, "-t") == 0) a->topics[a->topic_count++] = arg;
+        else if (strcmp(o, "--will-topic") == 0) a->will_topic = arg;
+        else if (strcmp(o, "--will-payload") == 0 || strcmp(o, "--will-message") == 0) a->will_payload = arg;
+        else if (strcmp(o, "--will-qos") == 0) r = check_qos("will ", arg, &a->will_qos);
+        else if (strcmp(o, "--cafile") == 0) a->cafile = arg;
+        else if (strcmp(o, "--cert") == 0) a->cert = arg;
+        else if (strcmp(o, "--key") == 0) a->key = arg;
+        else if (strcmp(o, "--alpn") == 0) a->alpn = arg;
+        else if (strcmp(o, "-m") == 0) a->message = arg, pub_only = o;
+        else if (strcmp(o, "-f") == 0) a->file = arg, pub_only = o;
+        else if (strcmp(o, "--repeat") == 0) {
+            if (num(arg, 1, 1000000000L, &v) != 0) return fail("invalid --repeat '%s': must be 1..1000000000%s", arg, "");
+            a->repeat = v;
+            pub_only = o;
+        } else if (strcmp(o, "--interval-ms") == 0) {
+            if (num(arg, 0, 3600000L, &v) != 0) return fail("invalid --interval-ms '%s': must be 0..3600000%s", arg, "");
+            a->interval_ms = v;
+            pub_only = o;
+        } else if (strcmp(o, "--inflight") == 0) {
+            if (num(arg, 1, BMQTT_MAX_INFLIGHT, &v) != 0 || v > 256)
+                return fail("invalid --inflight '%s': must be 1..256 (and at most BMQTT_MAX_INFLIGHT)%s", arg, "");
+            a->inflight = (unsigned)v;
+            pub_only = o;
+        } else if (strcmp(o, "-C") == 0) {
+            if (num(arg, 1, 1000000000L, &v) != 0) return fail("invalid message count '%s': must be 1..1000000000%s", arg, "");
+            a->count = v;
+            sub_only = o;
+        } else if (strcmp(o, "-W") == 0) {
+            if (seconds(arg, &a->timeout_s) != 0 || a->timeout_s <= 0)
+                return fail("invalid timeout '%s': must be a number of seconds above 0%s", arg, "");
+            sub_only = o;
+        } else if (strcmp(o, "--linger") == 0) {
+            if (seconds(arg, &a->linger_s) != 0) return fail("invalid --linger '%s': must be seconds, 0 or more%s", arg, "");
+            sub_only = o;
+        } else if (strcmp(o, "--rx-size") == 0) {
+            if (num(arg, 64, 16L * 1024 * 1024, &v) != 0) return fail("invalid --rx-size '%s': must be 64..16777216%s", arg, "");
+            a->rx_size = (size_t)v;
+            sub_only = o;
+        }
+        if (r != 0) return r;
+        i++;
     }
 
-    if (!have_mode) {
-        usage();
-        return 2;
+    if (!have_mode) return fail("say pub or sub (bmqtt-cli --help lists the options)%s%s", "", "");
+    if (a->mode == CLI_PUB && sub_only) return fail("%s is an option of sub, not pub%s", sub_only, "");
+    if (a->mode == CLI_SUB && pub_only) return fail("%s is an option of pub, not sub%s", pub_only, "");
+
+    /* Topics: the codec's rules, before anything touches the network. */
+    if (a->topic_count == 0 && !(a->mode == CLI_SUB && a->no_subscribe)) return fail("-t topic is needed%s%s", "", "");
+    if (a->mode == CLI_PUB && a->topic_count > 1) return fail("pub publishes to one topic: -t is given more than once%s%s", "", "");
+    for (i = 0; i < a->topic_count; i++) {
+        if ((bad = topic_problem(a->topics[i], a->mode == CLI_SUB)) != NULL)
+            return fail("invalid topic '%s': %s", a->topics[i], bad);
     }
-    if (a->topic == NULL && !(a->mode == CLI_SUB && a->no_subscribe)) {
-        fputs("bmqtt-cli: -t topic is needed\n", stderr);
-        return 2;
-    }
-    if (a->mode == CLI_PUB && (a->message != NULL) + (a->file != NULL) + a->lines + a->null_message != 1) {
-        fputs("bmqtt-cli: pub needs exactly one of -m, -f, -l, -n\n", stderr);
-        return 2;
-    }
-    if ((a->will_topic == NULL) != (a->will_message == NULL)) {
-        fputs("bmqtt-cli: --will-topic and --will-message go together\n", stderr);
-        return 2;
-    }
-    if ((a->cert == NULL) != (a->key == NULL)) {
-        fputs("bmqtt-cli: --cert and --key go together\n", stderr);
-        return 2;
-    }
-    if (a->password != NULL && a->user == NULL) {
-        fputs("bmqtt-cli: -P needs -u\n", stderr);
-        return 2;
-    }
+    if (a->will_topic != NULL && (bad = topic_problem(a->will_topic, 0)) != NULL)
+        return fail("invalid will topic '%s': %s", a->will_topic, bad);
+    if (a->will_topic == NULL && (a->will_payload || a->will_qos || a->will_retain))
+        return fail("--will-payload, --will-qos and --will-retain need --will-topic%s%s", "", "");
+    if (a->will_payload != NULL && strlen(a->will_payload) > MQTT_STRING_MAX)
+        return fail("the will payload is longer than the 65535 bytes MQTT allows%s%s", "", "");
+
+    if (a->mode == CLI_PUB &&
+        (a->message != NULL) + (a->file != NULL) + a->lines + a->stdin_whole + a->null_message != 1)
+        return fail("pub needs exactly one of -m, -f, -l, -s, -n%s%s", "", "");
+
+    /* CONNECT fields. */
+    if (check_string("the client id (-i)", a->client_id) || check_string("the user name (-u)", a->user))
+        return CLI_EXIT_ERROR;
+    if (a->password != NULL && strlen(a->password) > MQTT_STRING_MAX)
+        return fail("the password is longer than the 65535 bytes MQTT allows%s%s", "", "");
+    if (a->client_id != NULL && a->client_id[0] == '\0' && !a->clean_session)
+        return fail("an empty client id needs a clean session (drop -c) [MQTT-3.1.3-7]%s%s", "", "");
+    if (a->password != NULL && a->user == NULL) return fail("-P needs -u (MQTT 3.1.1 sends no password without a user name)%s%s", "", "");
+    if ((a->cert == NULL) != (a->key == NULL)) return fail("--cert and --key go together%s%s", "", "");
+    if (a->mode == CLI_SUB && a->no_subscribe && a->subscribe_only)
+        return fail("--no-subscribe and -E contradict each other%s%s", "", "");
+    if (!a->port_given && (a->cafile || a->cert || a->insecure || a->alpn)) a->port = 8883;
     return 0;
 }

@@ -1,32 +1,53 @@
-/* bmqtt-cli: command-line options (example code, not part of the library). */
+/* bmqtt-cli: command-line options (example code, not part of the library).
+ * The names and meanings follow mosquitto_pub / mosquitto_sub where both have
+ * an option; docs/CLI.md lists them with the exit codes. */
 #ifndef BMQTT_CLI_ARGS_H
 #define BMQTT_CLI_ARGS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef enum { CLI_PUB, CLI_SUB } cli_mode_t;
+
+/* Exit codes (docs/CLI.md). 1..5 are also a CONNACK's refusal code, as mosquitto does. */
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_ERROR = 1,          /* usage, invalid value, file, TCP connect, DNS */
+    CLI_EXIT_CONN_LOST = 7,      /* mosquitto's MOSQ_ERR_CONN_LOST */
+    CLI_EXIT_TLS = 8,            /* MOSQ_ERR_TLS */
+    CLI_EXIT_SUB_DENIED = 12,    /* MOSQ_ERR_ACL_DENIED: every filter refused in the SUBACK */
+    CLI_EXIT_MALFORMED = 21,     /* MOSQ_ERR_MALFORMED_PACKET: the broker broke MQTT */
+    CLI_EXIT_TIMEOUT = 27,       /* MOSQ_ERR_TIMEOUT: -W, or no CONNACK in time */
+    CLI_EXIT_NOT_MQTT = 40       /* bmqtt-cli only: the server does not speak MQTT */
+};
+
+/* -1 from cli_parse: --help was printed, exit 0. */
+#define CLI_HELP (-1)
 
 typedef struct cli_args {
     cli_mode_t mode;
     const char *host;
     uint16_t port;
+    int port_given;
     const char *client_id;
     const char *user;
     const char *password;
     uint16_t keepalive;
     uint8_t clean_session;
-    const char *topic;
+    const char **topics; /* -t, repeatable on sub (one SUBSCRIBE); argv strings */
+    int topic_count;
     uint8_t qos;
     uint8_t retain;
     const char *will_topic;
-    const char *will_message;
+    const char *will_payload; /* --will-payload (alias --will-message); absent: empty */
     uint8_t will_qos;
     uint8_t will_retain;
     /* pub */
     const char *message; /* -m */
     const char *file;    /* -f: the whole file is one message */
-    int lines;           /* -l: each stdin line is one message */
+    int lines;           /* -l: each stdin line is one message, any length */
+    int stdin_whole;     /* -s: all of stdin is one message */
     int null_message;    /* -n: zero-length message */
     long repeat;         /* --repeat N */
     long interval_ms;    /* --interval-ms: pause between messages */
@@ -37,11 +58,11 @@ typedef struct cli_args {
     double timeout_s;    /* -W: give up after this many seconds */
     double linger_s;     /* --linger: after -C is reached, keep receiving this long */
     int verbose;         /* -v: print "topic payload" */
-    int raw;             /* --raw: payload bytes only, no newline */
+    int no_newline;      /* -N (alias --raw): payload bytes only, no newline */
     size_t rx_size;      /* --rx-size: receive buffer bytes */
-    int subscribe_only;  /* --subscribe-only: subscribe, DISCONNECT, exit */
+    int subscribe_only;  /* -E / --subscribe-only: subscribe, DISCONNECT, exit */
     int no_subscribe;    /* --no-subscribe: rely on the persistent session */
-    int debug;           /* -d: events on stderr */
+    int debug;           /* -d: every packet and event on stderr */
     /* TLS (port/mbedtls): any of these turns it on */
     const char *cafile;  /* --cafile: trusted CA(s), PEM or DER */
     const char *cert;    /* --cert: client certificate */
@@ -50,7 +71,12 @@ typedef struct cli_args {
     const char *alpn;    /* --alpn a,b: ALPN names, comma-separated (up to 5) */
 } cli_args_t;
 
-/* 0 on success; prints usage and returns 2 on a bad command line. */
+/* 0 on success; CLI_HELP after --help; CLI_EXIT_ERROR after one line on stderr
+ * for a bad command line or a value MQTT does not allow (checked before any
+ * connection is made). */
 int cli_parse(int argc, char **argv, cli_args_t *a);
+
+/* The usage text, on @p out. */
+void cli_usage(FILE *out);
 
 #endif

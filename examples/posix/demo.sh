@@ -46,11 +46,11 @@ echo "demo: building $CLI"
 make --no-print-directory -s "$CLI" >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; exit 1; }
 
 TOPIC="bmqtt/demo/$$"
-"$CLI" sub -h "$HOST" -p "$PORT" -t "$TOPIC/#" -q 2 -C 3 -W 10 -v -i "bmqtt-demo-sub-$$" \
+"$CLI" sub -h "$HOST" -p "$PORT" -t "$TOPIC/#" -q 2 -C 3 -W 10 -v -d -i "bmqtt-demo-sub-$$" \
     >"$TMP/received" 2>"$TMP/sub.err" &
 SUB_PID=$!
 
-# Wait until the subscription is acknowledged (the CLI says so on stderr).
+# Wait until the subscription is acknowledged (with -d the CLI says so on stderr).
 n=0
 until grep -q '^subscribed' "$TMP/sub.err" 2>/dev/null; do
     if ! kill -0 "$SUB_PID" 2>/dev/null || [ $n -ge 100 ]; then

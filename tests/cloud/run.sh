@@ -76,15 +76,22 @@ EOF
 # The device of Aliyun's MQTT walk-through: literal values from that document.
 # ---------------------------------------------------------------------------
 WALK_CONNECT="10 74 00 04 4D 51 54 54 04 C2 01 2C 00 29 63 6F 5F 30 30 30 31 7C 73 65 63 75 72 65 6D 6F 64 65 3D 33 2C 73 69 67 6E 6D 65 74 68 6F 64 3D 68 6D 61 63 73 68 61 31 7C 00 13 63 6F 5F 30 30 30 31 26 61 31 77 46 79 6C 54 78 59 65 44 00 28 65 37 38 32 62 35 65 35 35 62 33 37 36 35 35 63 32 37 38 31 32 61 36 30 63 33 30 37 62 30 61 37 35 37 35 64 38 66 36 64"
-out=$("$ALIYUN_CLI" --pk a1wFylTxYeD --dn co_0001 --ds 7ab0c4b3532b5783df5fdc58a2895d7a --connect-hex)
+# The walk-through's sign method and plain TCP are no longer the defaults: ask for them.
+out=$("$ALIYUN_CLI" --pk a1wFylTxYeD --dn co_0001 --ds 7ab0c4b3532b5783df5fdc58a2895d7a --method hmacsha1 --securemode 3 \
+    --connect-hex)
 check "walk-through: clientId" "$(echo "$out" | field clientId)" "co_0001|securemode=3,signmethod=hmacsha1|"
 check "walk-through: username" "$(echo "$out" | field username)" "co_0001&a1wFylTxYeD"
 check "walk-through: password" "$(echo "$out" | field password)" "e782b5e55b37655c27812a60c307b0a7575d8f6d"
 check "walk-through: host" "$(echo "$out" | field host)" "a1wFylTxYeD.iot-as-mqtt.cn-shanghai.aliyuncs.com"
 check "walk-through: CONNECT bytes (keepalive 300)" "$(echo "$out" | field connect)" "$WALK_CONNECT"
 # Aliyun's documented example (upper- or lowercase hex are the same password).
-out=$("$ALIYUN_CLI" --pk pk --dn device --ds secret --cid 12345 --ts 789 --securemode 2)
+out=$("$ALIYUN_CLI" --pk pk --dn device --ds secret --cid 12345 --ts 789 --securemode 2 --method hmacsha1)
 check "Aliyun documented example" "$(echo "$out" | field password | tr a-f A-F)" "FAFD82A3D602B37FB0FA8B7892F24A477F851A14"
+
+# The defaults are what Aliyun accepts for a new device: hmacsha256 over TLS (securemode 2).
+out=$("$ALIYUN_CLI" --pk a1wFylTxYeD --dn co_0001 --ds 7ab0c4b3532b5783df5fdc58a2895d7a)
+check "defaults: securemode 2, hmacsha256" "$(echo "$out" | field clientId)" "co_0001|securemode=2,signmethod=hmacsha256|"
+check "defaults: port 8883, TLS" "$(echo "$out" | field port)" "8883 (TLS; 1883 also takes TLS)"
 
 # ---------------------------------------------------------------------------
 # Aliyun: every sign method x timestamp x clientId prefix, a fresh secret.
@@ -176,7 +183,10 @@ E2E_PW=$(hmac_hex sha256 "$DS" "clientId${DN}deviceName${DN}productKey${PK}times
 "$MOSQUITTO_PASSWD" -b "$tmp/passwd" observer observer-pw >/dev/null 2>&1 ||
     { fail "mosquitto_passwd"; echo "cloud: $passed passed, $failed failed"; exit 1; }
 mkdir -p "$tmp/broker"
-if ! broker_start "$tmp/broker" "allow_anonymous false" "password_file $tmp/passwd"; then
+"$root/tests/tls/certs.sh" "$tmp/certs" >"$tmp/certs.log" 2>&1 || { fail "certificates" "$(tail -3 "$tmp/certs.log")"; }
+P_TLS=$(free_port)
+if ! broker_start "$tmp/broker" "allow_anonymous false" "password_file $tmp/passwd" \
+    "listener $P_TLS 127.0.0.1" "certfile $tmp/certs/server.pem" "keyfile $tmp/certs/server.key"; then
     fail "mosquitto with a password file did not start"
     echo "cloud: $passed passed, $failed failed"; exit 1
 fi
@@ -190,11 +200,14 @@ for qos in 0 1; do
     until grep -q "observer$qos 1 $TOPIC" "$tmp/broker/mosquitto.log" 2>/dev/null || [ $n -ge 50 ]; do
         sleep 0.1; n=$((n + 1))
     done
+    # QoS 0 over plain TCP (--securemode 3, asked for), QoS 1 with the defaults: TLS, verified.
+    if [ $qos = 0 ]; then set -- --securemode 3 --broker "127.0.0.1:$BROKER_PORT"
+    else set -- --broker "localhost:$P_TLS" --cafile "$tmp/certs/ca.pem"; fi
     if "$ALIYUN_CLI" --pk "$PK" --dn "$DN" --ds "$DS" --method hmacsha256 --ts "$TS" --qos $qos --id "4$qos" \
-        --params '{"PowerSwitch_1":1,"Temp":21.5}' --broker "127.0.0.1:$BROKER_PORT" >"$tmp/cli.out" 2>"$tmp/cli.err"; then
+        --params '{"PowerSwitch_1":1,"Temp":21.5}' "$@" >"$tmp/cli.out" 2>"$tmp/cli.err"; then
         wait "$SUB_PID"; SUB_PID=""
         got=$("$PY" -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["id"], m["version"], m["method"], json.dumps(m["params"], sort_keys=True))' "$tmp/sub.out" 2>&1)
-        check "e2e: property post QoS $qos received by mosquitto_sub (Alink JSON)" "$got" \
+        check "e2e: property post QoS $qos ($(sed -n 's/^connected to .*(\(.*\))$/\1/p' "$tmp/cli.err")) received by mosquitto_sub (Alink JSON)" "$got" \
             "4$qos 1.0 thing.event.property.post {\"PowerSwitch_1\": 1, \"Temp\": 21.5}"
     else
         kill "$SUB_PID" 2>/dev/null; wait "$SUB_PID" 2>/dev/null; SUB_PID=""
@@ -202,11 +215,17 @@ for qos in 0 1; do
     fi
 done
 # A wrong secret is refused by the broker (the password file holds the right one).
-if "$ALIYUN_CLI" --pk "$PK" --dn "$DN" --ds "${DS}0" --method hmacsha256 --ts "$TS" \
+if "$ALIYUN_CLI" --pk "$PK" --dn "$DN" --ds "${DS}0" --method hmacsha256 --ts "$TS" --securemode 3 \
     --broker "127.0.0.1:$BROKER_PORT" >/dev/null 2>"$tmp/err"; then
     fail "e2e: a wrong secret is refused"
 else
     check "e2e: a wrong secret is refused" "$(grep -c 'refused' "$tmp/err")" 1
+fi
+# TLS verifies the server: the system's CA bundle does not trust the test CA.
+if "$ALIYUN_CLI" --pk "$PK" --dn "$DN" --ds "$DS" --ts "$TS" --broker "localhost:$P_TLS" >/dev/null 2>"$tmp/err"; then
+    fail "e2e: TLS refuses a server the CA bundle does not trust"
+else
+    check "e2e: TLS refuses a server the CA bundle does not trust" "$(grep -c '(-71)' "$tmp/err")" 1
 fi
 broker_stop
 
