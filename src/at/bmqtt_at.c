@@ -17,8 +17,8 @@ enum { MODE_LINE = 0, MODE_RAW };
 enum { RAW_CLIENT_ID = 1, RAW_USERNAME, RAW_PASSWORD, RAW_PUB };
 /* What the running command waits for (0: nothing: lines are commands). */
 enum { W_NONE = 0, W_OPEN, W_CONN, W_PUB, W_PUB0, W_RAW, W_RAW0, W_SUB, W_UNSUB, W_CLEAN };
-/* Who drives the client: nobody, the AT layer, or the reconnect helper. */
-enum { S_NONE = 0, S_DIRECT, S_HELPER };
+/* Who drives the client: nobody, the AT layer, or bmqtt_reconnect_* (reconnect=1). */
+enum { S_NONE = 0, S_DIRECT, S_RECONNECT };
 
 #define AT_DEFAULT_TIMEOUT_MS 15000u
 #define AT_CLEAN_TIMEOUT_MS 5000u
@@ -352,7 +352,7 @@ static void mqtt_reset(bmqtt_at_t *at)
 {
     at->state = 0u; /* first: a session ended here prints no +MQTTDISCONNECTED */
     at->wait = W_NONE;
-    if (at->session == S_HELPER) {
+    if (at->session == S_RECONNECT) {
         bmqtt_reconnect_stop(&at->rc);
     }
     if (bmqtt_client_state(&at->client) != BMQTT_CLIENT_IDLE &&
@@ -445,7 +445,7 @@ int bmqtt_at_busy(const bmqtt_at_t *at)
     return at != NULL && at->wait != W_NONE;
 }
 
-/* The tracked topics as the reconnect helper's list. */
+/* The tracked topics as the list bmqtt_reconnect_* re-subscribes. */
 static void subs_publish(bmqtt_at_t *at)
 {
     size_t i, n = 0u;
@@ -457,7 +457,7 @@ static void subs_publish(bmqtt_at_t *at)
             n++;
         }
     }
-    if (at->session == S_HELPER) {
+    if (at->session == S_RECONNECT) {
         bmqtt_reconnect_set_subscriptions(&at->rc, at->rsubs, n);
     }
 }
@@ -526,7 +526,7 @@ static void urc_connected(bmqtt_at_t *at)
 /* The end of a connect attempt that failed: state 2, no retry, ERROR. */
 static void conn_fail(bmqtt_at_t *at, uint16_t code)
 {
-    if (at->session == S_HELPER) {
+    if (at->session == S_RECONNECT) {
         bmqtt_reconnect_stop(&at->rc);
     }
     if (bmqtt_client_state(&at->client) == BMQTT_CLIENT_CONNECTING ||
@@ -710,7 +710,7 @@ static uint16_t open_code(bmqtt_status_t st)
     return 0u;
 }
 
-/* The reconnect helper's open: the caller's, with the stored request. */
+/* The open hook of bmqtt_reconnect_*: the caller's, with the stored request. */
 static bmqtt_status_t rc_open(void *user, const bmqtt_transport_t **tr, uint32_t now_ms)
 {
     bmqtt_at_t *at = (bmqtt_at_t *)user;
@@ -1070,7 +1070,7 @@ static void cmd_conn(bmqtt_at_t *at, args_t *a)
     at->deadline_ms = at->now_ms + timeout;
     at->conn_failed = 0u;
     at->conn_code = 0u;
-    if (at->session == S_HELPER) {
+    if (at->session == S_RECONNECT) {
         bmqtt_reconnect_stop(&at->rc);
     }
     at->session = S_NONE;
@@ -1091,7 +1091,7 @@ static void cmd_conn(bmqtt_at_t *at, args_t *a)
             conn_fail(at, E_CLIENT_START);
             return;
         }
-        at->session = S_HELPER;
+        at->session = S_RECONNECT;
         subs_publish(at);
         at->wait = W_CONN;
         (void)bmqtt_reconnect_poll(&at->rc, at->now_ms);
@@ -1454,7 +1454,7 @@ static void cmd_clean(bmqtt_at_t *at, args_t *a)
     /* Set first: the disconnect may end (CLOSED) inside the call, and asks for no URC. */
     at->wait = W_CLEAN;
     at->deadline_ms = at->now_ms + AT_CLEAN_TIMEOUT_MS;
-    if (at->session == S_HELPER) {
+    if (at->session == S_RECONNECT) {
         bmqtt_reconnect_stop(&at->rc); /* disconnects a connected session gracefully */
         at->session = S_DIRECT;
     } else if (bmqtt_client_state(&at->client) == BMQTT_CLIENT_CONNECTED) {
@@ -1941,7 +1941,7 @@ bmqtt_status_t bmqtt_at_poll(bmqtt_at_t *at, uint32_t now_ms)
     if (at->wait == W_OPEN) {
         direct_open(at);
     }
-    if (at->session == S_HELPER) {
+    if (at->session == S_RECONNECT) {
         (void)bmqtt_reconnect_poll(&at->rc, now_ms);
     } else if (at->session == S_DIRECT) {
         (void)bmqtt_client_poll(&at->client, now_ms);
@@ -1993,8 +1993,8 @@ uint32_t bmqtt_at_next_deadline(const bmqtt_at_t *at, uint32_t now_ms)
     }
     if (at->session != S_NONE) {
         d = bmqtt_client_next_deadline(&at->client, now_ms);
-        if (at->session == S_HELPER && d > 100u) {
-            d = 100u; /* the helper's pauses are not visible: look again soon */
+        if (at->session == S_RECONNECT && d > 100u) {
+            d = 100u; /* bmqtt_reconnect_*'s pauses are not visible: look again soon */
         }
     }
     if (at->wait == W_OPEN || at->wait == W_PUB0 || at->wait == W_RAW0 || at->wait == W_CLEAN) {
