@@ -46,7 +46,7 @@ void cli_usage(FILE *out)
           "  -N               no newline after the payload (alias --raw)\n"
           "  -E               exit once the SUBACK is in (alias --subscribe-only)\n"
           "bmqtt-cli only:\n"
-          "  --alpn a,b       TLS ALPN names\n"
+          "  --alpn a,b       TLS ALPN names (mosquitto's --tls-alpn takes one)\n"
           "  --repeat N       pub: publish the message N times\n"
           "  --interval-ms N  pub: pause between messages\n"
           "  --inflight N     pub: QoS 1/2 messages in flight at once (default 20)\n"
@@ -136,6 +136,7 @@ static const char *alias(const char *o)
         { "--qos", "-q" },        { "--topic", "-t" },        { "--message", "-m" },
         { "--file", "-f" },       { "--stdin-line", "-l" },   { "--stdin-file", "-s" },
         { "--null-message", "-n" }, { "--debug", "-d" },      { "--disable-clean-session", "-c" },
+        { "--tls-alpn", "--alpn" },
     };
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         if (strcmp(o, names[k][0]) == 0) return names[k][1];
