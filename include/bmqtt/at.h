@@ -94,8 +94,8 @@ typedef struct bmqtt_at_open {
     uint8_t cert_key_id;  /**< AT+MQTTUSERCFG cert_key_ID (0). */
     uint8_t ca_id;        /**< AT+MQTTUSERCFG CA_ID (0). */
     uint8_t alpn_count;   /**< Entries in alpn. */
-    uint16_t port;
-    const char *host;
+    uint16_t port;        /**< AT+MQTTCONN port. */
+    const char *host;     /**< AT+MQTTCONN host ([A-Za-z0-9.-], at most 128 bytes). */
     const char *path;     /**< WebSocket path ("" for schemes 1-5). */
     const char *sni;      /**< AT+MQTTSNI; NULL: the host name. */
     const char *alpn[BMQTT_AT_ALPN_MAX]; /**< AT+MQTTALPN, in order. */
@@ -129,28 +129,31 @@ typedef struct bmqtt_at_config {
     /** Optional: the AT+GMR text (lines ending in CR LF); NULL: bmqtt's version. */
     const char *gmr;
     uint8_t *tx_buf;            /**< The client's (bmqtt_client_config_t); at least 512 bytes. */
-    size_t tx_size;
+    size_t tx_size;             /**< Bytes of tx_buf. */
     uint8_t *rx_buf;            /**< The client's; a message larger than this arrives as several +MQTTSUBRECV. */
-    size_t rx_size;
+    size_t rx_size;             /**< Bytes of rx_buf. */
     bmqtt_inflight_t *inflight; /**< The client's outgoing QoS 1/2 table. */
-    uint16_t inflight_count;
+    uint16_t inflight_count;    /**< Slots of inflight. */
     uint16_t *qos2_ids;         /**< The client's incoming QoS 2 ids (delivered once). */
-    uint16_t qos2_count;
+    uint16_t qos2_count;        /**< Entries of qos2_ids. */
     uint8_t *outbox;            /**< Optional: the client's copy of QoS 1/2 messages. */
-    size_t outbox_size;
+    size_t outbox_size;         /**< Bytes of outbox. */
     uint8_t *raw_buf;           /**< AT+MQTTPUBRAW data; its size is the longest length accepted. */
-    size_t raw_size;
+    size_t raw_size;            /**< Bytes of raw_buf. */
     void *user;                 /**< Passed to every hook. */
 } bmqtt_at_config_t;
 
 /** One tracked subscription. Private. */
 typedef struct bmqtt_at_sub {
+    /** @cond BMQTT_PRIVATE */
     char topic[BMQTT_AT_TOPIC_MAX + 1u];
     uint8_t len, qos, used;
+    /** @endcond */
 } bmqtt_at_sub_t;
 
 /** The interpreter. Caller-owned; every field is private. */
 typedef struct bmqtt_at {
+    /** @cond BMQTT_PRIVATE */
     const bmqtt_at_config_t *cfg;
     bmqtt_client_t client;
     bmqtt_client_config_t ccfg;
@@ -185,6 +188,7 @@ typedef struct bmqtt_at {
     char pub_topic[BMQTT_AT_TOPIC_MAX + 1u];
     uint8_t pub_data[BMQTT_AT_DATA_MAX];
     char sntp_servers[3][65];
+    /** @endcond */
 } bmqtt_at_t;
 
 /**
