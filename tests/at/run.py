@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import termios
 import time
 import tty
@@ -426,6 +427,91 @@ def t_driver(port):
     assert modem.returncode == 0
 
 
+class ScriptedBroker:
+    """A broker of our own for what mosquitto will not do: SUBACK 0x80 for every filter, and no
+    PUBACK, PUBREC or UNSUBACK ever (the ACK timeouts). CONNACK 0 and PINGRESP as usual."""
+
+    def __init__(self):
+        self.srv = socket.socket()
+        self.srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(4)
+        self.port = self.srv.getsockname()[1]
+        self.seen = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    @staticmethod
+    def read_packet(c):
+        head = c.recv(1)
+        if not head:
+            return None, None
+        n, mult = 0, 1
+        while True:
+            b = c.recv(1)[0]
+            n += (b & 0x7F) * mult
+            mult *= 128
+            if b < 0x80:
+                break
+        body = b""
+        while len(body) < n:
+            chunk = c.recv(n - len(body))
+            if not chunk:
+                return None, None
+            body += chunk
+        return head[0], body
+
+    def serve(self):
+        while True:
+            try:
+                c, _ = self.srv.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.client, args=(c,), daemon=True).start()
+
+    def client(self, c):
+        try:
+            while True:
+                first, body = self.read_packet(c)
+                if first is None:
+                    return
+                self.seen.append(first >> 4)
+                if first >> 4 == 1:
+                    c.sendall(b"\x20\x02\x00\x00")
+                elif first >> 4 == 8:
+                    c.sendall(b"\x90\x03" + body[:2] + b"\x80")
+                elif first >> 4 == 12:
+                    c.sendall(b"\xd0\x00")
+        except OSError:
+            return
+
+
+@test("scripted broker: SUBACK failure (0x80) is ERROR; PUBACK, PUBREC and UNSUBACK timeouts; busy meanwhile")
+def t_scripted():
+    b = ScriptedBroker()
+    m = Modem()
+    m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+    m.cmd('AT+MQTTUSERCFG=0,1,"scripted","","",0,0,""', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,0' % b.port, '+MQTTCONNECTED:0,1,"127.0.0.1","%d","",0\r\n\r\nOK\r\n' % b.port)
+    m.cmd('AT+MQTTSUB=0,"denied",1', "\r\nERROR\r\n")
+    m.cmd("AT+MQTTSUB?", "\r\nOK\r\n")  # a refused topic is not tracked
+    t0 = time.time()
+    m.send('AT+MQTTPUB=0,"t","x",1,0,3000\r\n')
+    m.cmd("AT", "\r\nbusy p...\r\n")
+    m.expect(b"\r\nERROR\r\n", timeout=6)
+    assert 2.9 < time.time() - t0 < 4.5, time.time() - t0
+    m.cmd('AT+MQTTPUBRAW=0,"t",2,2,0,3000', "\r\nOK\r\n\r\n>")
+    t0 = time.time()
+    m.send("ab")
+    m.expect(b"+MQTTPUB:FAIL\r\n", timeout=6)
+    assert 2.9 < time.time() - t0 < 4.5, time.time() - t0
+    t0 = time.time()
+    m.cmd('AT+MQTTUNSUB=0,"denied",3000', "\r\nERROR\r\n", timeout=6)
+    assert 2.9 < time.time() - t0 < 4.5, time.time() - t0
+    m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n", timeout=10)
+    m.close()
+    assert b.seen.count(3) == 2 and 8 in b.seen and 10 in b.seen, b.seen
+
+
 def main():
     for p in (AT_BIN, AT_DRIVER):
         if not os.access(p, os.X_OK):
@@ -444,6 +530,7 @@ def main():
             t_driver(port)
             t_restart(tmp)
             t_tls(tmp)
+            t_scripted()
         finally:
             b.kill()
     print("test-at: %d passed, %d failed%s" % (passed, len(failed), (": " + ", ".join(failed)) if failed else ""))
