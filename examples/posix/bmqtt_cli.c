@@ -121,10 +121,16 @@ static void on_message(const bmqtt_message_t *m)
     if (m->qos == 2 && m->offset == 0) qos2_open_add(m->packet_id);
     if (m->offset == 0) chunks = 0;
     chunks++;
-    if (m->offset == 0 && args.verbose) printf("%.*s ", (int)m->topic.len, (const char *)m->topic.ptr);
-    fwrite(m->payload.ptr, 1, m->payload.len, stdout);
-    if (m->offset + m->payload.len < m->total) return;
-    if (!args.no_newline) putchar('\n');
+    if (m->total == 0) {
+        /* An empty message prints as mosquitto_sub prints it: "topic (null)" with -v
+         * (nothing with -v -N), and nothing at all without -v. */
+        if (args.verbose && !args.no_newline) printf("%.*s (null)\n", (int)m->topic.len, (const char *)m->topic.ptr);
+    } else {
+        if (m->offset == 0 && args.verbose) printf("%.*s ", (int)m->topic.len, (const char *)m->topic.ptr);
+        fwrite(m->payload.ptr, 1, m->payload.len, stdout);
+        if (m->offset + m->payload.len < m->total) return;
+        if (!args.no_newline) putchar('\n');
+    }
     fflush(stdout);
     received++;
     if (args.debug) {

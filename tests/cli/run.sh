@@ -280,27 +280,29 @@ t_two_topics() {
     else pass; fi
 }
 
-# -C, -v, -N: the same bytes on stdout as mosquitto_sub with the same options.
+# -C, -v, -N: the same bytes on stdout as mosquitto_sub with the same options (an empty
+# message is "topic (null)" with -v, nothing without).
 t_output_like_mosquitto() {
     local d=$WORK/fmt why="" i=0 opts; mkdir -p "$d"
     for opts in "" "-v" "-N" "-v -N"; do
         i=$((i + 1))
-        peer "cli-mosq-$i" "$d/mosq-$i" "cli/fmt/$i/#" -C 3 -W 10 $opts || { why="$why no peer;"; continue; }
+        peer "cli-mosq-$i" "$d/mosq-$i" "cli/fmt/$i/#" -C 4 -W 10 $opts || { why="$why no peer;"; continue; }
         local p=$PEER
-        sub_bg "cli-fmt-$i" "$d/bmqtt-$i" "$d/err-$i" "cli/fmt/$i/#" -t "cli/fmt/$i/#" -C 3 -W 10 $opts ||
+        sub_bg "cli-fmt-$i" "$d/bmqtt-$i" "$d/err-$i" "cli/fmt/$i/#" -t "cli/fmt/$i/#" -C 4 -W 10 $opts ||
             { why="$why no subscription;"; continue; }
         local s=$SUB
         mosquitto_pub -h 127.0.0.1 -p "$P" -t "cli/fmt/$i/a" -m first
         mosquitto_pub -h 127.0.0.1 -p "$P" -t "cli/fmt/$i/b" -m 'two words'
+        mosquitto_pub -h 127.0.0.1 -p "$P" -t "cli/fmt/$i/e" -n
         mosquitto_pub -h 127.0.0.1 -p "$P" -t "cli/fmt/$i/c" -m 'ünï cödé'
-        mosquitto_pub -h 127.0.0.1 -p "$P" -t "cli/fmt/$i/d" -m 'a 4th, after -C 3'
+        mosquitto_pub -h 127.0.0.1 -p "$P" -t "cli/fmt/$i/d" -m 'a 5th, after -C 4'
         wait_pid $p 10; local mrc=$?
         wait_pid $s 10; local brc=$?
         [ $brc -eq 0 ] && [ $mrc -eq 0 ] || why="$why [$opts] exit $brc (mosquitto_sub $mrc);"
         cmp -s "$d/mosq-$i" "$d/bmqtt-$i" || why="$why [$opts] bmqtt $(show "$d/bmqtt-$i") vs mosquitto $(show "$d/mosq-$i");"
         [ -s "$d/err-$i" ] && why="$why [$opts] stderr: $(cat "$d/err-$i");"
     done
-    if [ -z "$why" ]; then pass; echo "     -C 3 with none, -v, -N, -v -N: stdout identical to mosquitto_sub's"
+    if [ -z "$why" ]; then pass; echo "     -C 4 (one message empty) with none, -v, -N, -v -N: stdout identical to mosquitto_sub's"
     else fail "$why"; fi
 }
 
