@@ -5,6 +5,7 @@
 #   make test-ws      API checks, mosquitto ws/wss, RabbitMQ, the hostile server
 #                     (under ASan + UBSan); tests/ws/run.sh
 #   make ws-size      the port's flash size for Cortex-M4 -Os, and its RAM
+#   make ws-stack     its worst-case stack per public function (Cortex-M4 -Os)
 
 WS_INCS := $(addprefix -I,$(BMQTT_WS_INCS) $(BMQTT_TLS_INCS)) -Iexamples/posix
 WS_BIN  := $(BUILD)/ws_test
@@ -18,7 +19,7 @@ $(WS_BIN): $(WS_OBJS) $(LIB)
 
 WS_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: test-ws ws-size ws-heapcheck
+.PHONY: test-ws ws-size ws-stack ws-heapcheck
 test-ws: $(WS_BIN) ws-heapcheck
 	@scripts/deps.sh mosquitto mosquitto-clients libmbedtls-dev openssl rabbitmq-server
 	@$(MAKE) -s --no-print-directory BUILD=$(BUILD)/ws-asan CFLAGS="-O1 -g $(WS_SAN)" LDFLAGS="$(WS_SAN)" \
@@ -35,6 +36,13 @@ ws-size:
 	$(CROSS)size $(BUILD)/ws-size/bmqtt_ws-m4.o
 	@printf '#include "bmqtt_ws.h"\nextern bmqtt_ws_t ws_ctx;\nbmqtt_ws_t ws_ctx;\n' | $(WS_SIZE_CC) -xc -c - -o $(BUILD)/ws-size/ctx.o
 	@echo "ws-size: sizeof(bmqtt_ws_t) on Cortex-M4 = $$(( 0x$$($(CROSS)nm -S $(BUILD)/ws-size/ctx.o | awk '/ws_ctx/ { print $$2 }') )) B"
+
+# Worst-case stack per public function of the port (GCC's call graph, scripts/stack.py), Cortex-M4 -Os.
+ws-stack:
+	@mkdir -p $(BUILD)/ws-stack
+	@cd $(BUILD)/ws-stack && $(CROSS)gcc -Os $(CROSS_CPU) -fcallgraph-info=su $(LIB_WARN) -I$(CURDIR)/include \
+	  -I$(CURDIR)/port/websocket -c $(CURDIR)/port/websocket/bmqtt_ws.c -o bmqtt_ws.o
+	@python3 scripts/stack.py $(BUILD)/ws-stack/bmqtt_ws.ci | awk '/^$$/ { exit } { print }'
 
 # The port must never reach for the heap (like the library's heapcheck).
 ws-heapcheck: $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_WS_SRCS))

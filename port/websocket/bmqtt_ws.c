@@ -357,32 +357,34 @@ static size_t request_build(const bmqtt_ws_config_t *cfg, uint8_t *dst, const ch
     return put(dst, n, "\r\n");
 }
 
-/* A fresh key, the accept value it calls for, and the request in rx_buf. */
+/* A fresh key, the accept value it calls for, and the request in rx_buf.
+ * tx_buf (unused until the handshake is over, >= 131 bytes) is the scratch
+ * space, which keeps these 128 bytes off the stack:
+ * key text [0, 25) | raw key [32, 48) | key + GUID [48, 108), later the accept | digest [108, 128). */
 static int32_t request_start(bmqtt_ws_t *ws)
 {
     const bmqtt_ws_crypto_t *cr = ws->cfg->crypto;
-    unsigned char raw[16];
-    char key[25];
-    unsigned char digest[20];
-    unsigned char text[24 + sizeof ws_guid - 1u];
-    unsigned char acc[29];
+    uint8_t *key = ws->cfg->tx_buf;
+    uint8_t *raw = key + 32;
+    uint8_t *text = key + 48;
+    uint8_t *digest = key + 108;
     size_t olen = 0u;
 
-    if (ws->cfg->random(ws->cfg->random_ctx, raw, sizeof raw) != 0) {
+    if (ws->cfg->random(ws->cfg->random_ctx, raw, 16u) != 0) {
         return ws_fail(ws, (int32_t)BMQTT_ERR_WS_RANDOM);
     }
-    if (cr->base64((unsigned char *)key, sizeof key, &olen, raw, sizeof raw) != 0 || olen != 24u) {
+    if (cr->base64(key, 25u, &olen, raw, 16u) != 0 || olen != 24u) {
         return ws_fail(ws, (int32_t)BMQTT_ERR_WS_CRYPTO);
     }
-    key[24] = '\0';
+    key[24] = 0u;
     memcpy(text, key, 24u);
     memcpy(text + 24, ws_guid, sizeof ws_guid - 1u);
-    if (cr->sha1(text, sizeof text, digest) != 0 ||
-        cr->base64(acc, sizeof acc, &olen, digest, sizeof digest) != 0 || olen != sizeof ws->accept) {
+    if (cr->sha1(text, 24u + sizeof ws_guid - 1u, digest) != 0 ||
+        cr->base64(text, 29u, &olen, digest, 20u) != 0 || olen != sizeof ws->accept) {
         return ws_fail(ws, (int32_t)BMQTT_ERR_WS_CRYPTO);
     }
-    memcpy(ws->accept, acc, sizeof ws->accept);
-    ws->req_len = (uint32_t)request_build(ws->cfg, ws->cfg->rx_buf, key);
+    memcpy(ws->accept, text, sizeof ws->accept);
+    ws->req_len = (uint32_t)request_build(ws->cfg, ws->cfg->rx_buf, (const char *)key);
     ws->req_off = 0u;
     ws->state = WS_ST_REQUEST;
     return (int32_t)BMQTT_OK;

@@ -22,6 +22,7 @@ static struct {
     const uint8_t *in;
     size_t in_len, in_pos;
     unsigned calls, take_max;
+    int eof; /* 1: the end of the input is the end of the stream (else: would block) */
 } lw;
 
 static int32_t lw_send(void *ctx, const uint8_t *b, size_t n)
@@ -42,7 +43,7 @@ static int32_t lw_recv(void *ctx, uint8_t *b, size_t n)
 {
     size_t k = lw.in_len - lw.in_pos;
     (void)ctx;
-    if (k == 0) return BMQTT_WOULD_BLOCK;
+    if (k == 0) return lw.eof ? BMQTT_ERR_CLOSED : BMQTT_WOULD_BLOCK;
     if (k > n) k = n;
     if (lw.take_max && k > 3) k = 3;
     memcpy(b, lw.in + lw.in_pos, k);
@@ -264,6 +265,180 @@ static void url_checks(void)
     CHECK(cli_url_parse("ws://h/a b", &u, err, sizeof err) == -1);
 }
 
+/* Run the handshake over a scripted answer; the status it ends with. */
+static int32_t handshake_with(const char *answer, size_t len)
+{
+    int32_t r;
+    int n = 0;
+    fresh((const uint8_t *)answer, len, 0);
+    lw.eof = 1;
+    CHECK(bmqtt_ws_setup(&ws, &cfg, &lower) == BMQTT_OK);
+    while ((r = bmqtt_ws_handshake(&ws)) == BMQTT_WOULD_BLOCK && n++ < 1000) lw.in_len = len;
+    return r;
+}
+
+#define ACC "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+#define UPG "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+#define PRO "Sec-WebSocket-Protocol: mqtt\r\n"
+
+/* Malformed answers the hostile server does not send, each with its status (RFC 6455 section 4.1). */
+static void response_checks(void)
+{
+    static const struct { const char *answer; int32_t want; } t[] = {
+        { "HTTP/1.1 101 OK\r\n" UPG ACC PRO "\r\n", BMQTT_OK },
+        { "HTTP/1.1 101\r\n" UPG ACC PRO "\r\n", BMQTT_OK },                       /* no reason phrase */
+        { "HTTP/1.1 101 OK\r\n" UPG "Sec-WebSocket-Accept:s3pPLMBiTxaQ9kYGzzhZRbK+xOo= \t\r\n" PRO "\r\n", BMQTT_OK },
+        { "HTTP/1.1 101 OK\r\nUpgrade: h2c, websocket \r\nConnection: , upgrade\r\n" ACC PRO "\r\n", BMQTT_OK },
+        { "HTTP/1.1 101 OK\r\n" UPG ACC PRO "Sec-WebSocket-Extensions:\r\n\r\n", BMQTT_OK }, /* empty: none */
+        { "HTTX/1.1 101 OK\r\n" UPG ACC PRO "\r\n", BMQTT_ERR_WS_BAD_RESPONSE },
+        { "HTTP/1.1 1O1 OK\r\n" UPG ACC PRO "\r\n", BMQTT_ERR_WS_BAD_RESPONSE },
+        { "HTTP/1.1 101 O\nK\r\n" UPG ACC PRO "\r\n", BMQTT_ERR_WS_BAD_RESPONSE },      /* bare LF */
+        { "HTTP/1.1 101 OK\r\n" UPG "Bad Name: x\r\n" ACC PRO "\r\n", BMQTT_ERR_WS_BAD_RESPONSE },
+        { "HTTP/1.1 101 OK\r\n" UPG "NoColon\r\n" ACC PRO "\r\n", BMQTT_ERR_WS_BAD_RESPONSE },
+        { "HTTP/1.1 101 OK\r\n" UPG ": x\r\n" ACC PRO "\r\n", BMQTT_ERR_WS_BAD_RESPONSE },
+        { "HTTP/1.1 101 OK\r\n" UPG "X: a\rb\r\n" ACC PRO "\r\n", BMQTT_ERR_WS_BAD_RESPONSE }, /* bare CR */
+        { "HTTP/1.1 101 OK\r\nUpgrade: websocketx\r\nConnection: Upgrade\r\n" ACC PRO "\r\n",
+          BMQTT_ERR_WS_BAD_RESPONSE },
+        { "HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: close\r\n" ACC PRO "\r\n", BMQTT_ERR_WS_BAD_RESPONSE },
+        { "HTTP/1.1 101 OK\r\n" UPG "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo\r\n" PRO "\r\n",
+          BMQTT_ERR_WS_ACCEPT },
+        { "HTTP/1.1 101 OK\r\n" UPG "sec-websocket-accept: S3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n" PRO "\r\n",
+          BMQTT_ERR_WS_ACCEPT },                                                       /* base64 is case-sensitive */
+        { "HTTP/1.1 101 OK\r\n" UPG ACC "Sec-WebSocket-Protocol: MQTT\r\n\r\n", BMQTT_ERR_WS_SUBPROTOCOL },
+        { "HTTP/1.1 101 OK\r\n" UPG ACC PRO PRO "\r\n", BMQTT_ERR_WS_SUBPROTOCOL },       /* twice */
+        { "HTTP/1.1 200 OK\r\n\r\n", BMQTT_ERR_WS_HTTP_STATUS },
+        { "HTTP/1.1 101 OK\r\n" UPG ACC PRO, BMQTT_ERR_WS_TRUNCATED },                   /* ends before the blank line */
+        { "", BMQTT_ERR_CLOSED },                                                        /* closed without a byte */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        int32_t r = handshake_with(t[i].answer, strlen(t[i].answer));
+        if (r != t[i].want) printf("    answer %zu: %d, want %d\n", i, (int)r, (int)t[i].want);
+        CHECK(r == t[i].want);
+        CHECK(bmqtt_ws_handshake(&ws) == r); /* sticky */
+    }
+}
+
+/* The hooks and the lower transport failing, or lying. */
+static int fail_random(void *ctx, unsigned char *out, size_t len)
+{
+    (void)ctx;
+    (void)out;
+    return len == 16 ? -1 : 0;
+}
+static int fail_mask_random(void *ctx, unsigned char *out, size_t len)
+{
+    return len == 4 ? -1 : fixed_random(ctx, out, len);
+}
+static int fail_sha1(const unsigned char *in, size_t len, unsigned char out[20])
+{
+    (void)in;
+    (void)len;
+    (void)out;
+    return -1;
+}
+static int32_t liar_recv(void *ctx, uint8_t *b, size_t n)
+{
+    (void)ctx;
+    (void)b;
+    return (int32_t)n + 1;
+}
+static int32_t liar_send(void *ctx, const uint8_t *b, size_t n)
+{
+    (void)ctx;
+    (void)b;
+    return (int32_t)n + 1;
+}
+static int32_t broken_recv(void *ctx, uint8_t *b, size_t n)
+{
+    (void)ctx;
+    (void)b;
+    (void)n;
+    return BMQTT_ERR_TRANSPORT;
+}
+
+static void fault_checks(void)
+{
+    static const bmqtt_ws_crypto_t bad_crypto = { fail_sha1, NULL };
+    bmqtt_ws_crypto_t crypto = bmqtt_ws_crypto_mbedtls;
+    bmqtt_transport_t lie = { liar_send, lw_recv, NULL, NULL };
+    bmqtt_transport_t lie_rx = { lw_send, liar_recv, NULL, NULL };
+    bmqtt_transport_t broken = { lw_send, broken_recv, NULL, NULL };
+    uint8_t b[8];
+
+    fresh(NULL, 0, 0);
+    cfg.random = fail_random;
+    CHECK(bmqtt_ws_setup(&ws, &cfg, &lower) == BMQTT_OK);
+    CHECK(bmqtt_ws_handshake(&ws) == BMQTT_ERR_WS_RANDOM && lw.out_len == 0);
+
+    fresh((const uint8_t *)response, sizeof response - 1, 0);
+    cfg.random = fail_mask_random;
+    CHECK(bmqtt_ws_setup(&ws, &cfg, &lower) == BMQTT_OK);
+    CHECK(bmqtt_ws_handshake(&ws) == BMQTT_OK);
+    CHECK(bmqtt_ws_send(&ws, (const uint8_t *)"ab", 2) == BMQTT_ERR_WS_RANDOM);
+    CHECK(bmqtt_ws_recv(&ws, b, sizeof b) == BMQTT_ERR_WS_RANDOM);
+
+    fresh(NULL, 0, 0);
+    crypto.sha1 = fail_sha1;
+    cfg.crypto = &crypto;
+    CHECK(bmqtt_ws_setup(&ws, &cfg, &lower) == BMQTT_OK);
+    CHECK(bmqtt_ws_handshake(&ws) == BMQTT_ERR_WS_CRYPTO && lw.out_len == 0);
+    fresh(NULL, 0, 0);
+    cfg.crypto = &bad_crypto;
+    CHECK(bmqtt_ws_setup(&ws, &cfg, &lower) == BMQTT_ERR_PARAM); /* no base64 */
+
+    /* A lower transport that claims more than it was given is a clean error, never a memmove. */
+    fresh(NULL, 0, 0);
+    CHECK(bmqtt_ws_setup(&ws, &cfg, &lie) == BMQTT_OK);
+    CHECK(bmqtt_ws_handshake(&ws) == BMQTT_ERR_TRANSPORT);
+    fresh(NULL, 0, 0);
+    CHECK(bmqtt_ws_setup(&ws, &cfg, &lie_rx) == BMQTT_OK);
+    CHECK(bmqtt_ws_recv(&ws, b, sizeof b) == BMQTT_ERR_TRANSPORT);
+    fresh(NULL, 0, 0);
+    CHECK(bmqtt_ws_setup(&ws, &cfg, &broken) == BMQTT_OK);
+    CHECK(bmqtt_ws_recv(&ws, b, sizeof b) == BMQTT_ERR_TRANSPORT);
+
+    /* Zero-length calls, close, reset, and calls on a context never set up. */
+    fresh((const uint8_t *)response, sizeof response - 1, 0);
+    CHECK(bmqtt_ws_setup(&ws, &cfg, &lower) == BMQTT_OK);
+    CHECK(bmqtt_ws_handshake(&ws) == BMQTT_OK);
+    CHECK(bmqtt_ws_send(&ws, b, 0) == 0 && bmqtt_ws_recv(&ws, b, 0) == 0);
+    bmqtt_ws_close(&ws);
+    bmqtt_ws_close(&ws);
+    CHECK(bmqtt_ws_send(&ws, b, 1) == BMQTT_ERR_CLOSED && bmqtt_ws_recv(&ws, b, 1) == BMQTT_ERR_CLOSED);
+    /* the close frame: 0x88, masked, 2 bytes, code 1000 */
+    CHECK(lw.out_len >= 8 && lw.out[lw.out_len - 8] == 0x88 && lw.out[lw.out_len - 7] == 0x82);
+    CHECK((lw.out[lw.out_len - 2] ^ lw.out[lw.out_len - 6]) == 0x03 &&
+          (lw.out[lw.out_len - 1] ^ lw.out[lw.out_len - 5]) == 0xE8);
+    CHECK(bmqtt_ws_reset(&ws) == BMQTT_OK && !bmqtt_ws_is_open(&ws));
+    {
+        bmqtt_ws_t zero;
+        bmqtt_transport_t t;
+        memset(&zero, 0, sizeof zero);
+        CHECK(bmqtt_ws_reset(&zero) == BMQTT_ERR_PARAM);
+        CHECK(bmqtt_ws_handshake(&zero) == BMQTT_ERR_PARAM && bmqtt_ws_handshake(NULL) == BMQTT_ERR_PARAM);
+        bmqtt_ws_close(&zero);
+        bmqtt_ws_close(NULL);
+        bmqtt_ws_transport(&zero, NULL);
+        bmqtt_ws_transport(&zero, &t);
+        CHECK(t.send == bmqtt_ws_send && t.recv == bmqtt_ws_recv && t.close == bmqtt_ws_close && t.ctx == &zero);
+        CHECK(!bmqtt_ws_pending(NULL) && !bmqtt_ws_tx_pending(NULL) && bmqtt_ws_http_status(NULL) == 0 &&
+              bmqtt_ws_close_code(NULL) == 0 && !bmqtt_ws_is_open(NULL));
+    }
+}
+
+/* An IPv6 literal gets its brackets in Host (RFC 3986 section 3.2.2). */
+static void ipv6_host(void)
+{
+    fresh(NULL, 0, 0);
+    cfg.host = "::1";
+    cfg.port = 0;
+    cfg.path = NULL;
+    CHECK(bmqtt_ws_setup(&ws, &cfg, &lower) == BMQTT_OK);
+    (void)bmqtt_ws_handshake(&ws);
+    static const char want[] = "GET / HTTP/1.1\r\nHost: [::1]\r\nUpgrade: websocket\r\n";
+    CHECK(lw.out_len > sizeof want && memcmp(lw.out, want, sizeof want - 1) == 0);
+}
+
 int api_checks(void);
 int api_checks(void)
 {
@@ -271,6 +446,9 @@ int api_checks(void)
     setup_checks();
     url_checks();
     handshake_example();
+    response_checks();
+    fault_checks();
+    ipv6_host();
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         send_path(sizes[i], 0, 0);
         send_path(sizes[i], 7, 0);
