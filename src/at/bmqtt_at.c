@@ -60,7 +60,8 @@ typedef struct field {
 
 typedef struct args {
     field_t f[AT_MAX_FIELDS];
-    size_t n; /* fields present (may exceed AT_MAX_FIELDS: only counted) */
+    size_t n;     /* fields kept in f (at most AT_MAX_FIELDS) */
+    size_t count; /* fields in the line (more than n when there are too many to keep) */
 } args_t;
 
 /* ------------------------------------------------------------------------ */
@@ -86,7 +87,7 @@ static void out_u32(bmqtt_at_t *at, uint32_t v)
     do {
         b[--i] = (char)('0' + (char)(v % 10u));
         v /= 10u;
-    } while (v != 0u && i > 0u);
+    } while (v != 0u); /* 10 digits hold any uint32_t */
     out(at, b + i, sizeof b - i);
 }
 
@@ -168,7 +169,7 @@ void bmqtt_at_error(bmqtt_at_t *at)
 static void split(char *s, size_t n, args_t *a)
 {
     size_t i, start = 0u;
-    a->n = 0u;
+    a->n = a->count = 0u;
     for (i = 0u; i <= n; i++) {
         if (i < n && s[i] == '\\') {
             i++; /* the next byte is escaped, whatever it is */
@@ -179,8 +180,9 @@ static void split(char *s, size_t n, args_t *a)
             if (a->n < AT_MAX_FIELDS) {
                 a->f[a->n].p = s + start;
                 a->f[a->n].len = end - start;
+                a->n++;
             }
-            a->n++;
+            a->count++;
             start = i + 1u;
         }
     }
@@ -188,7 +190,7 @@ static void split(char *s, size_t n, args_t *a)
 
 static int present(const args_t *a, size_t i)
 {
-    return i < a->n && i < AT_MAX_FIELDS && a->f[i].len > 0u;
+    return i < a->n && a->f[i].len > 0u;
 }
 
 /* An integer: optional '-', decimal or 0x hex, leading zeros; 32 bits; negatives wrap (ranges are unsigned). */
@@ -315,7 +317,7 @@ static int p_timeout(const args_t *a, size_t i, uint32_t *ms, int *bad_read)
 
 static int too_many(bmqtt_at_t *at, const args_t *a, size_t max)
 {
-    if (a->n > max) {
+    if (a->count > max) {
         fail(at, -1, E_PARAM_COUNT);
         return 1;
     }
@@ -951,7 +953,7 @@ static void cmd_alpn(bmqtt_at_t *at, args_t *a)
     uint32_t link, n;
     size_t i, off = 0u;
     if (!present(a, 0u) || parse_u32(&a->f[0], &link) != 0 || link != 0u || at->state != 1u ||
-        !present(a, 1u) || parse_u32(&a->f[1], &n) != 0 || n > BMQTT_AT_ALPN_MAX || a->n != n + 2u) {
+        !present(a, 1u) || parse_u32(&a->f[1], &n) != 0 || n > BMQTT_AT_ALPN_MAX || a->count != n + 2u) {
         error(at);
         return;
     }
@@ -1220,10 +1222,7 @@ static void cmd_pub(bmqtt_at_t *at, args_t *a)
         fail(at, -1, E_DATA_NULL); /* the firmware refuses "" too */
         return;
     }
-    if (data_n > BMQTT_AT_DATA_MAX) {
-        fail(at, -1, E_DATA_OVERLENGTH);
-        return;
-    }
+    /* data over BMQTT_AT_DATA_MAX (0x6046) cannot fit in a 256-byte line */
     if (p_qos_retain(at, a, 3u, &qos, &retain) != 0) {
         return;
     }
@@ -1475,7 +1474,7 @@ static void cmd_clean(bmqtt_at_t *at, args_t *a)
 static void cmd_syslog(bmqtt_at_t *at, args_t *a)
 {
     uint32_t v;
-    if (a->n != 1u || !present(a, 0u) || parse_u32(&a->f[0], &v) != 0 || v > 1u) {
+    if (a->count != 1u || !present(a, 0u) || parse_u32(&a->f[0], &v) != 0 || v > 1u) {
         error(at);
         return;
     }
@@ -1489,7 +1488,7 @@ static void cmd_sntpcfg(bmqtt_at_t *at, args_t *a)
     int32_t z;
     size_t i, n[3] = { 0u, 0u, 0u };
     char *s[3] = { NULL, NULL, NULL };
-    if (a->n < 1u || a->n > 5u || !present(a, 0u) || parse_u32(&a->f[0], &en) != 0 || en > 1u) {
+    if (a->count > 5u || !present(a, 0u) || parse_u32(&a->f[0], &en) != 0 || en > 1u) {
         error(at);
         return;
     }
@@ -1503,7 +1502,7 @@ static void cmd_sntpcfg(bmqtt_at_t *at, args_t *a)
         error(at);
         return;
     }
-    for (i = 0u; i + 2u < a->n && i < 3u; i++) {
+    for (i = 0u; i + 2u < a->n; i++) { /* at most 3: count <= 5 */
         if (parse_str(&a->f[2u + i], &s[i], &n[i]) != 0 || n[i] > 64u) {
             error(at);
             return;
@@ -1826,7 +1825,7 @@ static void line_done(bmqtt_at_t *at)
             if (form == F_SET) {
                 split(t + name_n + 1u, n - name_n - 1u, &a);
             } else {
-                a.n = 0u;
+                a.n = a.count = 0u;
             }
             run(at, commands[i].id, form, &a);
             return;
@@ -1905,14 +1904,12 @@ bmqtt_status_t bmqtt_at_input(bmqtt_at_t *at, const uint8_t *buf, size_t len)
                 }
                 continue;
             }
+            /* The line is full and this byte does not end it: drop the line up to its CR LF,
+             * this byte included (it is read again in overflow mode; a CR at 256 and LF at 257 end it). */
             at->overflow = 1u;
-            at->cr = (at->line[BMQTT_AT_LINE_MAX - 1u] == '\r' && c == '\n') ? 0u : (c == '\r');
+            at->cr = (uint8_t)(at->line[BMQTT_AT_LINE_MAX - 1u] == '\r');
             at->line_len = 0u;
-            if (at->line[BMQTT_AT_LINE_MAX - 1u] == '\r' && c == '\n') {
-                /* 257 bytes: the line ends here */
-                at->overflow = 0u;
-                overlong(at);
-            }
+            i--;
         }
     }
     at->depth = 0u;

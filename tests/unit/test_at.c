@@ -42,6 +42,9 @@ typedef struct broker {
     uint8_t out[16384]; /* what the broker sends */
     size_t out_len, out_pos;
     int open_fails;     /* the open callback fails with this status (0: opens) */
+    int open_blocks;    /* the open callback says WOULD_BLOCK this many times first */
+    int open_no_tr;     /* the open callback says OK without a transport */
+    int no_connack, no_suback, no_unsuback;
     uint8_t connack_rc;
     uint8_t suback_code; /* 0xff: grant what was asked */
     int ack_publish;    /* 0: PUBLISH QoS 1/2 is never acknowledged */
@@ -56,6 +59,8 @@ typedef struct broker {
     uint8_t sub_filter[256];
     size_t sub_filter_len;
     uint8_t sub_qos;
+    int c_user, c_pass, c_will, c_will_qos, c_will_retain, c_clean, c_keepalive; /* the last CONNECT */
+    size_t c_id_len;
 } broker_t;
 
 static broker_t g_b;
@@ -101,6 +106,17 @@ static void b_handle(const bmqtt_packet_t *pk)
     case BMQTT_CONNECT: {
         bmqtt_connack_t ca = { 0, g_b.connack_rc };
         g_b.connects++;
+        g_b.c_user = pk->u.connect.username.ptr != NULL;
+        g_b.c_pass = pk->u.connect.password.ptr != NULL;
+        g_b.c_will = pk->u.connect.will_topic.ptr != NULL;
+        g_b.c_will_qos = pk->u.connect.will_qos;
+        g_b.c_will_retain = pk->u.connect.will_retain;
+        g_b.c_clean = pk->u.connect.clean_session;
+        g_b.c_keepalive = pk->u.connect.keepalive_s;
+        g_b.c_id_len = pk->u.connect.client_id.len;
+        if (g_b.no_connack) {
+            break;
+        }
         assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
         b_queue(b, n);
         break;
@@ -114,6 +130,9 @@ static void b_handle(const bmqtt_packet_t *pk)
         memcpy(g_b.sub_filter, s.filter.ptr, s.filter.len);
         g_b.sub_filter_len = s.filter.len;
         g_b.sub_qos = s.qos;
+        if (g_b.no_suback) {
+            break;
+        }
         q = g_b.suback_code == 0xffu ? s.qos : g_b.suback_code;
         assert_int_equal(bmqtt_suback_encode(pk->u.subscribe.packet_id, &q, 1u, b, sizeof b, &n), BMQTT_OK);
         b_queue(b, n);
@@ -121,7 +140,9 @@ static void b_handle(const bmqtt_packet_t *pk)
     }
     case BMQTT_UNSUBSCRIBE:
         g_b.unsubscribes++;
-        b_ack(BMQTT_UNSUBACK, pk->u.unsubscribe.packet_id);
+        if (!g_b.no_unsuback) {
+            b_ack(BMQTT_UNSUBACK, pk->u.unsubscribe.packet_id);
+        }
         break;
     case BMQTT_PUBLISH:
         g_b.publishes++;
@@ -209,6 +230,13 @@ static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmq
     snprintf(g_req_host, sizeof g_req_host, "%s", req->host);
     if (g_b.open_fails != 0) {
         return (bmqtt_status_t)g_b.open_fails;
+    }
+    if (g_b.open_blocks > 0) {
+        g_b.open_blocks--;
+        return BMQTT_WOULD_BLOCK;
+    }
+    if (g_b.open_no_tr) {
+        return BMQTT_OK;
     }
     g_b.closed = 0;
     g_b.in_len = g_b.out_len = g_b.out_pos = 0u;
@@ -1015,6 +1043,387 @@ static void test_api_misuse(void **state)
     assert_string_equal(bmqtt_status_str(BMQTT_ERR_AT_SCHEME), "AT: scheme not supported by the open callback");
 }
 
+/* ---- The branches a session seldom takes ------------------------------------------ */
+
+static int g_restarts;
+static void on_restart(void *user)
+{
+    (void)user;
+    g_restarts++;
+}
+
+static int64_t no_time(void *user)
+{
+    (void)user;
+    return -5;
+}
+
+static bmqtt_at_t *g_reenter_at;
+static int g_reenter_status;
+static int reenter_hook(void *user, bmqtt_at_t *at, const char *cmd, size_t len)
+{
+    (void)user;
+    (void)cmd;
+    (void)len;
+    g_reenter_status = (int)bmqtt_at_input(at, (const uint8_t *)"AT\r\n", 4u) * 1000 + (int)bmqtt_at_poll(at, 0u);
+    bmqtt_at_write(at, "hook\r\n", 6u);
+    bmqtt_at_ok(at);
+    return 1;
+}
+
+/* Integer and string forms at their edges. */
+static void test_parser_edges(void **state)
+{
+    (void)state;
+    reach(1);
+    /* hex digits both cases, "-0", 32-bit edges */
+    cmd("AT+MQTTCONNCFG=0,0x3c,0X0,\"\",\"\",0,0", "\r\nOK\r\n");
+    setup(state);
+    reach(1);
+    cmd("AT+MQTTCONNCFG=0,0x1C20,-0,\"\",\"\",0,0", "\r\nOK\r\n");
+    cmd("AT+MQTTCONNCFG=0,0x1c21,0,\"\",\"\",0,0", "ERR CODE:0x010a602d\r\n\r\nERROR\r\n");
+    cmd("AT+MQTTCONNCFG=0,0xg,0,\"\",\"\",0,0", P("1", "602b"));
+    cmd("AT+MQTTCONNCFG=0,0x,0,\"\",\"\",0,0", P("1", "602b"));
+    cmd("AT+MQTTCONNCFG=0,-,0,\"\",\"\",0,0", P("1", "602b"));
+    cmd("AT+MQTTCONNCFG=0,-2147483648,0,\"\",\"\",0,0", E("602d"));
+    cmd("AT+MQTTCONNCFG=0,-2147483649,0,\"\",\"\",0,0", P("1", "602b"));
+    cmd("AT+MQTTCONNCFG=0,4294967295,0,\"\",\"\",0,0", E("602d"));
+    /* strings: a lone quote, no opening quote, a trailing backslash, an escaped backslash */
+    cmd("AT+MQTTCONNCFG=0,1,0,\",\"\",0,0", P("3", "6030"));
+    cmd("AT+MQTTCONNCFG=0,1,0,t\",\"\",0,0", P("3", "6030"));
+    cmd("AT+MQTTCONNCFG=0,1,0,\"t\\", P("3", "6030"));
+    cmd("AT+MQTTCONNCFG=0,1,0,\"a\\\\\",\"\",0,0", "\r\nOK\r\n");
+    /* more fields than the parser keeps: still "too many" */
+    setup(state);
+    reach(0);
+    cmd("AT+MQTTUSERCFG=0,1,\"a\",\"b\",\"c\",0,0,\"\",1,2,3,4,5,6", E("6008"));
+    /* forms: query with trailing bytes, execute and query of set-only commands */
+    cmd("AT+MQTTCONN?x", "\r\nERROR\r\n");
+    cmd("AT+GMR?", "\r\nERROR\r\n");
+    cmd("ATE0?", "\r\nERROR\r\n");
+    cmd("AT+RST=1", "\r\nERROR\r\n");
+    cmd("AT+SYSLOG", "\r\nERROR\r\n");
+    cmd("AT+SYSLOG=1,1", "\r\nERROR\r\n");
+    cmd("AT+SYSLOG=", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPTIME", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG", "\r\nERROR\r\n");
+    cmd("AT+MQTTCONN", "\r\nERROR\r\n");
+    cmd("AT+MQTTSUB=?", "\r\nERROR\r\n");
+    cmd("A", "ERR CODE:0x01090000\r\n\r\nERROR\r\n");
+    cmd("aT", "ERR CODE:0x01090000\r\n\r\nERROR\r\n");
+    cmd("at+gmr", "AT version:bmqtt " BMQTT_VERSION " (ESP-AT MQTT command set)\r\nSDK version:bmqtt " BMQTT_VERSION
+                  "\r\nBin version:" BMQTT_VERSION "\r\n\r\nOK\r\n");
+    /* a CR alone or LF alone does not end a line */
+    in("AT\rAT\n");
+    expect("");
+    in("\r\n");
+    expect("ERR CODE:0x01090000\r\n\r\nERROR\r\n");
+}
+
+static void test_sntp_edges(void **state)
+{
+    static bmqtt_at_config_t other;
+    (void)state;
+    quiet();
+    cmd("AT+CIPSNTPCFG=", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG=2,8", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG=1,x", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG=1,8,a", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG=1,8,\"a\",\"b\",\"c\",\"d\"", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG=1,8,\"12345678901234567890123456789012345678901234567890123456789012345\"", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG=1,-1260", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG=1,1460", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG=1", "\r\nOK\r\n"); /* time zone omitted: 0 */
+    cmd("AT+CIPSNTPCFG?", "+CIPSNTPCFG:1,0\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPCFG=1,-5,\"a\",\"b\",\"c\"", "\r\nOK\r\n");
+    cmd("AT+CIPSNTPCFG?", "+CIPSNTPCFG:1,-5,\"a\",\"b\",\"c\"\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 09:48:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPCFG=1,-12", "\r\nOK\r\n");
+    cmd("AT+CIPSNTPCFG=1,530", "\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 20:18:05 2021\r\n\r\nOK\r\n");
+    /* another configuration: no clock (1970, west of UTC: 1969), a GMR text, a restart hook */
+    other = g_cfg;
+    other.time_s = no_time;
+    other.gmr = "AT version:test\r\n";
+    other.restart = on_restart;
+    other.command = NULL;
+    assert_int_equal(bmqtt_at_init(&g_at, &other), BMQTT_OK);
+    quiet();
+    cmd("AT+CIPSNTPCFG=1,-1", "\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Dec 31 23:00:00 1969\r\n\r\nOK\r\n");
+    cmd("AT+GMR", "AT version:test\r\n\r\nOK\r\n");
+    cmd("AT+CWMODE=1", "\r\nERROR\r\n"); /* no hook */
+    g_restarts = 0;
+    cmd("AT+RST", "\r\nOK\r\n\r\nready\r\n");
+    assert_int_equal(g_restarts, 1);
+}
+
+/* The legacy commands, ALPN and SNI variants, CONNECT fields. */
+static void test_config_edges(void **state)
+{
+    char b[300];
+    (void)state;
+    reach(0);
+    cmd("AT+MQTTCLIENTID=0,\"x\"", E("6001"));
+    cmd("AT+MQTTSNI=0,\"x\"", E("6001"));
+    cmd("AT+MQTTCLEAN=x", P("0", "6010"));
+    cmd("AT+MQTTCONNCFG=1,0,0,\"\",\"\",0,0", E("6011"));
+    cmd("AT+MQTTLONGUSERNAME=2,1", E("6011"));
+    cmd("AT+MQTTCONN=3,\"h\",1,0", E("6011"));
+    cmd("AT+MQTTPUB=4,\"t\",\"d\",0,0", E("6011"));
+    cmd("AT+MQTTPUBRAW=5,\"t\",1,0,0", E("6011"));
+    cmd("AT+MQTTSUB=6,\"t\",0", E("6011"));
+    cmd("AT+MQTTUNSUB=7,\"t\"", E("6011"));
+    cmd("AT+MQTTSNI=8,\"t\"", E("6011"));
+    cmd("AT+MQTTUSERCFG=0,1,\"dev\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    cmd("AT+MQTTCLIENTID=9,\"x\"", E("6011"));
+    cmd("AT+MQTTCLIENTID=0,\"cid\"", "\r\nOK\r\n");
+    cmd("AT+MQTTUSERNAME=0,\"\"", "\r\nOK\r\n");
+    cmd("AT+MQTTPASSWORD=0,\"pw\"", "\r\nOK\r\n");
+    cmd("AT+MQTTPASSWORD=0,\"pw\",1", E("6008"));
+    cmd("AT+MQTTSNI=0,x", P("1", "6007"));
+    cmd("AT+MQTTSNI=0,\"x\",\"y\"", E("6008"));
+    cmd("AT+MQTTALPN=x,1,\"a\"", "\r\nERROR\r\n");
+    cmd("AT+MQTTALPN=0,x", "\r\nERROR\r\n");
+    cmd("AT+MQTTALPN=0", "\r\nERROR\r\n");
+    cmd("AT+MQTTALPN=0,1,a", "\r\nERROR\r\n");
+    cmd("AT+MQTTALPN=0,1,\"\"", "\r\nERROR\r\n");
+    cmd("AT+MQTTALPN=0,5,\"a\",\"b\",\"c\",\"d\",\"e\"", "\r\nOK\r\n");
+    cmd("AT+MQTTALPN=0,0", "\r\nOK\r\n");
+    /* LWT topic and message of 129 bytes */
+    snprintf(b, sizeof b, "AT+MQTTCONNCFG=0,1,0,\"%0129d\",\"\",0,0", 0);
+    cmd(b, E("6032"));
+    snprintf(b, sizeof b, "AT+MQTTCONNCFG=0,1,0,\"t\",\"%0129d\",0,0", 0);
+    cmd(b, E("6035"));
+    /* a host of 129 bytes; letters, digits, dots and dashes are fine */
+    snprintf(b, sizeof b, "AT+MQTTCONN=0,\"%0129d\",1883,0", 0);
+    cmd(b, E("603c"));
+    cmd("AT+MQTTCONNCFG=0,30,1,\"will/t\",\"gone\",2,1", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"Broker-1.example.COM\",1883,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"Broker-1.example.COM\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    /* a password without a user name: the user name goes as "" (MQTT 3.1.1 needs one [MQTT-3.1.2-22]) */
+    assert_int_equal(g_b.c_user, 1);
+    assert_int_equal(g_b.c_pass, 1);
+    assert_int_equal(g_b.c_will, 1);
+    assert_int_equal(g_b.c_will_qos, 2);
+    assert_int_equal(g_b.c_will_retain, 1);
+    assert_int_equal(g_b.c_clean, 0);
+    assert_int_equal(g_b.c_keepalive, 30);
+    assert_int_equal(g_b.c_id_len, 3);
+    assert_int_equal(g_req.sni, NULL);
+    assert_int_equal(g_req.alpn_count, 0);
+    /* no user name, no password: neither is sent; keepalive 0 is 120 s */
+    cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+    cmd("AT+MQTTUSERCFG=0,1,\"dev\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    cmd("AT+MQTTCONNCFG=0,0,0,\"\",\"\",0,0", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"h\",1883,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"h\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    assert_int_equal(g_b.c_user, 0);
+    assert_int_equal(g_b.c_pass, 0);
+    assert_int_equal(g_b.c_will, 0);
+    assert_int_equal(g_b.c_keepalive, 120);
+    assert_int_equal(g_b.c_clean, 1);
+}
+
+/* open() in progress over several polls; open() without a transport; no CONNACK in time. */
+static void test_connect_edges(void **state)
+{
+    (void)state;
+    reach(1);
+    g_b.open_blocks = 3;
+    in("AT+MQTTCONN=0,\"h\",1883,0\r\n");
+    assert_int_equal(bmqtt_at_busy(&g_at), 1);
+    assert_int_equal(bmqtt_at_next_deadline(&g_at, g_now), 0u);
+    cmd("AT", "ERR CODE:0x010b0000\r\n\r\nbusy p...\r\n");
+    poll_n(6);
+    expect("+MQTTCONNECTED:0,1,\"h\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+    setup(state);
+    reach(1);
+    g_b.open_blocks = 1000;
+    in("AT+MQTTCONN=0,\"h\",1883,0,3000\r\n");
+    g_now += 3000u;
+    poll_n(1);
+    expect(E("6057"));
+    assert_int_equal(bmqtt_at_state(&g_at), 2);
+    g_b.open_blocks = 0;
+    g_b.open_no_tr = 1;
+    cmd("AT+MQTTCONN=0,\"h\",1883,0", "\r\nERROR\r\n");
+    g_b.open_no_tr = 0;
+    /* the broker never answers CONNECT: 0x6057 after the timeout, with reconnect=1 too */
+    g_b.no_connack = 1;
+    in("AT+MQTTCONN=0,\"h\",1883,1,4000\r\n");
+    poll_n(2);
+    assert_true(bmqtt_at_next_deadline(&g_at, g_now) <= 100u);
+    g_now += 4000u;
+    poll_n(1);
+    expect(E("6057"));
+    in("AT+MQTTCONN=0,\"h\",1883,0,4000\r\n");
+    poll_n(2);
+    assert_true(bmqtt_at_next_deadline(&g_at, g_now) <= 4000u);
+    g_now += 4000u;
+    poll_n(1);
+    expect(E("6057"));
+    assert_int_equal(bmqtt_at_state(&g_at), 2);
+    assert_int_equal(bmqtt_at_next_deadline(&g_at, g_now), UINT32_MAX);
+    /* a failed first open with reconnect=1 is not retried */
+    g_b.no_connack = 0;
+    g_b.open_fails = BMQTT_ERR_DNS;
+    cmd("AT+MQTTCONN=0,\"h\",1883,1", E("6055"));
+    g_b.open_fails = 0;
+    g_b.connects = 0;
+    g_now += 70000u;
+    poll_n(5);
+    expect("");
+    assert_int_equal(g_b.connects, 0);
+}
+
+/* PUB/PUBRAW/SUB/UNSUB corners: timeouts, refused calls, the session ending while they wait. */
+static void test_wait_edges(void **state)
+{
+    (void)state;
+    connect_tcp(0);
+    cmd("AT+SYSLOG=1", "\r\nOK\r\n");
+    cmd("AT+MQTTPUBRAW=0,\"t\",4,0,0,1", "\r\nERROR\r\n");
+    cmd("AT+MQTTPUBRAW=0,\"t\",4,0,0,3000,1", E("6008"));
+    cmd("AT+MQTTSUB=0,\"t\",0,3000,1", E("6008"));
+    cmd("AT+MQTTSUB=0,\"a/#/b\",0", E("600d"));
+    cmd("AT+MQTTUNSUB=0,\"t\",1", "\r\nERROR\r\n");
+    cmd("AT+MQTTUNSUB=0,\"t\",3000,1", E("6008"));
+    cmd("AT+MQTTUNSUB=0,\"a/#/b\"", E("600e"));
+    {
+        char b[300];
+        snprintf(b, sizeof b, "AT+MQTTSUB=0,\"%0129d\",0", 0);
+        cmd(b, E("6043"));
+    }
+    /* no SUBACK / UNSUBACK in time: ERROR */
+    g_b.no_suback = 1;
+    in("AT+MQTTSUB=0,\"s\",1,3000\r\n");
+    g_now += 3000u;
+    poll_n(1);
+    expect("\r\nERROR\r\n");
+    g_b.no_suback = 0;
+    g_b.no_unsuback = 1;
+    in("AT+MQTTUNSUB=0,\"s\",3000\r\n");
+    g_now += 3000u;
+    poll_n(1);
+    expect("\r\nERROR\r\n");
+    g_b.no_unsuback = 0;
+    /* PUBRAW with QoS 1 whose ack is lost locks its buffer: the next PUBRAW is refused (0x6005) */
+    g_b.ack_publish = 0;
+    in("AT+MQTTPUBRAW=0,\"t\",1,1,0,3000\r\nx");
+    g_now += 3000u;
+    poll_n(1);
+    expect("\r\nOK\r\n\r\n>+MQTTPUB:FAIL\r\n");
+    cmd("AT+MQTTPUBRAW=0,\"t\",1,1,0", E("6005"));
+    /* the session ends while SUB and a QoS 1 PUB wait (clean session 1): ERROR for each */
+    g_b.no_suback = 1;
+    in("AT+MQTTSUB=0,\"s\",1\r\n");
+    poll_n(1);
+    g_b.closed = 1;
+    poll_n(2);
+    expect("\r\nERROR\r\n+MQTTDISCONNECTED:0\r\n"); /* the client ends the wait first */
+    assert_int_equal(bmqtt_at_state(&g_at), 3);
+    g_b.no_suback = 0;
+    g_b.ack_publish = 1;
+    in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    g_b.ack_publish = 0;
+    in("AT+MQTTPUB=0,\"t\",\"d\",1,0\r\n");
+    poll_n(1);
+    g_b.closed = 1;
+    poll_n(2);
+    expect("\r\nERROR\r\n+MQTTDISCONNECTED:0\r\n"); /* the client ends the wait first */
+    /* the connection goes while PUBRAW data is typed: +MQTTPUB:FAIL */
+    g_b.ack_publish = 1;
+    in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    in("AT+MQTTPUBRAW=0,\"t\",2,0,0\r\na");
+    expect("\r\nOK\r\n\r\n>");
+    g_b.closed = 1;
+    poll_n(2);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    in("b");
+    expect("+MQTTPUB:FAIL\r\n");
+    /* CLEAN when the session is already gone */
+    cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+}
+
+/* Clean session 0: a QoS 1 message that lost its connection waits for its ack after the reconnect. */
+static void test_persistent_session(void **state)
+{
+    (void)state;
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,1,\"dev\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    cmd("AT+MQTTCONNCFG=0,60,1,\"\",\"\",0,0", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"h\",1883,1\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"h\",\"1883\",\"\",1\r\n\r\nOK\r\n");
+    g_b.ack_publish = 0;
+    in("AT+MQTTPUB=0,\"t\",\"keep\",1,0,60000\r\n");
+    poll_n(1);
+    g_b.closed = 1;
+    poll_n(2);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    assert_int_equal(bmqtt_at_busy(&g_at), 1);
+    g_b.ack_publish = 1;
+    g_now += 15000u;
+    poll_n(30);
+    expect("+MQTTCONNECTED:0,1,\"h\",\"1883\",\"\",1\r\n\r\nOK\r\n"); /* resent with DUP, acknowledged */
+    assert_memory_equal(g_b.last_payload, "keep", 4);
+    /* CLEAN with the reconnect loop running and a message without ack: OK within 5 s */
+    g_b.ack_publish = 0;
+    in("AT+MQTTPUB=0,\"t\",\"late\",1,0,3000\r\n");
+    g_now += 3000u;
+    poll_n(1);
+    expect("\r\nERROR\r\n");
+    in("AT+MQTTCLEAN=0\r\n");
+    poll_n(2);
+    assert_true(bmqtt_at_busy(&g_at));
+    assert_int_equal(bmqtt_at_next_deadline(&g_at, g_now), 0u);
+    g_now += 6000u;
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    assert_int_equal(bmqtt_at_state(&g_at), 0);
+}
+
+/* Hooks may write and answer, but may not feed input or poll from inside the interpreter. */
+static void test_reentry(void **state)
+{
+    static bmqtt_at_config_t other;
+    (void)state;
+    other = g_cfg;
+    other.command = reenter_hook;
+    assert_int_equal(bmqtt_at_init(&g_at, &other), BMQTT_OK);
+    quiet();
+    cmd("AT+ANY", "hook\r\n\r\nOK\r\n");
+    assert_int_equal(g_reenter_status, (int)BMQTT_ERR_AT_REENTERED * 1000 + (int)BMQTT_ERR_AT_REENTERED);
+    g_reenter_at = NULL;
+    bmqtt_at_write(NULL, "x", 1u);
+    bmqtt_at_write(&g_at, NULL, 1u);
+    bmqtt_at_ok(NULL);
+    bmqtt_at_error(NULL);
+    expect("");
+    assert_int_equal(bmqtt_at_state(NULL), 0);
+    assert_int_equal(bmqtt_at_busy(NULL), 0);
+    assert_int_equal(bmqtt_at_next_deadline(NULL, 0u), UINT32_MAX);
+    other.open = NULL;
+    assert_int_equal(bmqtt_at_init(&g_at, &other), BMQTT_ERR_PARAM);
+    other = g_cfg;
+    other.tx_buf = NULL;
+    assert_int_equal(bmqtt_at_init(&g_at, &other), BMQTT_ERR_PARAM);
+    other = g_cfg;
+    other.rx_buf = NULL; /* the client refuses it */
+    assert_int_equal(bmqtt_at_init(&g_at, &other), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_at_input(&g_at, (const uint8_t *)"AT\r\n", 4u), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_at_poll(&g_at, 0u), BMQTT_ERR_PARAM);
+    assert_string_equal(bmqtt_status_str(BMQTT_ERR_AT_REENTERED), "AT: input called from inside a hook");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1038,6 +1447,13 @@ int main(void)
         cmocka_unit_test_setup(test_connection_lost, setup),
         cmocka_unit_test_setup(test_connection_lost_no_reconnect, setup),
         cmocka_unit_test_setup(test_api_misuse, setup),
+        cmocka_unit_test_setup(test_parser_edges, setup),
+        cmocka_unit_test_setup(test_sntp_edges, setup),
+        cmocka_unit_test_setup(test_config_edges, setup),
+        cmocka_unit_test_setup(test_connect_edges, setup),
+        cmocka_unit_test_setup(test_wait_edges, setup),
+        cmocka_unit_test_setup(test_persistent_session, setup),
+        cmocka_unit_test_setup(test_reentry, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
