@@ -540,6 +540,109 @@ static void test_null_arguments_param(void **state)
     assert_int_equal(bmqtt_decode(ping, 2, &pkt, NULL), BMQTT_ERR_PARAM);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The one pass that checks a string and copies it into the packet.          */
+/* ------------------------------------------------------------------------ */
+
+/* Reference checks, byte by byte (RFC 3629 table 3; MQTT 3.1.1 1.5.3, 4.7). */
+static int ref_utf8_len(const uint8_t *s, size_t n, size_t i)
+{
+    uint8_t c = s[i];
+    size_t len;
+    uint32_t cp;
+    if (c == 0) return 0;
+    if (c < 0x80) return 1;
+    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1Fu; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0Fu; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07u; }
+    else return 0;
+    if (i + len > n) return 0;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[i + k] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i + k] & 0x3Fu);
+    }
+    static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+    if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return (int)len;
+}
+
+/* kind 0: a plain string, 1: a topic name, 2: a topic filter. */
+static bmqtt_status_t ref_check(const uint8_t *s, size_t n, int kind)
+{
+    int level_broken = 0;
+    for (size_t i = 0; i < n;) {
+        int l = ref_utf8_len(s, n, i);
+        if (l == 0) return BMQTT_ERR_BAD_UTF8;
+        if (kind && (s[i] == '+' || s[i] == '#')) {
+            if (kind == 1) return BMQTT_ERR_BAD_TOPIC;
+            if ((i > 0 && s[i - 1] != '/') || (i + 1 < n && s[i + 1] != '/') || (s[i] == '#' && i + 1 != n))
+                level_broken = 1;
+        }
+        i += (size_t)l;
+    }
+    return level_broken ? BMQTT_ERR_BAD_FILTER : BMQTT_OK;
+}
+
+/* Every length from 1 to 80 with a sequence at every position (so in each
+ * 16-byte block, across block ends and in the overlapping last word): the
+ * encoders of PUBLISH, SUBSCRIBE and CONNECT give the reference's status, and
+ * an accepted string is in the packet byte for byte, whether the encoder only
+ * sizes, finds the buffer one byte short or writes. [MQTT-1.5.3-1/2],
+ * [MQTT-3.3.2-2], [MQTT-4.7.1-2/3] */
+static void test_string_pass_at_every_position_MQTT_1_5_3(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *b;
+        size_t n;
+    } seqs[] = {
+        { "\xC3\xA9", 2 },         { "\xE2\x82\xAC", 3 }, { "\xF0\x9F\x98\x80", 4 }, { "+", 1 },
+        { "#", 1 },                { "/+/", 3 },          { "/#", 2 },                 { "\0", 1 },
+        { "\xC3", 1 },             { "\xED\xA0\x80", 3 }, { "\xC0\xAF", 2 },           { "\xF4\x90\x80\x80", 4 },
+        { "\x80", 1 },             { " !\"()*", 6 },      { "\xEF\xBF\xBF", 3 },       { "\x7F", 1 },
+    };
+    static uint8_t s[96], out[256];
+    size_t checked = 0;
+    for (size_t q = 0; q < sizeof seqs / sizeof seqs[0]; q++) {
+        for (size_t n = 1; n <= 80; n++) {
+            if (seqs[q].n > n) continue;
+            for (size_t at = 0; at + seqs[q].n <= n; at++) {
+                for (size_t i = 0; i < n; i++) s[i] = (uint8_t)(i % 9 == 8 ? '/' : 'a' + i % 26);
+                memcpy(s + at, seqs[q].b, seqs[q].n);
+                for (int kind = 0; kind < 3; kind++) {
+                    bmqtt_status_t want = ref_check(s, n, kind), st;
+                    size_t hl = 2, len = 0, q_len = 0, off;
+                    bmqtt_publish_t p = { { s, n }, V("x"), 0, 0, 0, 0 };
+                    bmqtt_subscription_t sub = { { s, n }, 2 };
+                    bmqtt_connect_t c;
+                    memset(&c, 0, sizeof c);
+                    c.client_id.ptr = s;
+                    c.client_id.len = n;
+                    c.clean_session = 1;
+                    for (int mode = 0; mode < 3; mode++) {
+                        uint8_t *buf = mode ? out : NULL;
+                        size_t cap = mode == 1 ? (q_len ? q_len - 1 : 0) : sizeof out;
+                        if (kind == 0) st = bmqtt_connect_encode(&c, buf, cap, &len), off = hl + 12;
+                        else if (kind == 1) st = bmqtt_publish_encode(&p, buf, cap, &len), off = hl + 2;
+                        else st = bmqtt_subscribe_encode(9, &sub, 1, buf, cap, &len), off = hl + 4;
+                        if (mode == 0) q_len = len;
+                        bmqtt_status_t expect = want;
+                        if (want == BMQTT_OK && mode == 1) expect = BMQTT_ERR_BUFFER_TOO_SMALL;
+                        if (st != expect)
+                            fail_msg("kind %d mode %d seq %zu len %zu at %zu: status %d, want %d", kind, mode, q, n,
+                                     at, st, expect);
+                        if (mode == 2 && st == BMQTT_OK && (len != q_len || memcmp(out + off, s, n) != 0))
+                            fail_msg("kind %d seq %zu len %zu at %zu: the string is not copied as it is", kind, q,
+                                     n, at);
+                        checked++;
+                    }
+                }
+            }
+        }
+    }
+    assert_true(checked > 50000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +659,7 @@ int main(void)
         cmocka_unit_test(test_unsubscribe_rejections_MQTT_3_10),
         cmocka_unit_test(test_empty_rejections),
         cmocka_unit_test(test_null_arguments_param),
+        cmocka_unit_test(test_string_pass_at_every_position_MQTT_1_5_3),
     };
     return cmocka_run_group_tests_name("codec: encoders", tests, setup, NULL);
 }
