@@ -1211,7 +1211,7 @@ static void test_config_edges(void **state)
     assert_int_equal(g_b.c_clean, 0);
     assert_int_equal(g_b.c_keepalive, 30);
     assert_int_equal(g_b.c_id_len, 3);
-    assert_int_equal(g_req.sni, NULL);
+    assert_null(g_req.sni);
     assert_int_equal(g_req.alpn_count, 0);
     /* no user name, no password: neither is sent; keepalive 0 is 120 s */
     cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
