@@ -92,6 +92,23 @@ static int seconds(const char *s, double *out)
     return 0;
 }
 
+/* @p t for an error line: control bytes (and every byte above 0x7f when @p t is
+ * not UTF-8) as \xNN, cut after 200 bytes. */
+static const char *shown(const char *t)
+{
+    static char out[4 * 200 + 8];
+    size_t o = 0, n = strlen(t);
+    int utf8 = bmqtt_utf8_check((const uint8_t *)t, n) == BMQTT_OK;
+    for (size_t i = 0; i < n && i < 200; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8)) o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
+        else out[o++] = (char)c;
+    }
+    if (n > 200) o += (size_t)snprintf(out + o, sizeof out - o, "...");
+    out[o] = '\0';
+    return out;
+}
+
 /* Why @p t is not a topic name (filter == 0) or filter, or NULL when it is one. */
 static const char *topic_problem(const char *t, int filter)
 {
@@ -282,10 +299,10 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
     if (a->mode == CLI_PUB && a->topic_count > 1) return fail("pub publishes to one topic: -t is given more than once%s%s", "", "");
     for (i = 0; i < a->topic_count; i++) {
         if ((bad = topic_problem(a->topics[i], a->mode == CLI_SUB)) != NULL)
-            return fail("invalid topic '%s': %s", a->topics[i], bad);
+            return fail("invalid topic '%s': %s", shown(a->topics[i]), bad);
     }
     if (a->will_topic != NULL && (bad = topic_problem(a->will_topic, 0)) != NULL)
-        return fail("invalid will topic '%s': %s", a->will_topic, bad);
+        return fail("invalid will topic '%s': %s", shown(a->will_topic), bad);
     if (a->will_topic == NULL && (a->will_payload || a->will_qos || a->will_retain))
         return fail("--will-payload, --will-qos and --will-retain need --will-topic%s%s", "", "");
     if (a->will_payload != NULL && strlen(a->will_payload) > MQTT_STRING_MAX)

@@ -397,7 +397,7 @@ t_validation() {
     bad sub_hash_middle "invalid topic 'a/#/b': '#' must be the whole last level [MQTT-4.7.1-2]" sub -t 'a/#/b'
     bad sub_plus_part "invalid topic 'a/b+': '+' must be a whole level [MQTT-4.7.1-3]" sub -t ok -t 'a/b+'
     bad empty_topic "invalid topic '': a topic has at least one character [MQTT-4.7.3-1]" pub -t '' -m x
-    bad utf8_topic "invalid topic '$(printf 'a\xc3\x28')': not valid UTF-8 [MQTT-1.5.3-1]" pub -t "$(printf 'a\xc3\x28')" -m x
+    bad utf8_topic "invalid topic 'a\\xc3(': not valid UTF-8 [MQTT-1.5.3-1]" pub -t "$(printf 'a\xc3\x28')" -m x
     bad id_65536 "the client id (-i) is longer than the 65535 bytes MQTT allows" pub -t a -m x -i "$long"
     bad port "invalid port '70000': must be 1..65535" pub -t a -m x -p 70000
     bad keepalive "invalid keepalive '-1': must be 0..65535 seconds" sub -t a -k -1
@@ -441,6 +441,26 @@ t_not_mqtt() {
     if [ $rc -ne 40 ]; then fail "exit $rc: $(cat "$d/err")"
     elif [ "$(cat "$d/err")" != "$want" ]; then fail "said: $(cat "$d/err")"
     else pass; fi
+}
+
+# A server that accepts and never answers (Python's http.server waits for a request line
+# the CONNECT does not end): no CONNACK within the client's 10 s, exit 27.
+t_silent_server() {
+    local d=$WORK/silent; mkdir -p "$d"
+    local port; port=$(free_port)
+    bg $PY -m http.server "$port" --bind 127.0.0.1 >"$d/server" 2>&1
+    local srv=$LAST
+    wait_listen "$port" 50 || { fail "http.server did not start: $(cat "$d/server")"; return; }
+    local t0 t1
+    t0=$(date +%s%N)
+    "$CLI" pub -h 127.0.0.1 -p "$port" -t a -m x 2>"$d/err"; local rc=$?
+    t1=$(date +%s%N)
+    kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+    local ms=$(( (t1 - t0) / 1000000 ))
+    if [ $rc -ne 27 ]; then fail "exit $rc: $(cat "$d/err")"
+    elif [ "$(cat "$d/err")" != "bmqtt-cli: connect: timeout (-53): no CONNACK in time" ]; then fail "said: $(cat "$d/err")"
+    elif [ $ms -lt 9500 ] || [ $ms -gt 13000 ]; then fail "gave up after $ms ms (want 10 s)"
+    else pass; echo "     exit 27 after $ms ms"; fi
 }
 
 # Every filter refused (SUBACK 0x80): one line per filter, exit 12.
@@ -530,6 +550,7 @@ run will
 run validation
 run connect_refused
 run not_mqtt
+run silent_server
 run suback_refused
 run connection_lost
 run tls
