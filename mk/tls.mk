@@ -2,6 +2,11 @@
 # openssl s_server, on Debian's libmbedtls-dev (see docs/TLS.md).
 #
 #   make test-tls         the TLS suite, then the same under valgrind
+#   make test-tls-versions mbedTLS 2.28 LTS (bookworm) and 3.6 LTS (trixie) built from Debian's
+#                         source packages: the suite on each (3.6 under valgrind too), the MCU
+#                         configuration's handshakes and pool peaks, and the Cortex-M4 flash a
+#                         --gc-sections link keeps of mbedTLS (tests/tls/versions.sh); the
+#                         libraries are cached under build/mbedtls/<version>/
 #   make tls-config-check the MCU config header against the installed mbedTLS headers,
 #                         host and Cortex-M4, and the port's flash size
 #
@@ -20,11 +25,20 @@ $(BUILD)/obj/port/mbedtls/%.o $(BUILD)/obj/tests/tls/%.o: INC += $(TLS_INCS)
 $(TLS_BIN): $(TLS_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(TLS_LDLIBS) -o $@
 
-.PHONY: test-tls tls-config-check
+.PHONY: test-tls tls-config-check test-tls-versions tls-versions-run
 test-tls: $(TLS_BIN) $(CLI)
 	@CLI=$(CLI) tests/tls/run.sh $(TLS_BIN)
 
-EXTRA_TESTS += test-tls
+TLSV_PKGS := dpkg-dev mosquitto mosquitto-clients openssl valgrind python3 \
+             gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+test-tls-versions:
+	@scripts/deps.sh $(TLSV_PKGS)
+	@$(MAKE) --no-print-directory tls-versions-run
+
+tls-versions-run: $(LIB)
+	@BUILD=$(BUILD) BMQTT_LIB=$(LIB) LIB_WARN="$(LIB_WARN)" CROSS=$(CROSS) tests/tls/versions.sh
+
+EXTRA_TESTS += test-tls test-tls-versions
 
 # The shipped MCU configuration must pass mbedTLS's check_config.h and build the
 # port warning-free, on the host and for Cortex-M4 (headers of the installed mbedTLS).

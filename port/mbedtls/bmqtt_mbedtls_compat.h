@@ -23,20 +23,13 @@
 #define BMQTT_PK_PARSE_KEY(pk, key, keylen, pwd, pwdlen, rng, prng) \
     mbedtls_pk_parse_key((pk), (key), (keylen), (pwd), (pwdlen), (rng), (prng))
 #define BMQTT_SSL_MIN_TLS12(conf) mbedtls_ssl_conf_min_tls_version((conf), MBEDTLS_SSL_VERSION_TLS1_2)
+#define BMQTT_SSL_MAX_TLS12(conf) mbedtls_ssl_conf_max_tls_version((conf), MBEDTLS_SSL_VERSION_TLS1_2)
 #else
 #define BMQTT_PK_PARSE_KEY(pk, key, keylen, pwd, pwdlen, rng, prng) \
     mbedtls_pk_parse_key((pk), (key), (keylen), (pwd), (pwdlen))
 #define BMQTT_SSL_MIN_TLS12(conf) \
     mbedtls_ssl_conf_min_version((conf), MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3)
-#endif
-
-/* Bytes of an encrypted record still waiting for the lower transport. The field
- * is private in 3.x; reading it is the only way to know whether
- * MBEDTLS_ERR_SSL_WANT_WRITE left a finished record behind. */
-#if BMQTT_MBEDTLS_V3
-#define BMQTT_SSL_OUT_LEFT(ssl) ((ssl)->MBEDTLS_PRIVATE(out_left))
-#else
-#define BMQTT_SSL_OUT_LEFT(ssl) ((ssl)->out_left)
+#define BMQTT_SSL_MAX_TLS12(conf) ((void)(conf)) /* 2.28 has no TLS 1.3 */
 #endif
 
 /* 3.x with PSA (always for TLS 1.3) wants psa_crypto_init() before a handshake. */

@@ -229,6 +229,24 @@ static int sniff_alert(bmqtt_tls_t *tls)
     return 0;
 }
 
+/*
+ * The lower transport failed after the handshake. With TLS 1.3 the server checks
+ * our certificate only after our side of the handshake is over; its refusal (alert
+ * certificate_required, bad_certificate...) is an encrypted record that our next
+ * write meets as a reset connection. If that record is still readable, mbedTLS
+ * reads it here and says so.
+ */
+static int late_alert(bmqtt_tls_t *tls)
+{
+    unsigned char b;
+    int32_t saved = tls->lower_status;
+    int ret;
+    tls->lower_status = 0;
+    ret = mbedtls_ssl_read(&tls->ssl, &b, 1u);
+    tls->lower_status = saved;
+    return ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE;
+}
+
 /* Record a fatal mbedTLS error and return the sticky status it maps to. */
 static int32_t tls_fail(bmqtt_tls_t *tls, int err)
 {
@@ -237,6 +255,11 @@ static int32_t tls_fail(bmqtt_tls_t *tls, int err)
     if (tls->lower_status != 0 && tls->state != TLS_ST_OPEN && sniff_alert(tls)) {
         tls->last_error = MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE;
         st = BMQTT_ERR_TLS_HANDSHAKE;
+    } else if (tls->lower_status != 0 && tls->state == TLS_ST_OPEN && late_alert(tls)) {
+        tls->last_error = MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE;
+        st = BMQTT_ERR_TLS_HANDSHAKE;
+    } else if (err == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) {
+        st = BMQTT_ERR_TLS_HANDSHAKE; /* the server refused us, e.g. after a TLS 1.3 handshake */
     } else if (tls->lower_status != 0) {
         st = (bmqtt_status_t)tls->lower_status;
     } else if (err == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || err == MBEDTLS_ERR_SSL_CONN_EOF) {
@@ -276,31 +299,6 @@ static int32_t tls_step(bmqtt_tls_t *tls)
     tls->verify_flags = (flags == 0xFFFFFFFFu) ? 0u : flags;
     if (ret == 0) {
         tls->state = TLS_ST_OPEN;
-        return (int32_t)BMQTT_OK;
-    }
-    if (is_want(ret)) {
-        return (int32_t)BMQTT_WOULD_BLOCK;
-    }
-    return tls_fail(tls, ret);
-}
-
-/* Finish sending a record whose bytes were already reported as sent. */
-static int32_t tls_flush(bmqtt_tls_t *tls)
-{
-    static const unsigned char unused = 0u;
-    int ret;
-    if (tls->tx_committed == 0u) {
-        return (int32_t)BMQTT_OK;
-    }
-    if (BMQTT_SSL_OUT_LEFT(&tls->ssl) == 0u) {
-        tls->tx_committed = 0u; /* flushed on the way (e.g. before an alert) */
-        return (int32_t)BMQTT_OK;
-    }
-    /* With a record pending, mbedtls_ssl_write() only flushes it and never
-     * reads its buffer argument (it expects the same arguments again). */
-    ret = mbedtls_ssl_write(&tls->ssl, &unused, tls->tx_committed);
-    if (ret >= 0) {
-        tls->tx_committed = 0u;
         return (int32_t)BMQTT_OK;
     }
     if (is_want(ret)) {
@@ -487,6 +485,10 @@ bmqtt_status_t bmqtt_tls_setup(bmqtt_tls_t *tls, const bmqtt_tls_config_t *cfg, 
         if (ret != 0) {
             return setup_fail(tls, ret, BMQTT_ERR_PARAM);
         }
+        /* mbedTLS 3.x's TLS 1.3 client has no max_fragment_length: it refuses a
+         * server that echoes it (UNSUPPORTED_EXTENSION). Small records are asked
+         * for because the buffers are small, so stay on TLS 1.2 then. */
+        BMQTT_SSL_MAX_TLS12(&tls->conf);
     }
 #endif
 #if defined(MBEDTLS_SSL_ALPN)
@@ -537,7 +539,6 @@ int32_t bmqtt_tls_send(void *ctx, const uint8_t *buf, size_t len)
     bmqtt_tls_t *tls = (bmqtt_tls_t *)ctx;
     int32_t st;
     int ret;
-    int max;
 
     if (tls == NULL || (buf == NULL && len != 0u)) {
         return (int32_t)BMQTT_ERR_PARAM;
@@ -546,31 +547,30 @@ int32_t bmqtt_tls_send(void *ctx, const uint8_t *buf, size_t len)
     if (st != (int32_t)BMQTT_OK) {
         return st;
     }
-    st = tls_flush(tls);
-    if (st != (int32_t)BMQTT_OK) {
-        return st;
+    if (len > (size_t)INT32_MAX) {
+        len = (size_t)INT32_MAX;
+    }
+    if (tls->tx_pending != 0u) {
+        /* mbedtls_ssl_write() said WANT_WRITE and must be called again with the
+         * same arguments: its record may be encrypted and partly sent already.
+         * More bytes queued behind them since are fine; fewer would leave the
+         * record holding bytes the caller no longer counts as unsent. */
+        if (len < tls->tx_pending) {
+            tls->status = (int32_t)BMQTT_ERR_PARAM;
+            return tls->status;
+        }
+        len = tls->tx_pending;
     }
     if (len == 0u) {
         return 0;
     }
-    if (len > (size_t)INT32_MAX) {
-        len = (size_t)INT32_MAX;
-    }
     ret = mbedtls_ssl_write(&tls->ssl, buf, len);
     if (ret > 0) {
+        tls->tx_pending = 0u;
         return (int32_t)ret;
     }
-    if (ret == MBEDTLS_ERR_SSL_WANT_WRITE && BMQTT_SSL_OUT_LEFT(&tls->ssl) != 0u) {
-        /* The record is encrypted and partly sent: its bytes are ours now
-         * (mbedTLS took at most one record's worth); tls_flush() finishes it. */
-        max = mbedtls_ssl_get_max_out_record_payload(&tls->ssl);
-        if (max > 0 && (size_t)max < len) {
-            len = (size_t)max;
-        }
-        tls->tx_committed = len;
-        return (int32_t)len;
-    }
     if (is_want(ret)) {
+        tls->tx_pending = len;
         return (int32_t)BMQTT_WOULD_BLOCK;
     }
     return tls_fail(tls, ret);
@@ -587,12 +587,6 @@ int32_t bmqtt_tls_recv(void *ctx, uint8_t *buf, size_t len)
     }
     st = tls_step(tls);
     if (st != (int32_t)BMQTT_OK) {
-        return st;
-    }
-    /* A record still on its way out goes first; if the lower transport
-     * cannot take it now, reading goes on anyway. */
-    st = tls_flush(tls);
-    if (st != (int32_t)BMQTT_OK && st != (int32_t)BMQTT_WOULD_BLOCK) {
         return st;
     }
     if (len == 0u) {
@@ -623,11 +617,9 @@ void bmqtt_tls_close(void *ctx)
         return;
     }
     if (tls->state == TLS_ST_OPEN && tls->status == 0) {
-        /* One attempt each, never waiting: a close_notify that does not fit
-         * into the lower transport now is dropped. */
-        if (tls_flush(tls) == (int32_t)BMQTT_OK) {
-            (void)mbedtls_ssl_close_notify(&tls->ssl);
-        }
+        /* One attempt, never waiting: mbedTLS first flushes a record still on
+         * its way out; a close_notify that does not fit in now is dropped. */
+        (void)mbedtls_ssl_close_notify(&tls->ssl);
     }
     if (tls->lower.close != NULL) {
         tls->lower.close(tls->lower.ctx);
@@ -642,7 +634,7 @@ bmqtt_status_t bmqtt_tls_reset(bmqtt_tls_t *tls)
         return BMQTT_ERR_PARAM;
     }
     ret = mbedtls_ssl_session_reset(&tls->ssl);
-    tls->tx_committed = 0u;
+    tls->tx_pending = 0u;
     tls->verify_flags = 0u;
     tls->lower_status = 0;
     tls->status = 0;

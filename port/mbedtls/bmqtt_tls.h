@@ -189,7 +189,7 @@ typedef struct bmqtt_tls {
     const char *alpn[BMQTT_TLS_ALPN_MAX + 1]; /**< NULL-terminated list given to mbedTLS. */
     bmqtt_tls_time_fn now;            /**< Clock hook, or NULL. */
     void *now_ctx;                    /**< Its context. */
-    size_t tx_committed;              /**< Bytes reported sent whose record is still being flushed. */
+    size_t tx_pending;                /**< Length of a write mbedTLS must get again (WANT_WRITE), 0: none. */
     int last_error;                   /**< Last mbedTLS error code (0: none). */
     uint32_t verify_flags;            /**< MBEDTLS_X509_BADCERT_* of the last handshake. */
     int32_t lower_status;             /**< Error the lower transport returned, 0: none. */
@@ -245,9 +245,12 @@ bmqtt_status_t bmqtt_tls_handshake(bmqtt_tls_t *tls);
  * @brief Transport send: encrypt and send up to @p len bytes.
  *
  * Before the handshake is complete it advances the handshake instead and
- * returns BMQTT_WOULD_BLOCK. A record whose bytes the lower transport
- * takes only in part is finished by later send and recv calls; its bytes
- * count as sent as soon as they are encrypted.
+ * returns BMQTT_WOULD_BLOCK. When the lower transport takes a record only in
+ * part, send returns BMQTT_WOULD_BLOCK and must be called again with the same
+ * bytes (more may follow them: bmqtt_client does exactly this); that is
+ * mbedtls_ssl_write()'s own rule, and nothing else of mbedTLS's is relied on.
+ * A retry with fewer bytes than the blocked call is BMQTT_ERR_PARAM (sticky:
+ * the record may already hold the bytes left out).
  *
  * @param ctx a bmqtt_tls_t *.
  * @return bytes taken (> 0, at most one record), BMQTT_WOULD_BLOCK, or an error.

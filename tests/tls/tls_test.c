@@ -20,7 +20,10 @@
  *     --expect-close      after the round trip, send DISCONNECT and expect BMQTT_ERR_CLOSED
  *     --pool-limit N      mbedTLS may hold at most N bytes of the pool at once
  *     --label NAME        label for the pool report line
+ *     --expect-mqtt STATUS  the --mqtt round trip must fail with this status (e.g. a late refusal)
+ *     --retry-shorter     after the handshake, retry a blocked send with fewer bytes: BMQTT_ERR_PARAM
  *   tls_test api          setup argument checks (no network)
+ *   tls_test version      mbedTLS's major version and version string, as compiled
  *
  * Prints what happened and "pool:" figures; exits 0 when every expectation held.
  */
@@ -33,7 +36,11 @@
 #include "bmqtt/codec.h"
 #include "bmqtt_posix.h"
 #include "bmqtt_tls.h"
+#include "mbedtls/version.h"
 #include "pool.h"
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
+#include "psa/crypto.h"
+#endif
 
 #define DEADLINE_MS 20000u
 
@@ -214,7 +221,7 @@ static int mqtt_round_trip(const char *topic, size_t payload_size)
     bmqtt_publish_t pub;
     bmqtt_packet_t pkt;
     size_t n, used, plen;
-    int32_t r;
+    int32_t r = 0;
     int got_puback = 0, got_publish = 0;
     char id[32];
 
@@ -233,12 +240,13 @@ static int mqtt_round_trip(const char *topic, size_t payload_size)
     c.clean_session = 1;
     c.keepalive_s = 30;
     if (bmqtt_connect_encode(&c, out, sizeof out, &n) != BMQTT_OK || (r = send_all(out, n)) != 0) {
-        fprintf(stderr, "CONNECT not sent\n");
-        return -1;
+        printf("mqtt: CONNECT not sent: %s (mbedTLS -0x%04x)\n", status_name(r), (unsigned)-bmqtt_tls_last_error(tr.ctx));
+        return r != 0 ? (int)r : -1;
     }
     if ((r = next_packet(&pkt, &used)) != 0 || pkt.type != BMQTT_CONNACK || pkt.u.connack.return_code != 0) {
-        fprintf(stderr, "no CONNACK 0 (%s)\n", status_name(r));
-        return -1;
+        printf("mqtt: no CONNACK 0: %s (mbedTLS -0x%04x, peer alert %d)\n", status_name(r),
+               (unsigned)-bmqtt_tls_last_error(tr.ctx), bmqtt_tls_peer_alert(tr.ctx));
+        return r != 0 ? (int)r : -1;
     }
     drop(used);
 
@@ -301,24 +309,18 @@ static int mqtt_round_trip(const char *topic, size_t payload_size)
 static int cl_suback, cl_done, cl_got;
 static const char *cl_payload;
 
-static void cl_on_message(void *user, const bmqtt_message_t *m)
+static void cl_on_event(void *user, const bmqtt_event_t *ev)
 {
+    const bmqtt_message_t *m = ev->message;
     (void)user;
-    if (m->qos == 1 && m->payload.len == strlen(cl_payload) && memcmp(m->payload.ptr, cl_payload, m->payload.len) == 0) {
+    if (ev->type == BMQTT_EVT_MESSAGE && m->qos == 1 && m->payload.len == strlen(cl_payload) &&
+        memcmp(m->payload.ptr, cl_payload, m->payload.len) == 0) {
         cl_got = 1;
+    } else if (ev->type == BMQTT_EVT_SUBACK) {
+        cl_suback = ev->status == BMQTT_OK && ev->codes.len == 1 && ev->codes.ptr[0] == 1 ? 1 : -1;
+    } else if (ev->type == BMQTT_EVT_PUBLISH_DONE && ev->status == BMQTT_OK) {
+        cl_done = 1;
     }
-}
-static void cl_on_suback(void *user, uint16_t id, bmqtt_view_t codes)
-{
-    (void)user;
-    (void)id;
-    cl_suback = codes.len == 1 && codes.ptr[0] == 1 ? 1 : -1;
-}
-static void cl_on_done(void *user, uint16_t id)
-{
-    (void)user;
-    (void)id;
-    cl_done = 1;
 }
 
 /* The handshake happens inside the client's first polls: it only calls send/recv. */
@@ -335,6 +337,7 @@ static int client_round_trip(const char *topic)
     bmqtt_publish_t pub;
     char id[32];
     int step = 0;
+    bmqtt_status_t st;
     uint32_t t0 = bmqtt_posix_now_ms();
 
     snprintf(payload, sizeof payload, "hello over TLS on %s", topic);
@@ -348,9 +351,7 @@ static int client_round_trip(const char *topic)
     cc.inflight_count = 4;
     cc.qos2_ids = q2;
     cc.qos2_count = 4;
-    cc.on_message = cl_on_message;
-    cc.on_suback = cl_on_suback;
-    cc.on_publish_done = cl_on_done;
+    cc.on_event = cl_on_event;
     memset(&f, 0, sizeof f);
     snprintf(id, sizeof id, "bmqtt-tls-c%ld", (long)t0);
     f.client_id = bmqtt_view_str(id);
@@ -360,7 +361,7 @@ static int client_round_trip(const char *topic)
         return -1;
     }
     while (bmqtt_posix_now_ms() - t0 < DEADLINE_MS) {
-        bmqtt_status_t st = bmqtt_client_poll(&c, bmqtt_posix_now_ms());
+        st = bmqtt_client_poll(&c, bmqtt_posix_now_ms());
         if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) {
             printf("client: poll -> %s (%d)\n", status_name(st), (int)st);
             return (int)st;
@@ -380,7 +381,11 @@ static int client_round_trip(const char *topic)
                 step = 2;
             }
         } else if (step == 2 && cl_done && cl_got) {
-            bmqtt_client_disconnect(&c);
+            /* A graceful end: DISCONNECT goes out through TLS, then the transport closes. */
+            for (st = bmqtt_client_disconnect(&c); st == BMQTT_WOULD_BLOCK && bmqtt_posix_now_ms() - t0 < DEADLINE_MS;
+                 st = bmqtt_client_poll(&c, bmqtt_posix_now_ms())) {
+                idle();
+            }
             printf("client: QoS 1 round trip on %s through bmqtt_client over TLS: SUBACK, PUBACK, message back\n", topic);
             return 0;
         }
@@ -388,6 +393,32 @@ static int client_round_trip(const char *topic)
     }
     printf("client: timeout at step %d\n", step);
     return -1;
+}
+
+/* mbedtls_ssl_write()'s rule: after WANT_WRITE, call again with the same bytes. A retry
+ * with fewer is refused (sticky), never sent as a record that holds other bytes. */
+static int retry_shorter(void)
+{
+    static uint8_t data[600];
+    int32_t r = 0, r2, r3;
+    int i;
+    memset(data, 'x', sizeof data);
+    for (i = 0; i < 100; i++) {
+        r = tr.send(tr.ctx, data, sizeof data);
+        if (r == BMQTT_WOULD_BLOCK) {
+            break;
+        }
+    }
+    if (r != BMQTT_WOULD_BLOCK) {
+        printf("retry: no send blocked in 100 tries (last %s)\n", status_name(r));
+        return -1;
+    }
+    r = tr.send(tr.ctx, data, sizeof data - 1u);
+    r2 = tr.send(tr.ctx, data, sizeof data);
+    r3 = tr.recv(tr.ctx, rx, sizeof rx);
+    printf("retry: 600 bytes blocked; retried with 599 -> %s, then 600 -> %s, recv -> %s\n", status_name(r),
+           status_name(r2), status_name(r3));
+    return r == BMQTT_ERR_PARAM && r2 == BMQTT_ERR_PARAM && r3 == BMQTT_ERR_PARAM ? 0 : -1;
 }
 
 static int expect_closed(void)
@@ -403,6 +434,21 @@ static int expect_closed(void)
     r = next_packet(&pkt, &used);
     printf("after DISCONNECT: recv -> %s (mbedTLS %d)\n", status_name(r), bmqtt_tls_last_error(tr.ctx));
     return r == BMQTT_ERR_CLOSED ? 0 : -1;
+}
+
+/* mbedTLS 3.x: psa_crypto_init() (bmqtt_tls_setup() calls it) keeps global state
+ * until mbedtls_psa_crypto_free(), which a program calls once it is done with all
+ * of its crypto, never per connection. Release it before checking for leaks, and
+ * say how much it was. */
+static void psa_global_free(void)
+{
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
+    pool_stats_t a, b;
+    pool_get(&a);
+    mbedtls_psa_crypto_free();
+    pool_get(&b);
+    printf("psa: mbedtls_psa_crypto_free() released %zu B of PSA's global state\n", a.cur_bytes - b.cur_bytes);
+#endif
 }
 
 /* ---- setup checks without a network ---- */
@@ -482,6 +528,7 @@ static int api_checks(void)
     }
     bmqtt_tls_free(&tls);
     bmqtt_tls_free(&tls); /* twice is fine */
+    psa_global_free();
     pool_get(&ps);
     if (ps.cur_bytes != 0) {
         printf("  pool: %zu bytes still allocated after bmqtt_tls_free()\n", ps.cur_bytes);
@@ -494,7 +541,8 @@ int main(int argc, char **argv)
 {
     const char *host = "localhost", *ca = NULL, *cert = NULL, *key = NULL, *alpn = NULL, *expect_alpn = NULL;
     const char *expect = "BMQTT_OK", *topic = NULL, *label = "connection", *client_topic = NULL;
-    int port = 0, insecure = 0, explicit_hs = 0, use_now = 0, want_close = 0;
+    const char *expect_mqtt = NULL;
+    int port = 0, insecure = 0, explicit_hs = 0, use_now = 0, want_close = 0, want_retry = 0;
     long mfl = 0;
     size_t payload_size = 0, pool_limit = 0;
     bmqtt_tls_config_t cfg;
@@ -508,6 +556,10 @@ int main(int argc, char **argv)
 
     if (argc == 2 && strcmp(argv[1], "api") == 0) {
         return api_checks();
+    }
+    if (argc == 2 && strcmp(argv[1], "version") == 0) {
+        printf("%d %s\n", MBEDTLS_VERSION_MAJOR, MBEDTLS_VERSION_STRING);
+        return 0;
     }
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -528,10 +580,12 @@ int main(int argc, char **argv)
         else if (OPT("--mfl")) mfl = strtol(v, NULL, 10);
         else if (OPT("--pool-limit")) pool_limit = (size_t)strtoul(v, NULL, 10);
         else if (OPT("--label")) label = v;
+        else if (OPT("--expect-mqtt")) expect_mqtt = v;
         else if (strcmp(a, "--insecure") == 0) insecure = 1;
         else if (strcmp(a, "--shaky") == 0) shaky = 1;
         else if (strcmp(a, "--explicit") == 0) explicit_hs = 1;
         else if (strcmp(a, "--expect-close") == 0) want_close = 1;
+        else if (strcmp(a, "--retry-shorter") == 0) want_retry = 1;
         else {
             fprintf(stderr, "unknown option %s\n", a);
             return 2;
@@ -605,6 +659,7 @@ int main(int argc, char **argv)
         }
         pool_get(&ps);
         bmqtt_tls_free(&tls);
+        psa_global_free();
         pool_get(&ps_setup);
         printf("pool: %s: peak %zu B, after free %zu B\n", label, ps.peak_bytes, ps_setup.cur_bytes);
         return ok && ps_setup.cur_bytes == 0 ? 0 : 1;
@@ -654,7 +709,16 @@ int main(int argc, char **argv)
             printf("expected ALPN %s\n", expect_alpn);
             ok = 0;
         }
-        if (topic != NULL && mqtt_round_trip(topic, payload_size) != 0) {
+        if (want_retry && retry_shorter() != 0) {
+            ok = 0;
+        }
+        if (topic != NULL && expect_mqtt != NULL) {
+            int r = mqtt_round_trip(topic, payload_size);
+            if (strcmp(status_name(r), expect_mqtt) != 0) {
+                printf("expected the round trip to end with %s\n", expect_mqtt);
+                ok = 0;
+            }
+        } else if (topic != NULL && mqtt_round_trip(topic, payload_size) != 0) {
             ok = 0;
         }
         if (ok && want_close && expect_closed() != 0) {
@@ -685,6 +749,7 @@ int main(int argc, char **argv)
 #endif
     {
         pool_stats_t end;
+        psa_global_free();
         pool_get(&end);
 #if !defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
         printf("pool: %s: setup %zu B, peak %zu B in %zu blocks (32-bit MCU pool estimate %zu B), "
