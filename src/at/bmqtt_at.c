@@ -193,7 +193,8 @@ static int present(const args_t *a, size_t i)
     return i < a->n && a->f[i].len > 0u;
 }
 
-/* An integer: optional '-', decimal or 0x hex, leading zeros; 32 bits; negatives wrap (ranges are unsigned). */
+/* An integer: optional '-', decimal or 0x hex, leading zeros; 32 bits; negatives wrap (ranges are unsigned).
+ * Callers pass a present (non-empty) field. */
 static int parse_u32(const field_t *f, uint32_t *v)
 {
     const char *p = f->p;
@@ -201,7 +202,7 @@ static int parse_u32(const field_t *f, uint32_t *v)
     uint64_t acc = 0u;
     unsigned base = 10u;
     int neg = 0, digits = 0;
-    if (n > 0u && p[0] == '-') {
+    if (p[0] == '-') {
         neg = 1;
         i = 1u;
     }
@@ -1072,10 +1073,7 @@ static void cmd_conn(bmqtt_at_t *at, args_t *a)
     at->deadline_ms = at->now_ms + timeout;
     at->conn_failed = 0u;
     at->conn_code = 0u;
-    if (at->session == S_RECONNECT) {
-        bmqtt_reconnect_stop(&at->rc);
-    }
-    at->session = S_NONE;
+    at->session = S_NONE; /* a reconnect loop only runs in states 3 (refused above) and >= 4 */
     if (bmqtt_client_state(&at->client) == BMQTT_CLIENT_CLOSED) {
         (void)bmqtt_client_init(&at->client, &at->ccfg); /* a new session after a lost one */
     }
@@ -1570,7 +1568,7 @@ static void cmd_sntptime_query(bmqtt_at_t *at)
     }
     /* Civil date from days since 1970-01-01 (H. Hinnant's algorithm). */
     dd = days + 719468;
-    era = (dd >= 0 ? dd : dd - 146096) / 146097;
+    era = dd / 146097; /* dd >= 0: the earliest time shown is 1969-12-31 10:00 */
     doe = (uint32_t)(dd - era * 146097);
     yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
     doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);

@@ -45,6 +45,7 @@ typedef struct broker {
     int open_blocks;    /* the open callback says WOULD_BLOCK this many times first */
     int open_no_tr;     /* the open callback says OK without a transport */
     int no_connack, no_suback, no_unsuback;
+    int send_blocks;    /* the transport takes nothing (a stalled link) */
     uint8_t connack_rc;
     uint8_t suback_code; /* 0xff: grant what was asked */
     int ack_publish;    /* 0: PUBLISH QoS 1/2 is never acknowledged */
@@ -183,6 +184,9 @@ static int32_t b_send(void *ctx, const uint8_t *buf, size_t len)
     (void)ctx;
     if (g_b.closed) {
         return BMQTT_ERR_CLOSED;
+    }
+    if (g_b.send_blocks) {
+        return BMQTT_WOULD_BLOCK;
     }
     assert_true(g_b.in_len + len <= sizeof g_b.in);
     memcpy(g_b.in + g_b.in_len, buf, len);
@@ -1424,6 +1428,124 @@ static void test_reentry(void **state)
     assert_string_equal(bmqtt_status_str(BMQTT_ERR_AT_REENTERED), "AT: input called from inside a hook");
 }
 
+/* A link that takes nothing: QoS 0 PUB and PUBRAW wait until their bytes have left. */
+static void test_stalled_link(void **state)
+{
+    (void)state;
+    connect_tcp(0);
+    g_b.send_blocks = 1;
+    in("AT+MQTTPUB=0,\"t\",\"d\",0,0\r\n");
+    poll_n(2);
+    expect("");
+    assert_int_equal(bmqtt_at_next_deadline(&g_at, g_now), 0u);
+    g_b.send_blocks = 0;
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    g_b.send_blocks = 1;
+    in("AT+MQTTPUBRAW=0,\"t\",2,0,0,3000\r\nzz");
+    poll_n(2);
+    expect("\r\nOK\r\n\r\n>");
+    g_b.send_blocks = 0;
+    poll_n(2);
+    expect("+MQTTPUB:OK\r\n");
+    /* still stalled when the timeout comes: ERROR; then the client gives up on the link */
+    g_b.send_blocks = 1;
+    in("AT+MQTTPUB=0,\"t\",\"d\",0,0,3000\r\n");
+    g_now += 3000u;
+    poll_n(1);
+    expect("\r\nERROR\r\n");
+    /* the session ends while a QoS 0 PUBRAW waits for the link: +MQTTPUB:FAIL */
+    in("AT+MQTTPUBRAW=0,\"t\",1,0,0\r\nq");
+    expect("\r\nOK\r\n\r\n>");
+    g_b.closed = 1;
+    g_now += 20000u;
+    poll_n(2);
+    expect("+MQTTDISCONNECTED:0\r\n+MQTTPUB:FAIL\r\n");
+}
+
+/* The client's own deadline (15 s) ends a SUB/UNSUB that waits longer: ERROR, then the session ends. */
+static void test_client_deadline_first(void **state)
+{
+    (void)state;
+    connect_tcp(0);
+    g_b.no_unsuback = 1;
+    in("AT+MQTTUNSUB=0,\"u\",60000\r\n");
+    g_now += 16000u;
+    poll_n(2);
+    expect("\r\nERROR\r\n+MQTTDISCONNECTED:0\r\n");
+    g_b.no_unsuback = 0;
+    in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    g_b.no_suback = 1;
+    in("AT+MQTTSUB=0,\"s\",2,60000\r\n");
+    g_now += 16000u;
+    poll_n(2);
+    expect("\r\nERROR\r\n+MQTTDISCONNECTED:0\r\n");
+}
+
+/* Odds and ends: a refused CONNECT, PUBRAW refusals, open in progress with reconnect=1, names. */
+static void test_odds(void **state)
+{
+    static bmqtt_at_t zeroed;
+    static bmqtt_at_config_t other;
+    (void)state;
+    /* a zeroed, never initialised interpreter refuses everything and writes nothing */
+    bmqtt_at_write(&zeroed, "x", 1u);
+    bmqtt_at_ok(&zeroed);
+    bmqtt_at_error(&zeroed);
+    assert_int_equal(bmqtt_at_next_deadline(&zeroed, 0u), UINT32_MAX);
+    assert_int_equal(bmqtt_at_input(&zeroed, (const uint8_t *)"AT\r\n", 4u), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_at_poll(&zeroed, 0u), BMQTT_ERR_PARAM);
+    expect("");
+    assert_string_equal(bmqtt_status_str((bmqtt_status_t)(BMQTT_STATUS_AT_BASE - 5)), "AT error");
+    quiet();
+    cmd("AT+SYSLOG?", "+SYSLOG:0\r\n\r\nOK\r\n");
+    cmd("AT+SYSLOG=x", "\r\nERROR\r\n");
+    cmd("AT+CIPSNTPCFG=x", "\r\nERROR\r\n");
+    cmd("AT+{", "\r\nERROR\r\n");
+    cmd("AT+MQTTALPN=,1,\"a\"", "\r\nERROR\r\n");
+    in("\n");
+    expect("");
+    /* a line dropped for its length: a CR inside it that no LF follows does not end it */
+    {
+        char b[300];
+        memset(b, 'A', sizeof b);
+        b[280] = '\r';
+        in_bytes(b, sizeof b);
+        in("\r\n");
+        expect("\r\nERROR\r\n");
+    }
+    cmd("AT+SYSLOG=1", "\r\nOK\r\n");
+    cmd("AT+MQTTUSERCFG=0,1,\"\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    cmd("AT+MQTTCONN=0,\"h h\",1883,0", E("6052"));
+    /* clean session 0 with an empty client id: the client refuses the CONNECT (0x600B) */
+    cmd("AT+MQTTCONNCFG=0,60,1,\"\",\"\",0,0", "\r\nOK\r\n");
+    cmd("AT+MQTTCONN=0,\"h\",1883,0", E("600b"));
+    assert_int_equal(g_b.closed, 1); /* the transport opened for it is closed */
+    /* reconnect=1 with an open in progress: the first attempt waits for it */
+    cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+    cmd("AT+MQTTUSERCFG=0,1,\"dev\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    g_b.open_blocks = 2;
+    in("AT+MQTTCONN=0,\"h\",1883,1\r\n");
+    poll_n(6);
+    expect("+MQTTCONNECTED:0,1,\"h\",\"1883\",\"\",1\r\n\r\nOK\r\n");
+    /* PUBRAW refusals: empty topic, a wildcard topic (refused by the client: +MQTTPUB:FAIL) */
+    cmd("AT+MQTTPUBRAW=0,\"\",1,0,0", E("6042"));
+    in("AT+MQTTPUBRAW=0,\"t/#\",1,0,0\r\nx");
+    expect("\r\nOK\r\n\r\n>+MQTTPUB:FAIL\r\n");
+    cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+    /* no raw buffer at all: every PUBRAW is 0x6005; no clock hook: 1970 */
+    other = g_cfg;
+    other.raw_buf = NULL;
+    other.time_s = NULL;
+    assert_int_equal(bmqtt_at_init(&g_at, &other), BMQTT_OK);
+    reach(4);
+    cmd("AT+MQTTPUBRAW=0,\"t\",1,0,0", E("6005"));
+    cmd("AT+CIPSNTPCFG=1,0", "\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\n\r\nOK\r\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1454,6 +1576,9 @@ int main(void)
         cmocka_unit_test_setup(test_wait_edges, setup),
         cmocka_unit_test_setup(test_persistent_session, setup),
         cmocka_unit_test_setup(test_reentry, setup),
+        cmocka_unit_test_setup(test_stalled_link, setup),
+        cmocka_unit_test_setup(test_client_deadline_first, setup),
+        cmocka_unit_test_setup(test_odds, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
