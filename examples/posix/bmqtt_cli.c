@@ -36,7 +36,7 @@ static const char *client_id;
 static int connected_once;
 
 /* Publisher: one message copy per in-flight slot, grown to the longest message
- * it held, freed for reuse by on_publish_done. */
+ * it held, free for reuse at the message's BMQTT_EVT_PUBLISH_DONE. */
 static struct {
     char *buf;
     size_t cap;
@@ -46,7 +46,7 @@ static struct {
 /* Subscriber state. */
 static long received;
 static int chunks;
-static uint8_t suback_codes[256];
+static uint8_t *suback_codes; /* one per -t */
 static int suback_count = -1;
 static long dropped; /* QoS 1/2 messages the client gave up on */
 
@@ -147,9 +147,9 @@ static void on_event(void *user, const bmqtt_event_t *ev)
         on_message(ev->message);
         break;
     case BMQTT_EVT_SUBACK:
-        if (ev->status == BMQTT_OK) {
+        if (ev->status == BMQTT_OK && suback_codes != NULL) {
             suback_count = 0;
-            for (size_t i = 0; i < ev->codes.len && i < sizeof suback_codes; i++)
+            for (size_t i = 0; i < ev->codes.len && i < (size_t)args.topic_count; i++)
                 suback_codes[suback_count++] = ev->codes.ptr[i];
         }
         break;
@@ -553,7 +553,8 @@ static int cmd_sub(void)
     if (!args.no_subscribe) {
         bmqtt_subscription_t *s = calloc((size_t)args.topic_count, sizeof *s);
         int granted = 0;
-        if (s == NULL) return CLI_EXIT_ERROR;
+        suback_codes = malloc((size_t)args.topic_count);
+        if (s == NULL || suback_codes == NULL) return CLI_EXIT_ERROR;
         for (int i = 0; i < args.topic_count; i++) {
             s[i].filter = bmqtt_view_str(args.topics[i]);
             s[i].qos = args.qos;
@@ -571,6 +572,8 @@ static int cmd_sub(void)
             }
         }
         free(s);
+        free(suback_codes);
+        suback_codes = NULL;
         if (granted == 0) {
             (void)cli_disconnect();
             return CLI_EXIT_SUB_DENIED;
