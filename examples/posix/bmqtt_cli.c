@@ -329,7 +329,11 @@ static bmqtt_status_t session(void)
 static void connect_or_die(void)
 {
     bmqtt_status_t st = session();
-    if (st != BMQTT_OK) die("connect", st);
+    if (st != BMQTT_OK) {
+        char what[300];
+        snprintf(what, sizeof what, "connect to %s:%u", args.host, (unsigned)args.port);
+        die(what, st);
+    }
 }
 
 /* After a loss with --reconnect: try again for up to a minute. */

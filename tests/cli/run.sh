@@ -234,7 +234,7 @@ t_auth() {
     P=$sp BDIR=$sd
     [ $g -eq 0 ] && [ ! -s "$d/good" ] || why="$why right password: exit $g $(cat "$d/good");"
     [ $b -eq 5 ] && [ $b -eq $mb ] || why="$why wrong password: exit $b (mosquitto_pub $mb);"
-    [ "$(cat "$d/bad")" = "bmqtt-cli: connect: refused: not authorized (-45)" ] || why="$why message: $(cat "$d/bad");"
+    [ "$(cat "$d/bad")" = "bmqtt-cli: connect to 127.0.0.1:$AUTH_PORT: refused: not authorized (-45)" ] || why="$why message: $(cat "$d/bad");"
     [ $a -eq 5 ] && [ $a -eq $ma ] || why="$why anonymous sub: exit $a (mosquitto_sub $ma);"
     if [ -z "$why" ]; then pass; echo "     good 0; wrong password 5 and anonymous 5, as mosquitto_pub/_sub"; else fail "$why"; fi
 }
@@ -424,7 +424,15 @@ t_connect_refused() {
     cli pub -p "$NOPORT" -t a -m x 2>"$WORK/cr.err"; local rc=$?
     mosquitto_pub -h 127.0.0.1 -p "$NOPORT" -t a -m x 2>/dev/null; local mrc=$?
     if [ $rc -ne 1 ] || [ $mrc -ne 1 ]; then fail "exit $rc (mosquitto_pub $mrc)"
-    elif [ "$(cat "$WORK/cr.err")" != "bmqtt-cli: connect: connection failed (-63)" ]; then fail "said: $(cat "$WORK/cr.err")"
+    elif [ "$(cat "$WORK/cr.err")" != "bmqtt-cli: connect to 127.0.0.1:$NOPORT: connection failed (-63)" ]; then
+        fail "said: $(cat "$WORK/cr.err")"
+    else pass; fi
+    # A name that does not resolve; with a TLS option and no -p the port is 8883, as mosquitto's.
+    T=host_not_found_tls_port
+    "$CLI" pub -h no-such-host.invalid --insecure -t a -m x 2>"$WORK/dns.err"; rc=$?
+    if [ $rc -ne 1 ]; then fail "exit $rc: $(cat "$WORK/dns.err")"
+    elif [ "$(cat "$WORK/dns.err")" != "bmqtt-cli: connect to no-such-host.invalid:8883: name resolution failed (-62)" ]; then
+        fail "said: $(cat "$WORK/dns.err")"
     else pass; fi
 }
 
@@ -458,7 +466,8 @@ t_silent_server() {
     kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
     local ms=$(( (t1 - t0) / 1000000 ))
     if [ $rc -ne 27 ]; then fail "exit $rc: $(cat "$d/err")"
-    elif [ "$(cat "$d/err")" != "bmqtt-cli: connect: timeout (-53): no CONNACK in time" ]; then fail "said: $(cat "$d/err")"
+    elif [ "$(cat "$d/err")" != "bmqtt-cli: connect to 127.0.0.1:$port: timeout (-53): no CONNACK in time" ]; then
+        fail "said: $(cat "$d/err")"
     elif [ $ms -lt 9500 ] || [ $ms -gt 13000 ]; then fail "gave up after $ms ms (want 10 s)"
     else pass; echo "     exit 27 after $ms ms"; fi
 }
