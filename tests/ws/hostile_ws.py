@@ -282,6 +282,14 @@ def cut101(c):
 HANDSHAKE["cut101"] = cut101
 
 
+def silent(c):
+    """Never answer: the client's own deadline (its CONNACK timeout) must end it, sending nothing more."""
+    c.expect_nothing()
+
+
+HANDSHAKE["silent"] = silent
+
+
 # Framing faults after CONNACK: (bytes to send, close code the client must answer with).
 def fault(data, code):
     def run(c):

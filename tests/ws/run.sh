@@ -96,6 +96,7 @@ h no-connection BMQTT_ERR_WS_BAD_RESPONSE "handshake_failed=1"
 h fold BMQTT_ERR_WS_BAD_RESPONSE "handshake_failed=1"
 h huge BMQTT_ERR_WS_RESPONSE_TOO_LONG "handshake_failed=1"
 h cut101 BMQTT_ERR_WS_TRUNCATED "handshake_failed=1"
+h silent BMQTT_ERR_TIMEOUT "handshake_failed=1" --response-ms 2000 # no answer: the client's deadline ends it
 # Framing faults after CONNACK: the client answers with close 1002/1003/1009, then stops.
 h masked BMQTT_ERR_WS_MASKED "ws_open=1"
 h rsv1 BMQTT_ERR_WS_RSV "ws_open=1"

@@ -13,7 +13,7 @@
  * other call), --count (print the bytes the layer under the WebSocket accepted), --timeout S,
  * --tx N / --rx N (WebSocket buffers, with --shaky or --count), --client-rx N, --max-send-frame N,
  * --allow-no-subprotocol, --header "Name: value", --id ID, --rounds N (N sessions, each over the same
- * stack reconnected and reset), --capture FILE (the server's bytes into FILE,
+ * stack reconnected and reset), --response-ms N (the client's response_timeout_ms), --capture FILE (the server's bytes into FILE,
  * with RFC 6455's example key so that FILE seeds the fuzzer).
  * Prints "end status=N (name) http=H close=C ws_open=0|1 handshake_failed=0|1" last; exits 0 when
  * the outcome is the expected one. */
@@ -116,7 +116,8 @@ static struct {
     int insecure, shaky, count, allow_no_sub;
     unsigned timeout_s, tx, rx, client_rx, max_send_frame;
     int rounds;
-} opt = { NULL, "OK", NULL, NULL, 0, 0, 0, 0, 60, 512, 1024, 4096, 0, 1 };
+    unsigned response_ms;
+} opt = { NULL, "OK", NULL, NULL, 0, 0, 0, 0, 60, 512, 1024, 4096, 0, 1, 0 };
 
 static cli_url_t url;
 static cli_stack_t stack;   /* the stack cli_url.c builds */
@@ -377,6 +378,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--header") && v) opt.header = v, i++;
         else if (!strcmp(o, "--id") && v) opt.id = v, i++;
         else if (!strcmp(o, "--rounds") && v) opt.rounds = atoi(v), i++;
+        else if (!strcmp(o, "--response-ms") && v) opt.response_ms = (unsigned)atoi(v), i++;
         else if (!strcmp(o, "--capture") && v) {
             if (!(capture = fopen(v, "wb"))) { perror(v); return 2; }
             opt.count = 1, i++;
@@ -420,6 +422,7 @@ int main(int argc, char **argv)
     ccfg.qos2_ids = qos2;
     ccfg.qos2_count = 8;
     ccfg.on_event = on_event;
+    ccfg.response_timeout_ms = opt.response_ms;
     if ((st = bmqtt_client_init(&client, &ccfg)) != BMQTT_OK) finish(st);
 
     for (int round = 0; round < opt.rounds; round++) {
