@@ -382,6 +382,8 @@ static void test_publish_rejections_MQTT_3_3(void **state)
         expect_both("'#' topic [MQTT-3.3.2-2]", fns[f], &p, BMQTT_ERR_BAD_TOPIC);
         p.topic = V("a\xF4\x90\x80\x80");
         expect_both("topic above U+10FFFF [MQTT-1.5.3-1]", fns[f], &p, BMQTT_ERR_BAD_UTF8);
+        p.topic = (bmqtt_view_t){ NULL, 3 };
+        expect_both("topic without bytes (NULL with a length)", fns[f], &p, BMQTT_ERR_PARAM);
         p = s_pub_q1;
         p.qos = 3;
         expect_both("QoS 3 [MQTT-3.3.1-4]", fns[f], &p, BMQTT_ERR_PARAM);
