@@ -19,7 +19,7 @@
  *    for a scheme (1 TCP, 2-5 TLS, 6 WebSocket, 7-10 WebSocket over TLS),
  *    host, port and path.
  *
- * Nothing is allocated: the caller owns the bmqtt_at_t (6,896 bytes on Cortex-M4: the
+ * Nothing is allocated: the caller owns the bmqtt_at_t (7,084 bytes on Cortex-M4: the
  * command line, the credentials of up to 1,024 bytes each, ten subscriptions)
  * and the client's buffers named in the config.
  *
@@ -171,7 +171,7 @@ typedef struct bmqtt_at {
     uint8_t mode, wait, state, scheme, reconnect, echo, syslog, overflow, cr, depth;
     uint8_t cert_key_id, ca_id, clean, lwt_qos, lwt_retain, lwt_topic_len, lwt_msg_len, host_len, path_len;
     uint8_t raw_kind, raw_qos, raw_retain, raw_topic_len, session, conn_failed, had_session, sntp_enable;
-    uint8_t alpn_count, sub_qos;
+    uint8_t alpn_count, sub_qos, sub_topic_len;
     int16_t sntp_tz_hhmm;
     uint16_t alpn_off[BMQTT_AT_ALPN_MAX];
     char line[BMQTT_AT_LINE_MAX + 1u];
@@ -186,6 +186,7 @@ typedef struct bmqtt_at {
     char alpn[BMQTT_AT_LINE_MAX + 1u];
     char raw_topic[BMQTT_AT_TOPIC_MAX + 1u];
     char pub_topic[BMQTT_AT_TOPIC_MAX + 1u];
+    char sub_topic[BMQTT_AT_TOPIC_MAX + 1u];
     uint8_t pub_data[BMQTT_AT_DATA_MAX];
     char sntp_servers[3][65];
     /** @endcond */

@@ -608,7 +608,7 @@ static void on_event(void *user, const bmqtt_event_t *ev)
             int good = ev->status == BMQTT_OK && ev->codes.len == 1u && ev->codes.ptr[0] != BMQTT_SUBACK_FAILURE;
             at->wait = W_NONE;
             if (good) {
-                sub_track(at, at->pub_topic, strlen(at->pub_topic), at->sub_qos);
+                sub_track(at, at->sub_topic, at->sub_topic_len, at->sub_qos);
                 ok(at);
             } else {
                 error(at);
@@ -1369,7 +1369,9 @@ static void cmd_sub(bmqtt_at_t *at, args_t *a)
         ok(at);
         return;
     }
-    memcpy(at->pub_topic, topic, topic_n + 1u); /* pub_topic is free: QoS 1/2 PUB copies it only to send */
+    /* Its own copy: pub_topic may still be a QoS 1/2 message's, by reference. */
+    memcpy(at->sub_topic, topic, topic_n);
+    at->sub_topic_len = (uint8_t)topic_n;
     at->sub_qos = (uint8_t)qos;
     at->wait_id = id;
     at->wait = W_SUB;
