@@ -44,7 +44,7 @@ LWIPRAW_LWIP := $(COREFILES) $(CORE4FILES) $(CORE6FILES) $(LWIPDIR)/netif/ethern
                 $(LWIPRAW_DIR)/port/netif/tapif.c $(LWIPRAW_DIR)/port/sys_arch.c
 LWIPRAW_LWIP_OBJS := $(patsubst $(LWIPRAW_DIR)/%.c,$(LWIPRAW_OBJ)/lwip/%.o,$(LWIPRAW_LWIP))
 LWIPRAW_OURS := $(BMQTT_SRCS) $(BMQTT_TLS_SRCS) port/lwip_raw/bmqtt_lwip_raw.c \
-                tests/lwip_raw/lwip_raw_test.c examples/stm32-baremetal/sensor_app.c \
+                tests/lwip_raw/lwip_raw_test.c examples/common/sensor_app.c \
                 examples/stm32-baremetal/superloop.c
 LWIPRAW_OURS_OBJS := $(patsubst %.c,$(LWIPRAW_OBJ)/bmqtt/%.o,$(LWIPRAW_OURS))
 LWIPRAW_INC  := -Itests/lwip_raw -I$(LWIPDIR)/include -I$(LWIPRAW_DIR)/port/include
@@ -58,7 +58,7 @@ $(LWIPRAW_OBJ)/lwip/%.o: $(LWIPRAW_DIR)/%.c tests/lwip_raw/lwipopts.h
 # bmqtt's files: the library's and the example's with the library's warnings, the test's with the tests'.
 # (the test's lwipopts.h and the unix port's arch/ come before the example's)
 LWIPRAW_CC = $(CC) -O1 -g -MMD -MP $(LWIPRAW_USAN) $(LWIPRAW_INC) -Iinclude -Iport/lwip_raw $(addprefix -I,$(BMQTT_TLS_INCS)) \
-             -Iexamples/stm32-baremetal
+             -Iexamples/stm32-baremetal -Iexamples/common
 $(LWIPRAW_OBJ)/bmqtt/src/%.o: src/%.c mk/lwip_raw.mk
 	@mkdir -p $(dir $@)
 	$(LWIPRAW_CC) $(LIB_WARN) -c $< -o $@
@@ -88,14 +88,14 @@ lwip-raw-run: $(LWIPRAW_BIN)
 # Cortex-M4: lwIP's headers from the same source, the example's lwipopts.h and arch/cc.h.
 LWIPRAW_X     := $(LWIPRAW)/cross
 LWIPRAW_XFLAGS = -Os $(CROSS_CPU) -ffunction-sections -fdata-sections $(LIB_WARN) -Iinclude -Iport/lwip_raw \
-                 -Iexamples/stm32-baremetal -I$(LWIPDIR)/include
+                 -Iexamples/stm32-baremetal -Iexamples/common -I$(LWIPDIR)/include
 
 lwip-raw-cross-build:
 	@mkdir -p $(LWIPRAW_X)
 	$(CROSS)gcc $(LWIPRAW_XFLAGS) -c port/lwip_raw/bmqtt_lwip_raw.c -o $(LWIPRAW_X)/bmqtt_lwip_raw.o
 	$(CROSS)gcc $(LWIPRAW_XFLAGS) -DLWIP_IPV6=1 -DLWIP_DNS=0 -c port/lwip_raw/bmqtt_lwip_raw.c \
 	  -o $(LWIPRAW_X)/bmqtt_lwip_raw-v6-nodns.o
-	$(CROSS)gcc $(LWIPRAW_XFLAGS) -c examples/stm32-baremetal/sensor_app.c -o $(LWIPRAW_X)/sensor_app.o
+	$(CROSS)gcc $(LWIPRAW_XFLAGS) -c examples/common/sensor_app.c -o $(LWIPRAW_X)/sensor_app.o
 	$(CROSS)gcc $(LWIPRAW_XFLAGS) -c examples/stm32-baremetal/superloop.c -o $(LWIPRAW_X)/superloop.o
 	$(CROSS)gcc $(LWIPRAW_XFLAGS) -c examples/stm32-baremetal/main.c -o $(LWIPRAW_X)/main.o
 	$(CROSS)size $(LWIPRAW_X)/bmqtt_lwip_raw.o $(LWIPRAW_X)/bmqtt_lwip_raw-v6-nodns.o $(LWIPRAW_X)/sensor_app.o \

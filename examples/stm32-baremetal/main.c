@@ -7,7 +7,9 @@
  * ethernetif_init, ethernet_input), DHCP or a static address) and
  * ethernetif_input(); board.c (yours) wraps HAL_Init(), the clock tree, the
  * GPIOs and MX_LWIP_Init() into board_init(), and reads the sensor.
- * sys_now() is CubeMX's too (HAL_GetTick()).
+ * sys_now() is CubeMX's too (HAL_GetTick()). The device logic (connect, announce,
+ * commands, readings, reconnect) is examples/common/sensor_app.c, which the
+ * FreeRTOS sockets example runs too.
  */
 #include <stdint.h>
 
@@ -31,8 +33,11 @@ void board_init(void);      /* HAL_Init(), SystemClock_Config(), MX_GPIO_Init(),
 int main(void)
 {
     board_init();
-    superloop_init(BROKER_HOST, (uint16_t)BROKER_PORT, DEVICE_ID, 10000u);
+    if (superloop_init(BROKER_HOST, (uint16_t)BROKER_PORT, DEVICE_ID, 10000u) != 0) {
+        for (;;) {
+        }
+    }
     for (;;) {
-        superloop_step(&gnetif);
+        (void)superloop_step(&gnetif);
     }
 }

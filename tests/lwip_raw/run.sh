@@ -121,30 +121,30 @@ if [ "${1:-}" = --inner ]; then
     rt "TLS (port/mbedtls over port/lwip_raw), server verified: QoS 1 round trip" tls 10 1 --port 8883 \
         --tls "$C/ca.pem"
 
-    # The example's superloop (examples/stm32-baremetal) with a broker restart in the middle.
-    PRECONFIGURED_TAPIF=$TAP "$BIN" --deadline 60 --min-sessions 2 app lwipraw-dev >"$tmp/app.out" 2>&1 &
+    # The example's superloop (examples/stm32-baremetal, device logic examples/common/sensor_app.c)
+    # with a broker restart in the middle: readings before it, readings and a retained "online"
+    # after it (the broker has no persistence, so only a reconnected device can have sent them),
+    # and a command that reaches the device only if it subscribed again.
+    PRECONFIGURED_TAPIF=$TAP "$BIN" --deadline 90 --min-sessions 2 app lwipraw-dev >"$tmp/app.out" 2>&1 &
     APP=$!
     T=devices/lwipraw-dev/temperature
-    mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$T" -q 1 -C 3 -W 20 >"$tmp/r1" 2>&1
+    mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$T" -q 1 -C 3 -W 30 >"$tmp/r1" 2>&1
     broker_stop
     sleep 1
     broker_restart || { echo "FAIL lwip-raw: mosquitto did not restart"; exit 1; }
-    mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$T" -q 1 -C 3 -W 30 >"$tmp/r2" 2>&1
+    mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t "$T" -q 1 -C 3 -W 60 >"$tmp/r2" 2>&1
     mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -t devices/lwipraw-dev/status -C 1 -W 5 >"$tmp/status" 2>&1
-    mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t devices/lwipraw-dev/cmd -q 1 -m stop
+    mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -t devices/lwipraw-dev/cmd -q 1 -m "led on"
     wait "$APP"; rc=$?; APP=""
     sed 's/^/    /' "$tmp/app.out"
-    s1=$(sed -n 's/^seq=\([0-9]*\) .*/\1/p' "$tmp/r1" | tail -1)
-    s2=$(sed -n 's/^seq=\([0-9]*\) .*/\1/p' "$tmp/r2" | head -1)
-    if [ "$(grep -c '^seq=[0-9]* t=2[12]\.[0-9]$' "$tmp/r1")" = 3 ] && [ "$(grep -c '^seq=[0-9]* t=2[12]\.[0-9]$' "$tmp/r2")" = 3 ] \
-        && [ -n "$s1" ] && [ -n "$s2" ] && [ "$s2" -gt "$s1" ]; then
-        ok "example superloop: 3 readings before the broker restart (last seq $s1), 3 after it (first seq $s2)"
+    if [ "$(grep -c '^2[12]\.[0-9]$' "$tmp/r1")" = 3 ] && [ "$(grep -c '^2[12]\.[0-9]$' "$tmp/r2")" = 3 ]; then
+        ok "example superloop: 3 readings before the broker restart, 3 after it ($(tr '\n' ' ' <"$tmp/r2"))"
     else
         ko "example superloop readings: before: $(tr '\n' ' ' <"$tmp/r1"); after: $(tr '\n' ' ' <"$tmp/r2")"
     fi
-    if [ "$(cat "$tmp/status")" = online ]; then ok "example: retained status \"online\" after the reconnect"
+    if [ "$(cat "$tmp/status")" = online ]; then ok "example: retained status \"online\" again after the reconnect"
     else ko "example: status after the reconnect: $(cat "$tmp/status")"; fi
-    if [ "$rc" = 0 ]; then ok "example superloop: reconnected after the restart, obeyed \"stop\""
+    if [ "$rc" = 0 ]; then ok "example superloop: reconnected after the restart, subscribed again, got \"led on\""
     else ko "example superloop exited with $rc"; fi
 
     # 10 % loss and 20 ms delay, then 200 QoS 1 messages.
