@@ -4,7 +4,8 @@
 #   make test-at       the transcript tests: bmqtt-at on a pseudo-terminal against a real
 #                      mosquitto (TCP and TLS), mosquitto_sub/mosquitto_pub as the peer,
 #                      and the host driver tests/at/host_driver.c (tests/at/run.sh)
-#   make at-cross      src/at and the STM32 USART glue example for Cortex-M4 (-Os): sizes, worst-case stack
+#   make at-cross      src/at, the STM32 USART glue and its lwIP (+ TLS, WebSocket) network hook for
+#                      Cortex-M4 (-Os): sizes, worst-case stack
 #
 # tests/unit/test_at.c (CMocka, a scripted in-memory broker) runs in make test-unit
 # and test-asan with the AT objects linked in (the rule below), and on QEMU (mk/metal.mk).
@@ -27,7 +28,7 @@ $(AT_BIN): $(BUILD)/obj/examples/at/bmqtt_at_main.o $(AT_OBJS) $(BUILD)/obj/port
 $(AT_DRIVER): $(BUILD)/obj/tests/at/host_driver.o
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
 
-.PHONY: at test-at at-cross
+.PHONY: at test-at at-cross at-cross-build
 at:
 	@scripts/deps.sh build-essential libmbedtls-dev
 	@$(MAKE) --no-print-directory $(AT_BIN)
@@ -48,12 +49,26 @@ EXTRA_TESTS += test-at
 AT_CROSS_FLAGS = -Os $(CROSS_CPU) -ffunction-sections -fdata-sections $(LIB_WARN) -Iinclude
 AT_M4_SRCS     = $(BMQTT_SRCS) $(BMQTT_AT_SRCS) examples/at/stm32_uart_glue.c tests/at/link_at_m4.c
 at-cross:
-	@mkdir -p $(BUILD)/at-m4
+	@scripts/deps.sh gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi liblwip-dev pkg-config \
+	  libmbedtls-dev python3
+	@$(MAKE) --no-print-directory at-cross-build
+
+# The network example on lwIP (+ mbedTLS and WebSocket): lwIP's headers as mk/lwip.mk links them.
+at-cross-build:
+	@mkdir -p $(BUILD)/at-m4 $(LWIP_X)/inc $(LWIP_X)/mbedtls-inc
+	@ln -sfn $(LWIP_INCDIR)/lwip $(LWIP_X)/inc/lwip
+	@ln -sfn $(LWIP_INCDIR)/netif $(LWIP_X)/inc/netif
+	@ln -sfn $$(dirname $$(echo '#include <mbedtls/version.h>' | $(CC) -M -xc - | tr ' ' '\n' | grep 'mbedtls/version.h')) \
+	  $(LWIP_X)/mbedtls-inc/mbedtls
+	$(CROSS)gcc $(LWIP_X_FLAGS) -c examples/at/stm32_net_lwip.c -o $(BUILD)/at-m4/stm32_net_lwip.o
+	$(CROSS)gcc $(LWIP_X_FLAGS) $(LWIP_X_TLS) -Iport/websocket -c examples/at/stm32_net_lwip.c \
+	  -o $(BUILD)/at-m4/stm32_net_lwip_tls.o
 	@set -e; for f in $(AT_M4_SRCS); do \
 	  $(CROSS)gcc $(AT_CROSS_FLAGS) -c $$f -o $(BUILD)/at-m4/$$(basename $$f .c).o; done
 	$(CROSS)gcc $(CROSS_CPU) -Os --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections \
 	  $(foreach f,$(AT_M4_SRCS),$(BUILD)/at-m4/$(basename $(notdir $(f))).o) -o $(BUILD)/at-m4/at-m4.elf
-	$(CROSS)size $(BUILD)/at-m4/bmqtt_at.o $(BUILD)/at-m4/stm32_uart_glue.o $(BUILD)/at-m4/at-m4.elf
+	$(CROSS)size $(BUILD)/at-m4/bmqtt_at.o $(BUILD)/at-m4/stm32_uart_glue.o $(BUILD)/at-m4/stm32_net_lwip.o \
+	  $(BUILD)/at-m4/stm32_net_lwip_tls.o $(BUILD)/at-m4/at-m4.elf
 	@if $(CROSS)nm -u $(BUILD)/at-m4/bmqtt_at.o | grep -wE 'malloc|calloc|realloc|free'; then \
 	  echo "at-cross: src/at references the heap"; exit 1; fi
 	@mkdir -p $(BUILD)/at-m4/ci
