@@ -64,7 +64,7 @@ static bmqtt_status_names_t ws_status_names = { BMQTT_STATUS_WS_BASE, BMQTT_STAT
                                                 "WebSocket error", NULL };
 
 /* ------------------------------------------------------------------------ */
-/* Small helpers                                                             */
+/* Small functions                                                           */
 /* ------------------------------------------------------------------------ */
 
 static int32_t ws_fail(bmqtt_ws_t *ws, int32_t st)
