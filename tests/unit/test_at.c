@@ -1546,6 +1546,49 @@ static void test_odds(void **state)
     cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\n\r\nOK\r\n");
 }
 
+/* Without an outbox a QoS 1 AT+MQTTPUB is kept by reference; a later AT+MQTTSUB must not write over
+ * it: after the reconnect the resend [MQTT-4.4.0-1] carries the original topic and payload. */
+static void test_by_reference_memory(void **state)
+{
+    static bmqtt_at_config_t other;
+    (void)state;
+    other = g_cfg;
+    other.outbox = NULL;
+    other.outbox_size = 0u;
+    assert_int_equal(bmqtt_at_init(&g_at, &other), BMQTT_OK);
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,1,\"dev\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    cmd("AT+MQTTCONNCFG=0,60,1,\"\",\"\",0,0", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"h\",1883,1\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"h\",\"1883\",\"\",1\r\n\r\nOK\r\n");
+    g_b.ack_publish = 0;
+    in("AT+MQTTPUB=0,\"orig/topic\",\"orig-data\",1,0,3000\r\n");
+    g_now += 3000u;
+    poll_n(1);
+    expect("\r\nERROR\r\n");
+    in("AT+MQTTSUB=0,\"zzzz/zzzzzzzzzzzzzz\",1\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    g_b.ack_publish = 1;
+    g_b.closed = 1;
+    poll_n(2);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    g_b.publishes = 0;
+    g_now += 15000u;
+    poll_n(30);
+    expect("+MQTTCONNECTED:0,1,\"h\",\"1883\",\"\",1\r\n");
+    assert_int_equal(g_b.publishes, 1);
+    assert_int_equal(g_b.last_topic_len, 10);
+    assert_memory_equal(g_b.last_topic, "orig/topic", 10);
+    assert_int_equal(g_b.last_payload_len, 9);
+    assert_memory_equal(g_b.last_payload, "orig-data", 9);
+    /* acknowledged now: its memory is free again, a new QoS 1 PUB is accepted */
+    in("AT+MQTTPUB=0,\"t\",\"next\",1,0\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1579,6 +1622,7 @@ int main(void)
         cmocka_unit_test_setup(test_stalled_link, setup),
         cmocka_unit_test_setup(test_client_deadline_first, setup),
         cmocka_unit_test_setup(test_odds, setup),
+        cmocka_unit_test_setup(test_by_reference_memory, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
