@@ -1925,7 +1925,7 @@ static void test_outbox_never_moves_a_payload_being_sent(void **state)
 {
     static uint8_t box[512];
     static uint8_t big[300], mid[204];
-    static char want[3 * 400];
+    static char want[3 * (308 + 211) + 8];
     bmqtt_publish_t a = { .topic = BMQTT_VIEW_LIT("a"), .payload = BMQTT_VIEW_LIT("AAAAAAAAA"), .qos = 1 };
     bmqtt_publish_t b = { .topic = BMQTT_VIEW_LIT("b"), .payload = { big, sizeof big }, .qos = 1 };
     bmqtt_publish_t m = { .topic = BMQTT_VIEW_LIT("m"), .payload = { mid, sizeof mid }, .qos = 1 };
@@ -2577,6 +2577,116 @@ static void test_rx_waits_while_tx_is_full(void **state)
     assert_string_equal(mock_take_hex(&mock), "40 02 00 01 40 02 00 02 40 02 00 03 40 02 00 04 40 02 00 05");
 }
 
+/* A QoS 1/2 message published between sessions (after one ended, before the
+ * next connect) touches no transport: the closed one is never called again
+ * (its context may be gone), and the message goes out after the next CONNACK,
+ * first transmission, without DUP; with clean session 1 it is not dropped,
+ * since it was never sent [MQTT-4.4.0-1]. */
+static void test_publish_between_sessions_touches_no_transport(void **state)
+{
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = BMQTT_VIEW_LIT("x"), .qos = 1 };
+    uint16_t id;
+    for (int clean = 0; clean < 2; clean++) {
+        setup(state);
+        conn_tr = &wrap;
+        connect_at(0, (uint8_t)clean, "20 02 00 00");
+        mock.fail_recv = BMQTT_ERR_CLOSED;
+        assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_ERR_CLOSED);
+        assert_int_equal(close_calls, 1);
+        assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_OK);
+        assert_int_equal(calls_after_close, 0);
+        assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_ERR_NOT_CONNECTED);
+        assert_int_equal(calls_after_close, 0);
+        mock.closed = 0;
+        mock.fail_recv = 0;
+        close_calls = 0;
+        (void)mock_take_hex(&mock);
+        connect_at(3, (uint8_t)clean, "20 02 00 00");
+        assert_string_equal(mock_take_hex(&mock), "32 06 00 01 74 00 01 78");
+        assert_int_equal(drops, 0);
+        assert_int_equal(bmqtt_client_inflight(&cli), 1);
+    }
+}
+
+/* Once DISCONNECT is queued nothing may follow it [MQTT-3.14.4-1]: a
+ * keepalive that comes due while the DISCONNECT waits for the transport adds
+ * no PINGREQ behind it. (Waiting for acks before the DISCONNECT, a PINGREQ
+ * is right: the connection must stay alive.) */
+static void test_nothing_after_disconnect_MQTT_3_14_4_1(void **state)
+{
+    (void)state;
+    cfg.response_timeout_ms = 20000;
+    connect_at(0, 1, "20 02 00 00");
+    mock.send_block_every = 1;
+    assert_int_equal(bmqtt_client_disconnect(&cli), BMQTT_WOULD_BLOCK); /* DISCONNECT queued */
+    assert_int_equal(bmqtt_client_poll(&cli, 7500), BMQTT_WOULD_BLOCK);
+    assert_int_equal(bmqtt_client_poll(&cli, 7600), BMQTT_WOULD_BLOCK);
+    mock.send_block_every = 0;
+    assert_int_equal(bmqtt_client_poll(&cli, 7700), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "E0 00");
+    assert_true(mock.closed);
+
+    /* Waiting for a PUBACK before the DISCONNECT: the PINGREQ goes, then DISCONNECT once acked. */
+    setup(state);
+    cfg.response_timeout_ms = 20000;
+    connect_at(0, 1, "20 02 00 00");
+    assert_int_equal(bmqtt_client_publish(&cli, &(bmqtt_publish_t){ .topic = BMQTT_VIEW_LIT("t"), .qos = 1 }, NULL),
+                     BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "32 05 00 01 74 00 01");
+    assert_int_equal(bmqtt_client_disconnect(&cli), BMQTT_WOULD_BLOCK);
+    assert_int_equal(bmqtt_client_poll(&cli, 7500), BMQTT_WOULD_BLOCK);
+    assert_string_equal(mock_take_hex(&mock), "C0 00");
+    mock_push_hex(&mock, "D0 00 40 02 00 01");
+    assert_int_equal(bmqtt_client_poll(&cli, 7600), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "E0 00");
+    assert_int_equal(dones, 1);
+
+    /* A QoS 1 PUBLISH read while the DISCONNECT waits for the transport gets no PUBACK after it. */
+    setup(state);
+    connect_at(0, 1, "20 02 00 00");
+    mock.send_block_every = 1;
+    assert_int_equal(bmqtt_client_disconnect(&cli), BMQTT_WOULD_BLOCK); /* DISCONNECT queued */
+    mock_push_hex(&mock, "32 06 00 01 74 00 05 61");
+    assert_int_equal(bmqtt_client_poll(&cli, 1), BMQTT_WOULD_BLOCK);
+    mock.send_block_every = 0;
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "E0 00");
+    assert_true(mock.closed);
+}
+
+/* A graceful disconnect that stops waiting (response timeout) queues the
+ * DISCONNECT after the packet on the line; a QoS 1 message still waiting for
+ * room then is not sent behind it [MQTT-3.14.4-1]: it stays for the next
+ * connection. */
+static void test_late_disconnect_sends_nothing_after_it(void **state)
+{
+    static uint8_t big[300];
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .payload = { big, sizeof big }, .qos = 1 };
+    const char *out;
+    bmqtt_status_t st = BMQTT_WOULD_BLOCK;
+    (void)state;
+    memset(big, 0x42, sizeof big);
+    cfg.response_timeout_ms = 1000;
+    connect_at(0, 0, "20 02 00 00");
+    mock.max_send = 10;
+    mock.send_block_every = 2;
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK); /* id 1: header queued, payload from big */
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK); /* id 2: waits, one large payload at a time */
+    assert_int_equal(bmqtt_client_disconnect(&cli), BMQTT_WOULD_BLOCK);
+    assert_int_equal(bmqtt_client_poll(&cli, 999), BMQTT_WOULD_BLOCK);
+    assert_int_equal(bmqtt_client_poll(&cli, 1000), BMQTT_WOULD_BLOCK); /* late: DISCONNECT queued */
+    assert_true(mock.out_len < 308); /* id 1 is still on the line */
+    mock.max_send = 0;
+    mock.send_block_every = 0;
+    for (int i = 0; i < 10 && st == BMQTT_WOULD_BLOCK; i++) st = bmqtt_client_poll(&cli, 1001);
+    assert_int_equal(st, BMQTT_ERR_TIMEOUT); /* acks missing */
+    out = mock_take_hex(&mock);
+    assert_int_equal(strncmp(out, "32 B1 02 00 01 74 00 01", 23), 0);
+    assert_int_equal(strlen(out), 3 * (308 + 2) - 1); /* PUBLISH id 1, then DISCONNECT: nothing more */
+    assert_string_equal(out + strlen(out) - 5, "E0 00");
+    assert_int_equal(bmqtt_client_inflight(&cli), 2); /* clean session 0: both kept */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2651,6 +2761,9 @@ int main(void)
         cmocka_unit_test_setup(test_ack_while_large_payload_is_sent, setup),
         cmocka_unit_test_setup(test_pubrec_twice_in_one_read, setup),
         cmocka_unit_test_setup(test_rx_waits_while_tx_is_full, setup),
+        cmocka_unit_test_setup(test_publish_between_sessions_touches_no_transport, setup),
+        cmocka_unit_test_setup(test_nothing_after_disconnect_MQTT_3_14_4_1, setup),
+        cmocka_unit_test_setup(test_late_disconnect_sends_nothing_after_it, setup),
         cmocka_unit_test_setup(test_queries_on_uninitialised_client, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
