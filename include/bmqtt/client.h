@@ -339,7 +339,9 @@ bmqtt_status_t bmqtt_client_unsubscribe(bmqtt_client_t *c, const bmqtt_view_t *f
  *        then DISCONNECT, then the transport is closed (so the broker does not
  *        publish the will). New publishes are refused meanwhile.
  * @return BMQTT_OK when it finished here; BMQTT_WOULD_BLOCK when poll finishes
- *         it (poll returns BMQTT_WOULD_BLOCK until then); BMQTT_ERR_NOT_CONNECTED.
+ *         it (poll returns BMQTT_WOULD_BLOCK until then); BMQTT_ERR_NOT_CONNECTED;
+ *         the transport's status when the DISCONNECT itself could not be sent
+ *         (the session has ended then, as after a poll that failed).
  */
 bmqtt_status_t bmqtt_client_disconnect(bmqtt_client_t *c);
 

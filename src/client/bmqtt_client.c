@@ -336,8 +336,12 @@ static bmqtt_status_t pump(bmqtt_client_t *c)
     bmqtt_inflight_t *s;
 
     if (c->tx_err) return (bmqtt_status_t)c->tx_err;
-    /* Only on a session the broker accepted (a disconnect before CONNACK sends none). */
-    while ((c->flags & (CF_ACKED | CF_QUICK)) == CF_ACKED && (s = oldest_to_send(c)) != NULL) {
+    if (c->state != BMQTT_CLIENT_CONNECTED && c->state != BMQTT_CLIENT_DISCONNECTING) {
+        return c->state == BMQTT_CLIENT_CONNECTING ? flush(c) : BMQTT_OK; /* no transport between sessions */
+    }
+    /* Only on a session the broker accepted (a disconnect before CONNACK sends none), and
+     * nothing after a queued DISCONNECT [MQTT-3.14.4-1]. */
+    while ((c->flags & (CF_ACKED | CF_QUICK | CF_DIS_SENT)) == CF_ACKED && (s = oldest_to_send(c)) != NULL) {
         bmqtt_status_t st;
         if ((s->state & 0x7Fu) == WAIT_COMP) {
             st = tx_small(c, 0x62u, s->pub.packet_id);
@@ -725,9 +729,11 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
     return BMQTT_OK;
 }
 
+/* Whether received packets are handled now: not after the CONNACK of this poll
+ * (poll returns first), nor once DISCONNECT is queued (no answer may follow it). */
 static int live(const bmqtt_client_t *c)
 {
-    return c->state != BMQTT_CLIENT_CLOSED && !(c->flags & CF_CONNACK);
+    return c->state != BMQTT_CLIENT_CLOSED && !(c->flags & (CF_CONNACK | CF_DIS_SENT));
 }
 
 /* Frame and handle the bytes already in rx_buf while tx_buf has room for an answer. */
@@ -844,7 +850,7 @@ static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
             return fail(c, BMQTT_ERR_TIMEOUT, WHY(t == BMQTT_EVT_SUBACK ? BMQTT_SUBACK : BMQTT_UNSUBACK, BMQTT_RULE_NO_ANSWER), id);
         }
     }
-    if (c->keepalive_s) {
+    if (c->keepalive_s && !(c->flags & CF_DIS_SENT)) { /* nothing after DISCONNECT [MQTT-3.14.4-1] */
         uint32_t ka = (uint32_t)c->keepalive_s * 1000u;
         if (c->ping_out) {
             if (since(now, c->ping_ms) >= to) return fail(c, BMQTT_ERR_KEEPALIVE, WHY(BMQTT_PINGRESP, BMQTT_RULE_NO_PINGRESP), 0);
