@@ -5,8 +5,18 @@ Usage: scripts/stack.py build/.../*.ci
 Each function's own frame comes from GCC; the worst case adds the deepest
 callee chain. C library calls (memcpy, strlen...) count as 0 and are listed.
 Recursion (a function on a call cycle: the figure counts one pass, and the
-row names the cycle) or a 'dynamic' frame is reported, never silently summed."""
+row names the cycle) or a 'dynamic' frame is reported, never silently summed.
+
+A call that the compiler made a jump (a tail call: the caller pops its frame,
+then branches) does not stack the caller's frame on the callee's. Which calls
+are jumps is read from the object next to each .ci file (OBJDUMP, default
+arm-none-eabi-objdump): a callee reached from a function only by branches
+other than BL/BLX is a jump, shown as '>>' in the chain. Without the object or
+the tool every call counts as nested (the safe side)."""
+import os
 import re
+import shutil
+import subprocess
 import sys
 
 node_re = re.compile(r'node: \{ title: "([^"]+)" label: "([^"]*)"')
@@ -30,6 +40,49 @@ for path in sys.argv[1:]:
             if m:
                 edges.setdefault(m.group(1), set()).add(m.group(2))
 
+# (caller, callee) pairs where every branch from caller to callee is a jump.
+tail = set()
+objdump = os.environ.get('OBJDUMP', 'arm-none-eabi-objdump')
+func_re = re.compile(r'^[0-9a-f]+ <([^>]+)>:$')
+insn_re = re.compile(r'^\s+[0-9a-f]+:\s+(?:[0-9a-f]{4}(?: [0-9a-f]{4})?\s+)?([a-z][a-z0-9.]*)\s+(.*)$')
+reloc_re = re.compile(r'^\s+[0-9a-f]+: R_ARM_\w+\s+(\S+)')
+target_re = re.compile(r'<([^>+]+)>\s*$')
+if shutil.which(objdump):
+    for path in sys.argv[1:]:
+        obj = path[:-3] + '.o'
+        if not os.path.exists(obj):
+            continue
+        out = subprocess.run([objdump, '-dr', obj], capture_output=True, text=True).stdout.splitlines()
+        prefix = {t.split(':')[-1]: t for t in frames if origin.get(t) == path}
+        kinds_of = {}  # (caller, callee) -> set of 'call' / 'jump'
+        fn = None
+        for i, line in enumerate(out):
+            m = func_re.match(line)
+            if m:
+                fn = m.group(1)
+                continue
+            m = insn_re.match(line)
+            if not (m and fn):
+                continue
+            op, args = m.groups()
+            if not op.startswith('b') or op.startswith(('bic', 'bfi', 'bfc', 'bkpt')) or op in ('bx',):
+                continue
+            nxt = reloc_re.match(out[i + 1]) if i + 1 < len(out) else None
+            if nxt:
+                callee = nxt.group(1)
+            else:
+                t = target_re.search(args)
+                if not t or '+' in args.split('<')[-1]:
+                    continue  # a branch inside the function
+                callee = t.group(1)
+            if callee == fn:
+                continue
+            kind = 'call' if op.startswith(('bl', 'blx')) and not op.startswith(('bls', 'blt', 'ble')) else 'jump'
+            kinds_of.setdefault((fn, callee), set()).add(kind)
+        for (caller, callee), k in kinds_of.items():
+            if k == {'jump'}:
+                tail.add((prefix.get(caller, caller), callee))
+
 external = set()
 recursive = set()  # functions on a call cycle: their figure leaves the cycle out, and says so
 
@@ -38,15 +91,19 @@ def worst(fn, seen):
     if fn not in frames:
         external.add(fn.split(':')[-1])
         return 0, [fn]
-    best, path = 0, []
+    best, path = frames[fn], [fn]
     for callee in sorted(edges.get(fn, ())):  # sorted: ties give the same chain on every run
         if callee in seen or callee == fn:
             recursive.add(callee)
             continue
         depth, p = worst(callee, seen | {fn})
+        if (fn, callee.split(':')[-1]) in tail:
+            p = ['>' + p[0]] + p[1:]  # a jump: the callee runs in place of fn
+        else:
+            depth += frames[fn]
         if depth > best:
-            best, path = depth, p
-    return frames[fn] + best, [fn] + path
+            best, path = depth, [fn] + p
+    return best, path
 
 
 rows = []
@@ -59,7 +116,10 @@ for fn in sorted(frames):
     if recursive:
         note += ' (recursion through ' + ', '.join(sorted(r.split(':')[-1] for r in recursive)) + \
             ': one pass counted)'
-    rows.append((depth, fn, ' > '.join(p.split(':')[-1] for p in path) + note))
+    chain = path[0].split(':')[-1]
+    for p in path[1:]:
+        chain += (' >> ' if p.startswith('>') else ' > ') + p.lstrip('>').split(':')[-1]
+    rows.append((depth, fn, chain + note))
 
 print('| function | worst-case stack (bytes) | deepest chain |')
 print('| --- | ---: | --- |')

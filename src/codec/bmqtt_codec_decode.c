@@ -49,16 +49,21 @@ static bmqtt_status_t get_str(cursor_t *c, bmqtt_view_t *v)
     return st != BMQTT_OK ? st : bmqtt_utf8_check(v->ptr, v->len);
 }
 
-BMQTT_NOINLINE static bmqtt_status_t decode_connect(cursor_t *c, bmqtt_connect_t *out)
+/* The decoders of client packets make their cursor in their own frame, so the
+ * dispatch to them is a jump (make stack). */
+BMQTT_NOINLINE static bmqtt_status_t decode_connect(const uint8_t *body, size_t body_len, bmqtt_connect_t *out)
 {
-    bmqtt_view_t name;
+    cursor_t cur = { body, body + body_len }, *c = &cur;
     uint8_t level, flags;
     unsigned will, user, pass;
+    size_t n;
     bmqtt_status_t st;
 
     memset(out, 0, sizeof *out);
-    if ((st = get_bytes(c, &name)) != BMQTT_OK) return st;
-    if (name.len != 4 || memcmp(name.ptr, "MQTT", 4) != 0) return BMQTT_ERR_BAD_PROTOCOL; /* [MQTT-3.1.2-1] */
+    /* The protocol name, a string that must lie inside the body, then "MQTT" */
+    if (left(c) < 2 || left(c) - 2 < (n = bmqtt_get16(c->p))) return BMQTT_ERR_BAD_LENGTH;
+    if (n != 4 || memcmp(c->p + 2, "MQTT", 4) != 0) return BMQTT_ERR_BAD_PROTOCOL; /* [MQTT-3.1.2-1] */
+    c->p += 6;
     if (left(c) < 4) return BMQTT_ERR_BAD_LENGTH;
     level = c->p[0];
     flags = c->p[1];
@@ -141,8 +146,9 @@ bmqtt_status_t bmqtt_publish_decode_head(uint8_t flags, const uint8_t *body, siz
 #if BMQTT_DECODE_CLIENT_PACKETS
 /* SUBSCRIBE (with a QoS byte per filter) and UNSUBSCRIBE: validate every entry once,
  * so bmqtt_sub_next()/bmqtt_unsub_next() can walk them without checks. */
-static bmqtt_status_t decode_topic_list(cursor_t *c, int with_qos, bmqtt_topic_list_t *out)
+static bmqtt_status_t decode_topic_list(const uint8_t *body, size_t body_len, int with_qos, bmqtt_topic_list_t *out)
 {
+    cursor_t cur = { body, body + body_len }, *c = &cur;
     bmqtt_status_t st;
 
     if ((st = get_packet_id(c, &out->packet_id)) != BMQTT_OK) return st;
@@ -218,19 +224,15 @@ bmqtt_status_t bmqtt_decode_from_server(uint8_t first_byte, const uint8_t *body,
 static bmqtt_status_t decode_client_packet(uint8_t first_byte, const uint8_t *body, size_t body_len,
                                            bmqtt_packet_t *pkt)
 {
-    cursor_t c;
-
-    c.p = body;
-    c.end = body + body_len;
     pkt->type = (uint8_t)(first_byte >> 4);
     pkt->flags = (uint8_t)(first_byte & 0x0Fu);
     switch (pkt->type) {
     case BMQTT_CONNECT:
-        return decode_connect(&c, &pkt->u.connect);
+        return decode_connect(body, body_len, &pkt->u.connect);
     case BMQTT_SUBSCRIBE:
-        return decode_topic_list(&c, 1, &pkt->u.subscribe);
+        return decode_topic_list(body, body_len, 1, &pkt->u.subscribe);
     case BMQTT_UNSUBSCRIBE:
-        return decode_topic_list(&c, 0, &pkt->u.unsubscribe);
+        return decode_topic_list(body, body_len, 0, &pkt->u.unsubscribe);
     default: /* PINGREQ, DISCONNECT */
         return body_len ? BMQTT_ERR_BAD_LENGTH : BMQTT_OK;
     }
@@ -250,17 +252,6 @@ bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t
     return bmqtt_decode_from_server(first_byte, body, body_len, pkt);
 }
 
-/* A remaining length of three or four bytes (or one that is cut short or
- * malformed) as (value << 3) | bytes, or its status (< 0): out of line, so that
- * bmqtt_decode() keeps no locals in memory and ends in a jump. */
-BMQTT_NOINLINE static int32_t long_length(const uint8_t *buf, size_t len)
-{
-    uint32_t v;
-    size_t k;
-    bmqtt_status_t st = bmqtt_varint_decode(buf + 1, len - 1, &v, &k);
-    return st != BMQTT_OK ? (int32_t)st : (int32_t)((v << 3) | k);
-}
-
 /* Per packet type: the reserved flags it must carry (bmqtt_first_byte_check()),
  * CLIENT_SENT for the packets only a client sends; NO_TYPE for 0 and 15
  * (want & FLAGS_MASK matches no flags nibble), PUBLISH_FLAGS for PUBLISH
@@ -274,10 +265,53 @@ static const uint8_t type_flags[16] = {
     CLIENT_SENT, 0,               CLIENT_SENT,        NO_TYPE,
 };
 
+/* bmqtt_decode() once the fixed header (n bytes of remaining length rl) is
+ * read: the packet's size, then its body to its decoder, by a jump. */
+static inline __attribute__((always_inline)) bmqtt_status_t to_decoder(const uint8_t *buf, size_t len, size_t n,
+                                                                       uint32_t rl, bmqtt_packet_t *pkt,
+                                                                       size_t *used)
+{
+    const unsigned b0 = buf[0], want = type_flags[b0 >> 4];
+    const size_t total = 1 + n + rl;
+
+    *used = total;
+    if (len < total) return BMQTT_NEED_MORE;
+#if BMQTT_DECODE_CLIENT_PACKETS
+    if (want & CLIENT_SENT) return decode_client_packet((uint8_t)b0, buf + 1 + n, rl, pkt);
+#endif
+    if (want == PUBLISH_FLAGS) { /* the most frequent: straight to its decoder */
+        pkt->type = BMQTT_PUBLISH;
+        pkt->flags = (uint8_t)(b0 & 0x0Fu);
+        publish_flags(&pkt->u.publish, b0 & 0x0Fu);
+        return publish_head(&pkt->u.publish, buf + 1 + n, rl, rl);
+    }
+    return bmqtt_decode_from_server((uint8_t)b0, buf + 1 + n, rl, pkt);
+}
+
+/* A remaining length of three or four bytes, or one cut short or malformed:
+ * out of line, so that bmqtt_decode() calls nothing but by a jump and keeps
+ * no locals in memory. */
+BMQTT_NOINLINE static bmqtt_status_t decode_long(const uint8_t *buf, size_t len, bmqtt_packet_t *pkt, size_t *used)
+{
+    uint32_t rl = 0;
+
+    /* bmqtt_varint_decode(buf + 1, len - 1, ...), here so that nothing is
+     * called before the jump to the decoder. */
+    for (size_t i = 1; i < 5; i++) {
+        unsigned b;
+        if (i >= len) return BMQTT_NEED_MORE;
+        b = buf[i];
+        rl |= (uint32_t)(b & 0x7Fu) << (7u * (i - 1));
+        if ((b & 0x80u) == 0) {
+            if (i > 1 && b == 0) return BMQTT_ERR_BAD_VARINT; /* non-minimal, e.g. 80 00 */
+            return to_decoder(buf, len, i, rl, pkt, used);
+        }
+    }
+    return BMQTT_ERR_BAD_VARINT; /* a 5th byte would follow */
+}
+
 bmqtt_status_t bmqtt_decode(const uint8_t *buf, size_t len, bmqtt_packet_t *pkt, size_t *used)
 {
-    uint32_t rl;
-    size_t n, total;
     unsigned b0, want;
 
     if (buf == NULL || pkt == NULL || used == NULL) return BMQTT_ERR_PARAM;
@@ -293,31 +327,11 @@ bmqtt_status_t bmqtt_decode(const uint8_t *buf, size_t len, bmqtt_packet_t *pkt,
     } else if ((b0 & 0x0Fu) != (want & FLAGS_MASK)) {
         return want == NO_TYPE ? BMQTT_ERR_BAD_TYPE : BMQTT_ERR_BAD_FLAGS; /* [MQTT-2.2.2-1/2] */
     }
-    if (len > 1 && buf[1] < 0x80u) { /* most packets: a one-byte remaining length */
-        rl = buf[1];
-        n = 1;
-    } else if (len > 2 && buf[2] < 0x80u && buf[2] != 0) { /* 128..16383 (00 would be non-minimal) */
-        rl = (buf[1] & 0x7Fu) | ((uint32_t)buf[2] << 7);
-        n = 2;
-    } else {
-        int32_t v = long_length(buf, len);
-        if (v < 0) return (bmqtt_status_t)v;
-        rl = (uint32_t)v >> 3;
-        n = (uint32_t)v & 7u;
+    if (len > 1 && buf[1] < 0x80u) return to_decoder(buf, len, 1, buf[1], pkt, used); /* most packets */
+    if (len > 2 && buf[2] < 0x80u && buf[2] != 0) {                                    /* 128..16383 */
+        return to_decoder(buf, len, 2, (buf[1] & 0x7Fu) | ((uint32_t)buf[2] << 7), pkt, used);
     }
-    total = 1 + n + rl;
-    *used = total;
-    if (len < total) return BMQTT_NEED_MORE;
-#if BMQTT_DECODE_CLIENT_PACKETS
-    if (want & CLIENT_SENT) return decode_client_packet((uint8_t)b0, buf + 1 + n, rl, pkt);
-#endif
-    if (want == PUBLISH_FLAGS) { /* the most frequent: straight to its decoder */
-        pkt->type = BMQTT_PUBLISH;
-        pkt->flags = (uint8_t)(b0 & 0x0Fu);
-        publish_flags(&pkt->u.publish, b0 & 0x0Fu);
-        return publish_head(&pkt->u.publish, buf + 1 + n, rl, rl);
-    }
-    return bmqtt_decode_from_server((uint8_t)b0, buf + 1 + n, rl, pkt);
+    return decode_long(buf, len, pkt, used);
 }
 
 int bmqtt_sub_next(bmqtt_view_t *it, bmqtt_subscription_t *out)
