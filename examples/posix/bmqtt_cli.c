@@ -2,7 +2,7 @@
  * client on the POSIX port, with the options of mosquitto_pub / mosquitto_sub
  * (docs/CLI.md). Example code: it shows the poll loop, caller-owned buffers
  * and tables, a transport wrapped by another (TLS, the -d trace), and
- * reconnect with a persistent session.
+ * --reconnect on bmqtt's reconnect helper.
  *
  * Quiet unless -d: stdout carries the messages (sub), stderr only errors, one
  * line each, ending in "(<status number>)" when a bmqtt status is the cause.
@@ -34,6 +34,12 @@ static uint16_t qos2_ids[MAX_INFLIGHT];
 static char default_id[32];
 static const char *client_id;
 static int connected_once;
+/* --reconnect: bmqtt's reconnect helper keeps the session up (backoff with jitter,
+ * re-subscribes when the broker has no session for us). */
+static bmqtt_reconnect_t keeper;
+static bmqtt_reconnect_config_t keeper_cfg;
+static bmqtt_connect_t keeper_fields;
+static int keeper_on;
 
 /* Publisher: one message copy per in-flight slot, grown to the longest message
  * it held, free for reuse at the message's BMQTT_EVT_PUBLISH_DONE. */
@@ -143,6 +149,16 @@ static void on_event(void *user, const bmqtt_event_t *ev)
 {
     (void)user;
     switch (ev->type) {
+    case BMQTT_EVT_CONNACK:
+        if (ev->status == BMQTT_OK && args.debug) {
+            fprintf(stderr, "connected as %s (session present: %u)\n", client_id, ev->session_present);
+        }
+        break;
+    case BMQTT_EVT_CLOSED:
+        if (ev->status != BMQTT_OK && args.reconnect && args.debug) {
+            fprintf(stderr, "connection lost: %s (%d); reconnecting\n", bmqtt_status_str(ev->status), (int)ev->status);
+        }
+        break;
     case BMQTT_EVT_MESSAGE:
         on_message(ev->message);
         break;
@@ -202,11 +218,22 @@ static int all_done(void)
     return bmqtt_client_tx_idle(&client) && bmqtt_client_inflight(&client) == 0 && qos2_open_count == 0;
 }
 
-/* One poll step: sleep on the socket for at most @p ms, then poll. */
+/* One poll step: sleep on the socket for at most @p ms (or until a timer of the
+ * client is due), then poll. With --reconnect the helper polls, and a session
+ * that is coming back is not an error: only giving up is. */
 static bmqtt_status_t step(uint32_t ms)
 {
-    (void)bmqtt_posix_wait(&sock, !bmqtt_client_tx_idle(&client), ms);
-    return bmqtt_client_poll(&client, bmqtt_posix_now_ms());
+    uint32_t due = bmqtt_client_next_deadline(&client, bmqtt_posix_now_ms());
+    bmqtt_status_t st;
+    if (due < ms) ms = due;
+    if (bmqtt_posix_fd(&sock) >= 0) {
+        (void)bmqtt_posix_wait(&sock, !bmqtt_client_tx_idle(&client), ms);
+    } else if (ms) {
+        usleep(ms * 1000u); /* no socket: a reconnect pause */
+    }
+    if (!args.reconnect || !keeper_on) return bmqtt_client_poll(&client, bmqtt_posix_now_ms());
+    st = bmqtt_reconnect_poll(&keeper, bmqtt_posix_now_ms());
+    return st == BMQTT_WOULD_BLOCK ? BMQTT_OK : st;
 }
 
 /* QoS 1/2 by reference: @p p's memory is a store[] slot (or -m / -f, kept until
@@ -224,7 +251,15 @@ static bmqtt_status_t cli_subscribe(const bmqtt_subscription_t *s, size_t n)
 /* Graceful: what is queued goes out, acks are awaited, then DISCONNECT. */
 static bmqtt_status_t cli_disconnect(void)
 {
-    bmqtt_status_t st = bmqtt_client_disconnect(&client);
+    bmqtt_status_t st;
+    if (args.reconnect && keeper_on) {
+        bmqtt_reconnect_stop(&keeper); /* no more reconnects; the session ends gracefully */
+        while ((st = bmqtt_reconnect_poll(&keeper, bmqtt_posix_now_ms())) == BMQTT_WOULD_BLOCK) {
+            (void)bmqtt_posix_wait(&sock, !bmqtt_client_tx_idle(&client), 50);
+        }
+        return st == BMQTT_ERR_NOT_CONNECTED ? BMQTT_OK : st;
+    }
+    st = bmqtt_client_disconnect(&client);
     while (st == BMQTT_WOULD_BLOCK) st = step(50);
     return st == BMQTT_ERR_NOT_CONNECTED ? BMQTT_OK : st;
 }
@@ -320,11 +355,10 @@ static bmqtt_status_t session(void)
         return st;
     }
     connected_once = 1;
-    if (args.debug) {
-        fprintf(stderr, "connected as %s (session present: %u)\n", client_id, bmqtt_client_session_present(&client));
-    }
     return st;
 }
+
+static void keeper_start(void);
 
 static void connect_or_die(void)
 {
@@ -334,19 +368,59 @@ static void connect_or_die(void)
         snprintf(what, sizeof what, "connect to %s:%u", args.host, (unsigned)args.port);
         die(what, st);
     }
+    if (args.reconnect) keeper_start();
 }
 
-/* After a loss with --reconnect: try again for up to a minute. */
+/* The reconnect helper's way back to the broker: TCP (and TLS) up again; the
+ * client's polls then drive the handshake and the CONNECT. */
+static bmqtt_status_t keeper_open(void *user, const bmqtt_transport_t **t, uint32_t now)
+{
+    bmqtt_status_t st;
+    (void)user;
+    (void)now;
+    if ((st = bmqtt_posix_connect(&sock, args.host, args.port, 5000)) != BMQTT_OK) return st;
+    bmqtt_posix_transport(&sock, &tcp_tr);
+    tr = tcp_tr;
+    if (use_tls) {
+        if ((st = bmqtt_tls_reset(&tls)) != BMQTT_OK) {
+            bmqtt_posix_close(&sock);
+            return st;
+        }
+        bmqtt_tls_transport(&tls, &tr);
+    }
+    cli_trace_reset(&trace);
+    *t = &trace_tr;
+    return BMQTT_OK;
+}
+
+static uint32_t keeper_random(void *user)
+{
+    (void)user;
+    return (uint32_t)rand();
+}
+
+/* --reconnect: the helper adopts the session just made. Pauses from 200 ms to
+ * 2 s, about a minute of attempts before giving up. */
+static void keeper_start(void)
+{
+    connect_fields(&keeper_fields);
+    memset(&keeper_cfg, 0, sizeof keeper_cfg);
+    keeper_cfg.client = &client;
+    keeper_cfg.connect = &keeper_fields;
+    keeper_cfg.open = keeper_open;
+    keeper_cfg.random = keeper_random;
+    keeper_cfg.min_backoff_ms = 200u;
+    keeper_cfg.max_backoff_ms = 2000u;
+    keeper_cfg.max_attempts = 40u;
+    srand((unsigned)getpid());
+    if (bmqtt_reconnect_init(&keeper, &keeper_cfg) != BMQTT_OK) die("reconnect", BMQTT_ERR_PARAM);
+    keeper_on = 1;
+}
+
+/* A session error: the end without --reconnect; with it, the helper gave up. */
 static void reconnect(bmqtt_status_t why)
 {
-    uint32_t start = bmqtt_posix_now_ms();
-    if (args.debug) fprintf(stderr, "connection lost: %s (%d); reconnecting\n", bmqtt_status_str(why), (int)why);
-    for (;;) {
-        bmqtt_status_t st = session();
-        if (st == BMQTT_OK) return;
-        if (bmqtt_posix_now_ms() - start > 60000u) die("reconnect", st);
-        usleep(200 * 1000);
-    }
+    die(args.reconnect ? "reconnect" : "session", why);
 }
 
 static uint32_t deadline_ms; /* -W; 0: none */
@@ -371,10 +445,7 @@ static void run_until(int (*done)(void))
 {
     while (!done()) {
         bmqtt_status_t st = step(50);
-        if (st != BMQTT_OK) {
-            if (!args.reconnect) die("session", st);
-            reconnect(st);
-        }
+        if (st != BMQTT_OK) reconnect(st);
         check_deadline();
     }
 }
@@ -394,10 +465,7 @@ static void pause_ms(long ms)
     uint32_t until = bmqtt_posix_now_ms() + (uint32_t)ms;
     while ((int32_t)(bmqtt_posix_now_ms() - until) < 0) {
         bmqtt_status_t st = step(5);
-        if (st != BMQTT_OK) {
-            if (!args.reconnect) die("session", st);
-            reconnect(st);
-        }
+        if (st != BMQTT_OK) reconnect(st);
     }
 }
 
@@ -439,15 +507,11 @@ static void publish_one(const char *data, size_t len, int stable)
     for (;;) {
         st = cli_publish(&p, &id);
         if (st == BMQTT_OK) break;
-        if (st == BMQTT_ERR_NOT_CONNECTED) {
-            if (!args.reconnect) die("publish", st);
-            reconnect(st);
-        } else if (st == BMQTT_ERR_BUSY || st == BMQTT_ERR_INFLIGHT_FULL) {
-            bmqtt_status_t s2 = step(5); /* room comes from the wire */
-            if (s2 != BMQTT_OK) {
-                if (!args.reconnect) die("session", s2);
-                reconnect(s2);
-            }
+        if (st == BMQTT_ERR_NOT_CONNECTED && !args.reconnect) {
+            die("publish", st);
+        } else if (st == BMQTT_ERR_NOT_CONNECTED || st == BMQTT_ERR_BUSY || st == BMQTT_ERR_INFLIGHT_FULL) {
+            bmqtt_status_t s2 = step(5); /* room comes from the wire; a session from the reconnect helper */
+            if (s2 != BMQTT_OK) reconnect(s2);
         } else {
             die("publish", st);
         }
@@ -563,6 +627,10 @@ static int cmd_sub(void)
             s[i].filter = bmqtt_view_str(args.topics[i]);
             s[i].qos = args.qos;
         }
+        if (args.reconnect) {
+            /* Subscribed again by the helper whenever the broker has no session for us. */
+            bmqtt_reconnect_set_subscriptions(&keeper, s, (size_t)args.topic_count);
+        }
         while ((st = cli_subscribe(s, (size_t)args.topic_count)) == BMQTT_ERR_BUSY) run_until(tx_idle);
         if (st != BMQTT_OK) die("subscribe", st);
         run_until(subscribed);
@@ -575,7 +643,7 @@ static int cmd_sub(void)
                 if (args.debug) fprintf(stderr, "subscribed to %s (granted QoS %d)\n", args.topics[i], code);
             }
         }
-        free(s);
+        if (!args.reconnect) free(s); /* else the helper's list until exit */
         free(suback_codes);
         suback_codes = NULL;
         if (granted == 0) {
@@ -592,7 +660,7 @@ static int cmd_sub(void)
         uint32_t until = bmqtt_posix_now_ms() + (uint32_t)(args.linger_s * 1000.0);
         while ((int32_t)(bmqtt_posix_now_ms() - until) < 0) {
             st = step(20);
-            if (st != BMQTT_OK) die("session", st);
+            if (st != BMQTT_OK) reconnect(st);
         }
     }
     /* Our last PUBACK/PUBCOMP goes out, open QoS 2 exchanges get their PUBREL

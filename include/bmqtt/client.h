@@ -431,7 +431,8 @@ void bmqtt_reconnect_set_subscriptions(bmqtt_reconnect_t *r, const bmqtt_subscri
 
 /**
  * @brief Drive the helper and the client (it calls bmqtt_client_poll()).
- *        The first call opens and connects.
+ *        The first call opens and connects, or adopts the client's session when
+ *        one is already connecting or up (its subscriptions are taken as made).
  * @return BMQTT_OK while connected; BMQTT_WOULD_BLOCK while opening,
  *         connecting or pausing; a negative status when it gave up
  *         (max_attempts) or after bmqtt_reconnect_stop().

@@ -69,6 +69,15 @@ bmqtt_status_t bmqtt_reconnect_poll(bmqtt_reconnect_t *r, uint32_t now)
     c = r->cfg->client;
     switch (r->phase) {
     case P_OPEN:
+        if (bmqtt_client_state(c) == BMQTT_CLIENT_CONNECTING) { /* adopt a session being set up */
+            r->phase = P_CONNECTING;
+            return bmqtt_reconnect_poll(r, now);
+        }
+        if (bmqtt_client_state(c) == BMQTT_CLIENT_CONNECTED) { /* ... or one up: its subscriptions are made */
+            r->sub_next = r->sub_count;
+            r->phase = P_UP;
+            return bmqtt_reconnect_poll(r, now);
+        }
         st = r->cfg->open(r->cfg->user, &tr, now);
         if (st == BMQTT_WOULD_BLOCK) return st;
         if (st == BMQTT_OK && tr == NULL) st = BMQTT_ERR_PARAM;
@@ -111,6 +120,7 @@ bmqtt_status_t bmqtt_reconnect_poll(bmqtt_reconnect_t *r, uint32_t now)
     case P_STOPPING:
         st = bmqtt_client_poll(c, now);
         if (st == BMQTT_WOULD_BLOCK || bmqtt_client_state(c) == BMQTT_CLIENT_DISCONNECTING) return BMQTT_WOULD_BLOCK;
+        r->last = bmqtt_client_last_error(c).status; /* BMQTT_OK after a graceful end */
         r->phase = P_STOPPED;
         /* fall through */
     default:

@@ -427,6 +427,48 @@ t_resend_lost_session() {
     else pass; echo "     $(tail -1 "$d/out"); mosquitto_sub got $got"; fi
 }
 
+# bmqtt-cli --reconnect on bmqtt's reconnect helper, across a broker restart
+# without persistence (the broker loses every session): sub subscribes again and
+# receives what is published after the restart; pub with one message in flight
+# when the broker goes away does not hang (the message ends with its event and
+# the rest are published).
+t_reconnect_cli() {
+    local d=$WORK/rcli; mkdir -p "$d"
+    local saved_pid=$BROKER_PID saved_port=$BROKER_PORT saved_dir=$BROKER_DIR
+    BROKER_PID=""
+    broker_start "$d" || { fail "broker"; BROKER_PID=$saved_pid; return; }
+    local rp=$BROKER_PORT
+    bg "$CLI" sub -h 127.0.0.1 -p "$rp" -t itest/rc -q 1 --reconnect -d -C 2 -W 60 >"$d/sub" 2>"$d/sub.err"
+    local sub=$LAST
+    wait_for "$d/sub.err" '^subscribed' 50 || { fail "sub did not subscribe: $(tail -3 "$d/sub.err")"; broker_stop; return; }
+    mosquitto_pub -h 127.0.0.1 -p "$rp" -t itest/rc -q 1 -m one
+    wait_for "$d/sub" '^one$' 50
+    seq -f 'line-%g' 1 60 >"$d/lines"
+    bg sh -c 'exec "$@" <"$0"' "$d/lines" "$CLI" pub -h 127.0.0.1 -p "$rp" -q 1 -t itest/rc-pub -l \
+        --inflight 1 --interval-ms 25 --reconnect -d >"$d/pub.out" 2>"$d/pub.err"
+    local pub=$LAST
+    sleep 0.5
+    broker_kill
+    sleep 0.3
+    broker_restart || { fail "broker did not restart"; return; }
+    # The subscriber's session was lost with the broker: subscribed again by the helper.
+    wait_for "$BROKER_DIR/mosquitto.log" "itest/rc\$" 100
+    sleep 0.3
+    mosquitto_pub -h 127.0.0.1 -p "$rp" -t itest/rc -q 1 -m two
+    wait_pid $sub 30; local src=$?
+    wait_pid $pub 60; local prc=$?
+    broker_stop
+    BROKER_PID=$saved_pid BROKER_PORT=$saved_port BROKER_DIR=$saved_dir
+    local connects
+    connects=$(grep -c '^connected' "$d/sub.err")
+    if [ $src -ne 0 ] || [ "$(tr '\n' ' ' <"$d/sub")" != "one two " ]; then
+        fail "sub (exit $src, $connects connections) got: $(tr '\n' ' ' <"$d/sub"); $(tail -2 "$d/sub.err")"
+    elif [ "$connects" -lt 2 ]; then fail "sub saw no reconnect"
+    elif [ $prc -eq 124 ]; then fail "pub --reconnect --inflight 1 hung"
+    elif [ $prc -ne 0 ] && [ $prc -ne 7 ]; then fail "pub exited $prc: $(tail -2 "$d/pub.err")"
+    else pass; echo "     sub re-subscribed after the restart ($connects connections); pub exited $prc ($(grep -c dropped "$d/pub.err") dropped with a reason)"; fi
+}
+
 # --- run ---------------------------------------------------------------------
 START=$(date +%s)
 broker_start "$WORK" || { echo "FAIL setup: mosquitto did not start"; exit 1; }
@@ -450,6 +492,7 @@ if [ -z "$SELECT" ] || selected bad_input; then t_bad_input; fi
 run hostile
 run sensor_app
 run resend_lost_session
+run reconnect_cli
 
 echo "integration: $PASSED passed, $FAILED failed in $(( $(date +%s) - START )) s${FAILS:+ (failed:$FAILS)}"
 [ $FAILED -eq 0 ] && [ $PASSED -gt 0 ]
