@@ -2687,6 +2687,31 @@ static void test_late_disconnect_sends_nothing_after_it(void **state)
     assert_int_equal(bmqtt_client_inflight(&cli), 2); /* clean session 0: both kept */
 }
 
+/* Every rule last_error() can name has its own name; those client.h ties to a
+ * normative statement cite it; anything else is "unknown rule", never NULL. */
+static void test_rule_names(void **state)
+{
+    static const struct { unsigned rule; const char *cites; } cited[] = {
+        { BMQTT_RULE_CONNACK_FIRST, "MQTT-3.2.0-1" },    { BMQTT_RULE_SESSION_PRESENT, "MQTT-3.2.2-1" },
+        { BMQTT_RULE_ACK_UNKNOWN, "MQTT-4.3.2-2" },      { BMQTT_RULE_PUBCOMP_UNKNOWN, "MQTT-4.3.3-2" },
+        { BMQTT_RULE_SUBACK_UNKNOWN, "MQTT-3.8.4-5" },   { BMQTT_RULE_UNSUBACK_UNKNOWN, "MQTT-3.10.4-4" },
+        { BMQTT_RULE_MALFORMED, "MQTT-4.8.0-1" },
+    };
+    const char *unknown = bmqtt_client_rule_str(BMQTT_RULE_CHANGED + 1u);
+    (void)state;
+    assert_non_null(unknown);
+    assert_string_equal(bmqtt_client_rule_str(1000u), unknown);
+    for (unsigned r = BMQTT_RULE_NONE; r <= BMQTT_RULE_CHANGED; r++) {
+        const char *s = bmqtt_client_rule_str(r);
+        assert_non_null(s);
+        assert_true(s[0] != 0);
+        assert_string_not_equal(s, unknown);
+        for (unsigned q = BMQTT_RULE_NONE; q < r; q++) assert_string_not_equal(s, bmqtt_client_rule_str(q));
+    }
+    for (size_t i = 0; i < sizeof cited / sizeof cited[0]; i++)
+        assert_non_null(strstr(bmqtt_client_rule_str(cited[i].rule), cited[i].cites));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2764,6 +2789,7 @@ int main(void)
         cmocka_unit_test_setup(test_publish_between_sessions_touches_no_transport, setup),
         cmocka_unit_test_setup(test_nothing_after_disconnect_MQTT_3_14_4_1, setup),
         cmocka_unit_test_setup(test_late_disconnect_sends_nothing_after_it, setup),
+        cmocka_unit_test_setup(test_rule_names, setup),
         cmocka_unit_test_setup(test_queries_on_uninitialised_client, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
