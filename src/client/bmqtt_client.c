@@ -640,35 +640,26 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         if ((st = tx_small(c, 0x70u, pkt.u.packet_id)) != BMQTT_OK) return st;
         if (fresh) emit_simple(c, BMQTT_EVT_QOS2_DONE, BMQTT_OK, pkt.u.packet_id);
         return BMQTT_OK;
-    case BMQTT_SUBACK: /* one code per filter we asked for [MQTT-3.8.4-5]; an UNSUBSCRIBE has 0 */
-        i = find_req(c, pkt.u.suback.packet_id);
-        {
-            uint16_t n;
-            bmqtt_request_t *r = reqs(c, &n);
-            bmqtt_event_t ev;
-            if (i < 0 || r[i].filters != pkt.u.suback.codes.len) {
-                return protocol(c, WHY(type, BMQTT_RULE_SUBACK_UNKNOWN), pkt.u.suback.packet_id);
-            }
-            r[i].id = 0;
-            memset(&ev, 0, sizeof ev);
-            ev.type = BMQTT_EVT_SUBACK;
-            ev.packet_id = pkt.u.suback.packet_id;
-            ev.codes = pkt.u.suback.codes;
-            emit(c, &ev);
+    case BMQTT_SUBACK:
+    case BMQTT_UNSUBACK: {
+        /* For a pending request of its kind: a SUBACK has one code per filter asked for
+         * [MQTT-3.8.4-5], an UNSUBACK answers an UNSUBSCRIBE (recorded with 0 filters). */
+        int sub = pkt.type == BMQTT_SUBACK;
+        uint16_t id = sub ? pkt.u.suback.packet_id : pkt.u.packet_id, n;
+        bmqtt_request_t *r = reqs(c, &n);
+        bmqtt_event_t ev;
+        i = find_req(c, id);
+        if (i < 0 || r[i].filters != (sub ? pkt.u.suback.codes.len : 0u)) {
+            return protocol(c, WHY(type, sub ? BMQTT_RULE_SUBACK_UNKNOWN : BMQTT_RULE_UNSUBACK_UNKNOWN), id);
         }
+        r[i].id = 0;
+        memset(&ev, 0, sizeof ev);
+        ev.type = sub ? BMQTT_EVT_SUBACK : BMQTT_EVT_UNSUBACK;
+        ev.packet_id = id;
+        if (sub) ev.codes = pkt.u.suback.codes;
+        emit(c, &ev);
         return BMQTT_OK;
-    case BMQTT_UNSUBACK:
-        i = find_req(c, pkt.u.packet_id);
-        {
-            uint16_t n;
-            bmqtt_request_t *r = reqs(c, &n);
-            if (i < 0 || r[i].filters != 0) {
-                return protocol(c, WHY(type, BMQTT_RULE_UNSUBACK_UNKNOWN), pkt.u.packet_id);
-            }
-            r[i].id = 0;
-        }
-        emit_simple(c, BMQTT_EVT_UNSUBACK, BMQTT_OK, pkt.u.packet_id);
-        return BMQTT_OK;
+    }
     case BMQTT_PINGRESP:
         c->ping_out = 0;
         return BMQTT_OK;
