@@ -293,17 +293,20 @@ static inline __attribute__((always_inline)) bmqtt_status_t to_decoder(const uin
  * no locals in memory. */
 BMQTT_NOINLINE static bmqtt_status_t decode_long(const uint8_t *buf, size_t len, bmqtt_packet_t *pkt, size_t *used)
 {
-    uint32_t rl = 0;
+    uint32_t rl;
 
     /* bmqtt_varint_decode(buf + 1, len - 1, ...), here so that nothing is
-     * called before the jump to the decoder. */
-    for (size_t i = 1; i < 5; i++) {
+     * called before the jump to the decoder. bmqtt_decode() took every
+     * length whose first byte ends it, so buf[1] (if there) continues. */
+    if (len < 2) return BMQTT_NEED_MORE;
+    rl = buf[1] & 0x7Fu;
+    for (size_t i = 2; i < 5; i++) {
         unsigned b;
         if (i >= len) return BMQTT_NEED_MORE;
         b = buf[i];
         rl |= (uint32_t)(b & 0x7Fu) << (7u * (i - 1));
         if ((b & 0x80u) == 0) {
-            if (i > 1 && b == 0) return BMQTT_ERR_BAD_VARINT; /* non-minimal, e.g. 80 00 */
+            if (b == 0) return BMQTT_ERR_BAD_VARINT; /* non-minimal, e.g. 80 00 */
             return to_decoder(buf, len, i, rl, pkt, used);
         }
     }

@@ -274,6 +274,65 @@ static void test_fixed_header_lengths_MQTT_2_2_3(void **state)
     assert_int_equal(bmqtt_fixed_header_decode(nonmin, sizeof nonmin, &fh), BMQTT_ERR_BAD_VARINT);
 }
 
+/* Whole packets whose remaining length takes one to four bytes, through
+ * bmqtt_decode (which reads one and two bytes inline and longer lengths
+ * apart): a PUBLISH and a SUBSCRIBE of each length class decode to the right
+ * views; cut one byte short they are BMQTT_NEED_MORE with *used the whole
+ * size; a length cut inside is BMQTT_NEED_MORE with *used 0. [MQTT-2.2.3] */
+static void test_decode_every_length_size_MQTT_2_2_3(void **state)
+{
+    (void)state;
+    static const size_t payloads[] = { 10, 200, 16380, 16400, 2097148, 2097149, 2097200 };
+    static const size_t hbytes[] = { 1, 2, 2, 3, 3, 4, 4 }; /* remaining-length bytes */
+    for (size_t k = 0; k < sizeof payloads / sizeof payloads[0]; k++) {
+        for (int sub = 0; sub < 2; sub++) {
+            /* PUBLISH QoS 0 "t" + payload, or SUBSCRIBE id 1 with one filter "a/b" ... of the same size */
+            size_t rl = sub ? 2 + 2 + (payloads[k] + 1) + 1 : 2 + 1 + payloads[k];
+            size_t hl = 1 + bmqtt_varint_size((uint32_t)rl), total = hl + rl, used = 0;
+            uint8_t *b = malloc(total);
+            assert_non_null(b);
+            b[0] = sub ? 0x82 : 0x30;
+            (void)bmqtt_varint_encode((uint32_t)rl, b + 1);
+            if (!sub) {
+                b[hl] = 0, b[hl + 1] = 1, b[hl + 2] = 't';
+                memset(b + hl + 3, 'p', payloads[k]);
+            } else if (payloads[k] + 1 > 65535) { /* a filter is at most 65,535 bytes: several filters */
+                free(b);
+                continue;
+            } else {
+                size_t fl = payloads[k] + 1;
+                b[hl] = 0, b[hl + 1] = 1;
+                b[hl + 2] = (uint8_t)(fl >> 8), b[hl + 3] = (uint8_t)fl;
+                memset(b + hl + 4, 'f', fl);
+                b[hl + 4 + fl] = 1;
+            }
+            if (!sub) assert_int_equal(hl - 1, hbytes[k]); /* each length size is taken */
+            bmqtt_packet_t pkt;
+            assert_int_equal(bmqtt_decode(b, total, &pkt, &used), BMQTT_OK);
+            assert_int_equal(used, total);
+            if (!sub) {
+                assert_int_equal(pkt.type, BMQTT_PUBLISH);
+                assert_int_equal(pkt.u.publish.topic.len, 1);
+                assert_ptr_equal(pkt.u.publish.payload.ptr, b + hl + 3);
+                assert_int_equal(pkt.u.publish.payload.len, payloads[k]);
+            } else {
+                assert_int_equal(pkt.type, BMQTT_SUBSCRIBE);
+                assert_int_equal(pkt.u.subscribe.packet_id, 1);
+                assert_int_equal(pkt.u.subscribe.entries.len, rl - 2);
+            }
+            used = 0;
+            assert_int_equal(bmqtt_decode(b, total - 1, &pkt, &used), BMQTT_NEED_MORE);
+            assert_int_equal(used, total);
+            for (size_t cut = 1; cut < hl; cut++) {
+                used = 99;
+                assert_int_equal(bmqtt_decode(b, cut, &pkt, &used), BMQTT_NEED_MORE);
+                assert_int_equal(used, 0);
+            }
+            free(b);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_varint_exhaustive_round_trip),
         cmocka_unit_test(test_first_byte_all_256_MQTT_2_2_2),
         cmocka_unit_test(test_fixed_header_lengths_MQTT_2_2_3),
+        cmocka_unit_test(test_decode_every_length_size_MQTT_2_2_3),
     };
     return cmocka_run_group_tests_name("codec: remaining length and fixed header", tests, load, unload);
 }
