@@ -1,7 +1,7 @@
 /*
  * lwipopts.h of examples/stm32-baremetal: lwIP without an RTOS (NO_SYS=1), raw
- * API only, as STM32CubeMX sets it up for a project without FreeRTOS. Sized for
- * an STM32F4 with 128 KB of RAM: about 20 KB for lwIP.
+ * API only, as STM32CubeMX sets it up for a project without FreeRTOS; small
+ * pools for an STM32F4-class part.
  */
 #ifndef EXAMPLE_BAREMETAL_LWIPOPTS_H
 #define EXAMPLE_BAREMETAL_LWIPOPTS_H
