@@ -22,7 +22,7 @@ static const char *broker_host;
 static uint16_t broker_port;
 static int connecting;
 
-/* The reconnect helper asks for a connection and calls again while it is under way. */
+/* bmqtt_reconnect (through sensor_app.c) asks for a connection and calls again while it is under way. */
 static bmqtt_status_t board_open(void *ctx, const bmqtt_transport_t **tr, uint32_t now_ms)
 {
     bmqtt_status_t st;

@@ -689,7 +689,7 @@ static int app_case(const char *id)
             printf("session %u: connected, %u readings acknowledged so far\n", (unsigned)sessions,
                    (unsigned)sensor_app_readings());
         } else if (st != BMQTT_OK && last == BMQTT_OK) {
-            printf("session %u: ended (%s); the reconnect helper takes over\n", (unsigned)sessions,
+            printf("session %u: ended (%s); bmqtt_reconnect takes over\n", (unsigned)sessions,
                    bmqtt_status_str(bmqtt_client_last_error(sensor_app_client()).status));
         }
         last = st;
