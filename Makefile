@@ -84,10 +84,12 @@ ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/%,$(ITEST_SRCS))
 BENCH_SRCS := $(wildcard bench/bench_*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/%,$(BENCH_SRCS))
 
-# The CLI also speaks TLS through port/mbedtls (Debian's libmbedtls-dev).
-$(BUILD)/obj/examples/posix/%.o: INC += -Iport/mbedtls
+# The CLI also speaks TLS through port/mbedtls (Debian's libmbedtls-dev) and, for -L ws:// and
+# wss://, WebSocket through port/websocket (cli_url.c stacks them).
+$(BUILD)/obj/examples/posix/%.o: INC += -Iport/mbedtls -Iport/websocket
 $(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(BUILD)/obj/examples/posix/cli_args.o \
-        $(BUILD)/obj/examples/posix/cli_trace.o \
+        $(BUILD)/obj/examples/posix/cli_trace.o $(BUILD)/obj/examples/posix/cli_url.o \
+        $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_WS_SRCS)) \
         $(BUILD)/obj/port/mbedtls/bmqtt_tls.o $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedtls -lmbedx509 -lmbedcrypto -o $@
 
@@ -161,10 +163,27 @@ size:
 
 # Worst-case stack per public function for Cortex-M4 -Os, from GCC's call graph;
 # the table goes into docs/PERFORMANCE.md (PERF_DOC= only prints it).
+# The ports are compiled the way make size compiles them (lwIP's and mbedTLS's installed
+# headers, the examples' option files), each into its own call graph.
+STACK_PORT_CC = $(CROSS)gcc -Os $(CROSS_CPU) -fcallgraph-info=su $(LIB_WARN) -Iinclude -I$(BUILD)/stack/inc
 stack:
+	@scripts/deps.sh gcc-arm-none-eabi libnewlib-arm-none-eabi liblwip-dev libmbedtls-dev pkg-config
 	@$(MAKE) -s --no-print-directory BUILD=$(BUILD)/stack CC=$(CROSS)gcc AR=$(CROSS)ar \
 	  CFLAGS="-Os $(CROSS_CPU) -fcallgraph-info=su" lib
-	@python3 scripts/stack.py $$(find $(BUILD)/stack/obj -name '*.ci') >$(BUILD)/stack/stack.md
+	@mkdir -p $(BUILD)/stack/inc $(BUILD)/stack/ports
+	@ln -sfn $$(pkg-config --variable=includedir lwip)/lwip $(BUILD)/stack/inc/lwip
+	@ln -sfn $$(pkg-config --variable=includedir lwip)/netif $(BUILD)/stack/inc/netif
+	@ln -sfn $$(dirname $$(echo '#include <mbedtls/version.h>' | cc -M -xc - | tr ' ' '\n' | grep 'mbedtls/version.h')) \
+	  $(BUILD)/stack/inc/mbedtls
+	@cd $(BUILD)/stack/ports && set -e && \
+	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/lwip -I$(CURDIR)/examples/stm32-lwip \
+	    -c $(CURDIR)/port/lwip/bmqtt_lwip.c -o port_lwip.o && \
+	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/lwip_raw -I$(CURDIR)/examples/stm32-baremetal \
+	    -c $(CURDIR)/port/lwip_raw/bmqtt_lwip_raw.c -o port_lwip_raw.o && \
+	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/mbedtls -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' \
+	    -c $(CURDIR)/port/mbedtls/bmqtt_tls.c -o port_tls.o && \
+	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/websocket -c $(CURDIR)/port/websocket/bmqtt_ws.c -o port_ws.o
+	@python3 scripts/stack.py $$(find $(BUILD)/stack/obj $(BUILD)/stack/ports -name '*.ci') >$(BUILD)/stack/stack.md
 	@cat $(BUILD)/stack/stack.md
 	@$(if $(PERF_DOC),python3 scripts/perf_doc.py stack $(BUILD)/stack/stack.md $(PERF_DOC))
 
