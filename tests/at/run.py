@@ -61,7 +61,7 @@ class Broker:
             f.write("per_listener_settings false\nallow_anonymous true\npersistence false\n")
             # As root, mosquitto would switch to the 'mosquitto' user and could not read our files.
             f.write("user %s\n" % pwd.getpwuid(os.getuid()).pw_name)
-            f.write("log_dest file %s/mosquitto.log\n" % tmp)
+            f.write("log_dest file %s/mosquitto.log\nlog_type all\n" % tmp)
             f.write("\n".join(lines) + "\n")
         self.proc = None
 
@@ -166,11 +166,24 @@ class Modem:
             raise AssertionError("bmqtt-at exit %d, stdout %r, stderr %r" % (rc, out[:200], err[:400]))
 
 
+MAIN_LOG = None  # the log of the broker sub_start's subscribers use
+_sub_n = 0
+
+
 def sub_start(port, topic, count, extra=()):
-    p = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-t", topic, "-C", str(count),
+    """mosquitto_sub in the background, returned once the broker has its SUBSCRIBE (from its log)."""
+    global _sub_n
+    _sub_n += 1
+    cid = "at-test-sub-%d-%d" % (os.getpid(), _sub_n)
+    p = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-i", cid, "-t", topic, "-C", str(count),
                           "-N", "-W", "20"] + list(extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.4)  # subscribed before we publish
-    return p
+    end = time.time() + 10
+    while time.time() < end:
+        with open(MAIN_LOG, errors="replace") as f:
+            if ("Received SUBSCRIBE from " + cid) in f.read():
+                return p
+        time.sleep(0.02)
+    raise AssertionError("mosquitto_sub %s never subscribed" % cid)
 
 
 def pub(port, topic, data=None, file=None, qos=1):
@@ -330,9 +343,20 @@ def t_restart(tmp):
         m.cmd("AT+MQTTCONN?", '+MQTTCONN:0,3,1,"127.0.0.1","%d","",1\r\n\r\nOK\r\n' % port)
         m.cmd('AT+MQTTPUB=0,"r/a","x",0,0', "\r\nERROR\r\n")
         time.sleep(1.5)
+        log = os.path.join(tmp, "restart", "mosquitto.log")
+        seen = os.path.getsize(log)
         b.start([port])
         m.expect(b'+MQTTCONNECTED:0,1,"127.0.0.1","%d","",1\r\n' % port, timeout=30)
-        time.sleep(0.5)  # the SUBACKs of the re-subscription
+        end = time.time() + 10  # the broker has both re-subscriptions (its log: "<id> <qos> <filter>")
+        while time.time() < end:
+            with open(log, errors="replace") as f:
+                f.seek(seen)
+                new = f.read()
+            if "restart 1 r/a" in new and "restart 0 r/b" in new:
+                break
+            time.sleep(0.02)
+        else:
+            raise AssertionError("not re-subscribed: %r" % new[-400:])
         pub(port, "r/a", "again-a")
         m.expect(b'+MQTTSUBRECV:0,"r/a",7,again-a\r\n')
         pub(port, "r/b", "again-b", qos=0)
@@ -521,6 +545,8 @@ def main():
         port, ws_port = free_port(), free_port()
         b = Broker(tmp, ["listener %d 127.0.0.1" % port, "listener %d" % ws_port, "protocol websockets"])
         b.start([port, ws_port])
+        global MAIN_LOG
+        MAIN_LOG = os.path.join(tmp, "mosquitto.log")
         try:
             t_example_small(port)
             t_example_large(port)
