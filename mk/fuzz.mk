@@ -6,7 +6,8 @@
 #
 # Harnesses: fuzz_codec (every decoder, framer, decode->encode round trip),
 # fuzz_topic (matching and UTF-8 against reference implementations),
-# fuzz_client (the client's receive path, chunked, while it publishes),
+# fuzz_client (the client and a scripted broker: publishes through the queue and outbox,
+# requests, reconnects, transport limits; what it sends is decoded and checked),
 # fuzz_cloud (the cloud layer on mbedTLS's crypto: the Aliyun /ext/register
 # JSON parser against a strict reference parser, and every credentials, host,
 # topic and Alink function on arbitrary fields against strings built in the harness),
