@@ -218,10 +218,13 @@ typedef struct bmqtt_ws_config {
 typedef struct bmqtt_ws {
     bmqtt_transport_t lower;        /**< The transport below (a copy). */
     const bmqtt_ws_config_t *cfg;   /**< The caller's configuration. */
-    uint32_t req_len, req_off;      /**< Handshake request in rx_buf: length, bytes sent. */
-    uint32_t rx_len, rx_pos;        /**< Bytes in rx_buf, and where unparsed ones start. */
+    uint32_t req_len;               /**< Handshake request in rx_buf: its length. */
+    uint32_t req_off;               /**< Bytes of the request sent. */
+    uint32_t rx_len;                /**< Bytes in rx_buf. */
+    uint32_t rx_pos;                /**< Where the unparsed ones start. */
     uint32_t scanned;               /**< Response bytes searched for the blank line. */
-    uint32_t stg_len, stg_off;      /**< Bytes in tx_buf, and how many of them went out. */
+    uint32_t stg_len;               /**< Bytes in tx_buf. */
+    uint32_t stg_off;               /**< How many of them went out. */
     uint32_t tx_left;               /**< Payload bytes the current outgoing frame still needs. */
     uint32_t rx_left;               /**< Payload bytes of the incoming frame not yet read. */
     int32_t status;                 /**< Sticky error, 0: none. */
@@ -231,7 +234,8 @@ typedef struct bmqtt_ws {
     uint8_t mask[4];                /**< Masking key of the outgoing frame. */
     uint8_t mask_pos;               /**< Payload bytes masked so far, modulo 4. */
     uint8_t hdr[10];                /**< Incoming frame header (without a mask: servers send none). */
-    uint8_t hdr_len, hdr_need;      /**< Header bytes held, and how many it has. */
+    uint8_t hdr_len;                /**< Header bytes held. */
+    uint8_t hdr_need;               /**< How many the header has. */
     uint8_t rx_op;                  /**< Opcode of the incoming frame. */
     uint8_t rx_fin;                 /**< FIN bit of the incoming frame. */
     uint8_t rx_state;               /**< Internal: header, data or control payload. */
