@@ -715,6 +715,117 @@ static void test_reconnect_gives_up_after_max_attempts(void **state)
     assert_int_equal(bmqtt_reconnect_init(&r, &rc), BMQTT_ERR_PARAM);
 }
 
+/* The helper's edges: an open that needs several calls, an open that gives no
+ * transport, a CONNECT the client refuses (the opened transport is closed),
+ * adopting a session already connecting or up, stop in each phase. */
+static int open_calls, open_closes, open_mode;
+
+static void counted_close(void *ctx)
+{
+    (void)ctx;
+    open_closes++;
+}
+
+static bmqtt_transport_t closable;
+
+static bmqtt_status_t open_modes(void *user, const bmqtt_transport_t **t, uint32_t now)
+{
+    (void)user;
+    (void)now;
+    open_calls++;
+    if (open_mode == 1 && open_calls < 3) return BMQTT_WOULD_BLOCK; /* a TCP connect in progress */
+    if (open_mode == 2) return BMQTT_OK;                            /* forgot *t */
+    if (open_mode == 3) {                                           /* a transport the client refuses */
+        closable = tr;
+        closable.send = NULL;
+        closable.close = counted_close;
+        *t = &closable;
+        return BMQTT_OK;
+    }
+    mock_init(&mock, &tr);
+    *t = &tr;
+    return BMQTT_OK;
+}
+
+static void test_reconnect_edges(void **state)
+{
+    bmqtt_connect_t f = fields(1);
+    bmqtt_reconnect_config_t rc;
+    bmqtt_reconnect_t r;
+    static const bmqtt_subscription_t subs[1] = { { BMQTT_VIEW_LIT("a"), 0 } };
+    (void)state;
+    memset(&rc, 0, sizeof rc);
+    rc.client = &cli;
+    rc.connect = &f;
+    rc.open = open_modes;
+    rc.min_backoff_ms = 100;
+    rc.max_backoff_ms = 50; /* below the minimum */
+    assert_int_equal(bmqtt_reconnect_init(&r, &rc), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_reconnect_init(NULL, &rc), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_reconnect_poll(NULL, 0), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_reconnect_last_status(NULL), BMQTT_ERR_PARAM);
+    bmqtt_reconnect_set_subscriptions(NULL, subs, 1);
+    bmqtt_reconnect_stop(NULL);
+    rc.max_backoff_ms = 400;
+
+    /* Open in progress, then done. */
+    open_calls = 0;
+    open_mode = 1;
+    assert_int_equal(bmqtt_reconnect_init(&r, &rc), BMQTT_OK);
+    bmqtt_reconnect_set_subscriptions(&r, NULL, 5); /* NULL: none */
+    assert_int_equal(bmqtt_reconnect_poll(&r, 0), BMQTT_WOULD_BLOCK);
+    assert_int_equal(bmqtt_reconnect_poll(&r, 1), BMQTT_WOULD_BLOCK);
+    assert_int_equal(bmqtt_reconnect_poll(&r, 2), BMQTT_WOULD_BLOCK); /* opened, CONNECT out */
+    assert_int_equal(open_calls, 3);
+    bmqtt_reconnect_stop(&r); /* while connecting: graceful, nothing else sent */
+    assert_int_equal(bmqtt_reconnect_poll(&r, 3), BMQTT_ERR_NOT_CONNECTED);
+    bmqtt_reconnect_stop(&r); /* twice: nothing */
+
+    /* An open that gives no transport, and a transport the client refuses: paused, closed. */
+    open_calls = open_closes = 0;
+    open_mode = 2;
+    assert_int_equal(bmqtt_reconnect_init(&r, &rc), BMQTT_OK);
+    assert_int_equal(bmqtt_reconnect_poll(&r, 10), BMQTT_WOULD_BLOCK);
+    assert_int_equal(bmqtt_reconnect_last_status(&r), BMQTT_ERR_PARAM);
+    open_mode = 3;
+    assert_int_equal(bmqtt_reconnect_poll(&r, 200), BMQTT_WOULD_BLOCK);
+    assert_int_equal(bmqtt_reconnect_last_status(&r), BMQTT_ERR_PARAM);
+    assert_int_equal(open_closes, 1);
+    bmqtt_reconnect_stop(&r); /* while pausing: stopped at once */
+    assert_int_equal(bmqtt_reconnect_poll(&r, 300), BMQTT_ERR_PARAM);
+
+    /* Adopting: a session already up is kept, its subscriptions taken as made. */
+    setup(state);
+    connect_at(0, 1, "20 02 00 00");
+    open_calls = 0;
+    open_mode = 0;
+    assert_int_equal(bmqtt_reconnect_init(&r, &rc), BMQTT_OK);
+    bmqtt_reconnect_set_subscriptions(&r, subs, 1);
+    assert_int_equal(bmqtt_reconnect_poll(&r, 1), BMQTT_OK);
+    assert_int_equal(open_calls, 0);
+    assert_string_equal(mock_take_hex(&mock), "");
+    bmqtt_reconnect_set_subscriptions(&r, subs, 0); /* shrinks below what was made */
+
+    /* ... and one still connecting. */
+    setup(state);
+    assert_int_equal(bmqtt_client_connect(&cli, &tr, &f, 0), BMQTT_OK);
+    assert_int_equal(bmqtt_reconnect_init(&r, &rc), BMQTT_OK);
+    bmqtt_reconnect_set_subscriptions(&r, subs, 1);
+    assert_int_equal(bmqtt_reconnect_poll(&r, 1), BMQTT_WOULD_BLOCK);
+    mock_take_hex(&mock);
+    mock_push_hex(&mock, "20 02 00 00");
+    assert_int_equal(bmqtt_reconnect_poll(&r, 2), BMQTT_OK);
+    mock.send_block_every = 1; /* the SUBSCRIBE waits in tx_buf: the request slot stays taken */
+    assert_int_equal(bmqtt_reconnect_poll(&r, 3), BMQTT_OK);
+    mock.send_block_every = 0;
+    assert_int_equal(bmqtt_reconnect_poll(&r, 4), BMQTT_OK);
+    assert_string_equal(mock_take_hex(&mock), "82 06 00 01 00 01 61 00"); /* clean session: subscribed */
+    /* A CONNACK refused: the attempt failed, paused. */
+    mock.fail_recv = BMQTT_ERR_CLOSED;
+    assert_int_equal(bmqtt_reconnect_poll(&r, 5), BMQTT_WOULD_BLOCK);
+    assert_int_equal(bmqtt_reconnect_last_status(&r), BMQTT_ERR_CLOSED);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -746,6 +857,7 @@ int main(void)
         T(test_incoming_qos2_done_event),
         T(test_reconnect_resubscribes_when_the_session_is_gone),
         T(test_reconnect_gives_up_after_max_attempts),
+        T(test_reconnect_edges),
     };
 #undef T
     return cmocka_run_group_tests_name("client contract", tests, NULL, NULL);
