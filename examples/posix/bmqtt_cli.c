@@ -1,8 +1,9 @@
 /* bmqtt-cli: publish and subscribe from the command line with the bmqtt
  * client on the POSIX port, with the options of mosquitto_pub / mosquitto_sub
  * (docs/CLI.md). Example code: it shows the poll loop, caller-owned buffers
- * and tables, a transport wrapped by another (TLS, the -d trace), and
- * --reconnect on bmqtt's reconnect helper.
+ * and tables, transports wrapped by others (TCP, TLS, WebSocket, stacked by
+ * cli_url.c from the -L URL, and the -d trace on top), and --reconnect on
+ * bmqtt's reconnect helper.
  *
  * Quiet unless -d: stdout carries the messages (sub), stderr only errors, one
  * line each, ending in "(<status number>)" when a bmqtt status is the cause.
@@ -18,15 +19,18 @@
 #include "bmqtt_tls.h"
 #include "cli_args.h"
 #include "cli_trace.h"
+#include "cli_url.h"
 
 #define MAX_INFLIGHT 256
 
 static cli_args_t args;
-static bmqtt_posix_t sock;
-static bmqtt_transport_t tcp_tr, tr, trace_tr;
+/* TCP, TLS (mqtts, wss) and WebSocket (ws, wss), as args.to names them; tr is
+ * the top of the stack, trace_tr the -d trace reading through it. */
+static cli_stack_t stack;
+static bmqtt_tls_config_t tls_cfg;
+static int use_tls;
+static bmqtt_transport_t tr, trace_tr;
 static cli_trace_t trace;
-static bmqtt_tls_t tls;
-static int use_tls, tls_ready;
 static bmqtt_client_t client;
 static bmqtt_client_config_t cfg;
 static bmqtt_inflight_t slots[MAX_INFLIGHT];
@@ -78,12 +82,24 @@ static void qos2_open_del(uint16_t id)
 
 /* ---- exit codes ---------------------------------------------------------- */
 
+/* The server closed or reset the connection before its 101 was complete (an
+ * MQTT listener reading "GET" as a packet does so): the upgrade failed too. */
+static int ws_upgrade_cut(bmqtt_status_t st)
+{
+    return stack.use_ws && !bmqtt_ws_is_open(&stack.ws) &&
+           (st == BMQTT_ERR_WS_TRUNCATED || st == BMQTT_ERR_CLOSED || st == BMQTT_ERR_TRANSPORT);
+}
+
 static int exit_code(bmqtt_status_t st)
 {
     if (st <= BMQTT_ERR_REFUSED_VERSION && st >= BMQTT_ERR_REFUSED_NOT_AUTHORIZED)
         return (int)(BMQTT_ERR_REFUSED_VERSION - st) + 1; /* the CONNACK code, as mosquitto */
     if (st == BMQTT_ERR_TIMEOUT) return CLI_EXIT_TIMEOUT;
     if ((int)st <= BMQTT_STATUS_TLS_BASE && (int)st > BMQTT_STATUS_TLS_BASE - 10) return CLI_EXIT_TLS;
+    if (BMQTT_WS_IS_HANDSHAKE_ERROR(st)) return CLI_EXIT_WS_HANDSHAKE;
+    if (ws_upgrade_cut(st)) return CLI_EXIT_WS_HANDSHAKE;
+    if (BMQTT_WS_IS_FRAME_ERROR(st)) return CLI_EXIT_MALFORMED;
+    if (st == BMQTT_ERR_WS_CLOSED || st == BMQTT_ERR_WS_TRUNCATED) return CLI_EXIT_CONN_LOST;
     if (BMQTT_STATUS_IS_PEER_ERROR(st)) return CLI_EXIT_MALFORMED;
     if (st == BMQTT_ERR_CLOSED || st == BMQTT_ERR_TRANSPORT || st == BMQTT_ERR_KEEPALIVE) return CLI_EXIT_CONN_LOST;
     return CLI_EXIT_ERROR;
@@ -93,9 +109,29 @@ static void cli_abort(void);
 
 static const char *cli_rule(bmqtt_status_t st);
 
+/* What the WebSocket layer knows about @p st: the server's HTTP status or close code. */
+static const char *ws_detail(bmqtt_status_t st)
+{
+    static char d[64];
+    d[0] = '\0';
+    if (!stack.use_ws) return d;
+    if (st == BMQTT_ERR_WS_HTTP_STATUS) {
+        snprintf(d, sizeof d, "HTTP %u", (unsigned)bmqtt_ws_http_status(&stack.ws));
+    } else if (ws_upgrade_cut(st)) {
+        snprintf(d, sizeof d, "the connection ended before the answer to the WebSocket upgrade");
+    } else if (st == BMQTT_ERR_WS_CLOSED || st == BMQTT_ERR_WS_TRUNCATED || (st == BMQTT_ERR_CLOSED && bmqtt_ws_is_open(&stack.ws))) {
+        if (bmqtt_ws_close_code(&stack.ws)) snprintf(d, sizeof d, "close code %u", (unsigned)bmqtt_ws_close_code(&stack.ws));
+    } else if (BMQTT_WS_IS_FRAME_ERROR(st)) {
+        snprintf(d, sizeof d, "close %u sent", st == BMQTT_ERR_WS_TEXT ? 1003u : st == BMQTT_ERR_WS_TOO_BIG ? 1009u : 1002u);
+    }
+    return d;
+}
+
 static void die(const char *what, bmqtt_status_t st)
 {
     const char *rule = cli_rule(st);
+    const char *ws = ws_detail(st);
+    if (!*rule) rule = ws;
     fprintf(stderr, "bmqtt-cli: %s: %s (%d)%s%s\n", what, bmqtt_status_str(st), (int)st, *rule ? ": " : "", rule);
     cli_abort();
     exit(exit_code(st));
@@ -218,19 +254,27 @@ static int all_done(void)
     return bmqtt_client_tx_idle(&client) && bmqtt_client_inflight(&client) == 0 && qos2_open_count == 0;
 }
 
-/* One poll step: sleep on the socket for at most @p ms (or until a timer of the
- * client is due), then poll. With --reconnect the helper polls, and a session
- * that is coming back is not an error: only giving up is. */
+/* Sleep for at most @p ms until the stack has something for the client: bytes
+ * a layer already holds (TLS record, WebSocket read-ahead), a readable socket,
+ * or a writable one while something waits to go out. */
+static void wait_io(uint32_t ms)
+{
+    if (bmqtt_posix_fd(&stack.sock) >= 0) {
+        cli_stack_wait(&stack, !bmqtt_client_tx_idle(&client), ms);
+    } else if (ms) {
+        usleep(ms * 1000u); /* no socket: a reconnect pause */
+    }
+}
+
+/* One poll step: wait_io for at most @p ms (or until a timer of the client is
+ * due), then poll. With --reconnect the helper polls, and a session that is
+ * coming back is not an error: only giving up is. */
 static bmqtt_status_t step(uint32_t ms)
 {
     uint32_t due = bmqtt_client_next_deadline(&client, bmqtt_posix_now_ms());
     bmqtt_status_t st;
     if (due < ms) ms = due;
-    if (bmqtt_posix_fd(&sock) >= 0) {
-        (void)bmqtt_posix_wait(&sock, !bmqtt_client_tx_idle(&client), ms);
-    } else if (ms) {
-        usleep(ms * 1000u); /* no socket: a reconnect pause */
-    }
+    wait_io(ms);
     if (!args.reconnect || !keeper_on) return bmqtt_client_poll(&client, bmqtt_posix_now_ms());
     st = bmqtt_reconnect_poll(&keeper, bmqtt_posix_now_ms());
     return st == BMQTT_WOULD_BLOCK ? BMQTT_OK : st;
@@ -255,7 +299,7 @@ static bmqtt_status_t cli_disconnect(void)
     if (args.reconnect && keeper_on) {
         bmqtt_reconnect_stop(&keeper); /* no more reconnects; the session ends gracefully */
         while ((st = bmqtt_reconnect_poll(&keeper, bmqtt_posix_now_ms())) == BMQTT_WOULD_BLOCK) {
-            (void)bmqtt_posix_wait(&sock, !bmqtt_client_tx_idle(&client), 50);
+            wait_io(50);
         }
         return st == BMQTT_ERR_NOT_CONNECTED ? BMQTT_OK : st;
     }
@@ -267,7 +311,7 @@ static bmqtt_status_t cli_disconnect(void)
 static void cli_abort(void)
 {
     bmqtt_client_abort(&client);
-    bmqtt_posix_close(&sock);
+    bmqtt_posix_close(&stack.sock);
 }
 
 /* The broken rule behind @p st when the session ended with it, else "". */
@@ -283,33 +327,31 @@ static const char *cli_rule(bmqtt_status_t st)
 
 static char *read_file(const char *path, size_t *len);
 
-/* TLS from the command-line files: PEM files are passed with their NUL. */
-static bmqtt_status_t tls_setup(void)
+/* The TLS configuration from the command-line files (PEM files are passed with
+ * their NUL); cli_stack_open() sets TLS up with it over TCP, once, and resets it
+ * on every reconnect. Its host stays NULL: the name in the URL or -h. */
+static void tls_setup(bmqtt_tls_config_t *tc)
 {
-    static bmqtt_tls_config_t tc;
     static char alpn[128];
     size_t n;
     int k = 0;
 
-    memset(&tc, 0, sizeof tc);
-    tc.host = args.host;
-    tc.insecure = (uint8_t)args.insecure;
+    memset(tc, 0, sizeof *tc);
+    tc->insecure = (uint8_t)args.insecure;
     if (args.cafile) {
-        tc.ca = (const uint8_t *)read_file(args.cafile, &n);
-        tc.ca_len = n + 1;
+        tc->ca = (const uint8_t *)read_file(args.cafile, &n);
+        tc->ca_len = n + 1;
     }
     if (args.cert) {
-        tc.cert = (const uint8_t *)read_file(args.cert, &n);
-        tc.cert_len = n + 1;
-        tc.key = (const uint8_t *)read_file(args.key, &n);
-        tc.key_len = n + 1;
+        tc->cert = (const uint8_t *)read_file(args.cert, &n);
+        tc->cert_len = n + 1;
+        tc->key = (const uint8_t *)read_file(args.key, &n);
+        tc->key_len = n + 1;
     }
     if (args.alpn) {
         snprintf(alpn, sizeof alpn, "%s", args.alpn);
-        for (char *p = strtok(alpn, ","); p && k < BMQTT_TLS_ALPN_MAX; p = strtok(NULL, ",")) tc.alpn[k++] = p;
+        for (char *p = strtok(alpn, ","); p && k < BMQTT_TLS_ALPN_MAX; p = strtok(NULL, ",")) tc->alpn[k++] = p;
     }
-    bmqtt_tls_init(&tls);
-    return bmqtt_tls_setup(&tls, &tc, &tcp_tr);
 }
 
 static void connect_fields(bmqtt_connect_t *f)
@@ -328,24 +370,16 @@ static void connect_fields(bmqtt_connect_t *f)
     }
 }
 
-/* TCP connect, (TLS,) CONNECT, wait for CONNACK. */
+/* TCP connect, (TLS, WebSocket,) CONNECT, wait for CONNACK. */
 static bmqtt_status_t session(void)
 {
     bmqtt_connect_t f;
     bmqtt_status_t st;
 
     connect_fields(&f);
-    if ((st = bmqtt_posix_connect(&sock, args.host, args.port, 5000)) != BMQTT_OK) return st;
-    bmqtt_posix_transport(&sock, &tcp_tr);
-    tr = tcp_tr;
-    if (use_tls) {
-        /* TLS wraps the TCP transport; the client's polls drive the handshake. */
-        st = tls_ready ? bmqtt_tls_reset(&tls) : tls_setup();
-        if (st != BMQTT_OK) return st;
-        tls_ready = 1;
-        bmqtt_tls_transport(&tls, &tr);
-    }
-    /* The trace wraps the outermost transport: it sees MQTT, not TLS records. */
+    /* TLS wraps TCP, WebSocket wraps either; the client's polls drive their handshakes. */
+    if ((st = cli_stack_open(&stack, &args.to, &tls_cfg, NULL, 5000, &tr)) != BMQTT_OK) return st;
+    /* The trace wraps the outermost transport: it sees MQTT, not TLS records or frames. */
     cli_trace_reset(&trace);
     if ((st = cli_connect(&f)) != BMQTT_OK) return st;
     while ((st = step(100)) == BMQTT_WOULD_BLOCK) {
@@ -364,30 +398,28 @@ static void connect_or_die(void)
 {
     bmqtt_status_t st = session();
     if (st != BMQTT_OK) {
-        char what[300];
-        snprintf(what, sizeof what, "connect to %s:%u", args.host, (unsigned)args.port);
+        char what[900];
+        if (args.url && args.to.scheme != CLI_URL_MQTT)
+            snprintf(what, sizeof what, "connect to %s://%s%s%s:%u%s",
+                     args.to.scheme == CLI_URL_MQTTS ? "mqtts" : args.to.scheme == CLI_URL_WS ? "ws" : "wss",
+                     strchr(args.host, ':') ? "[" : "", args.host, strchr(args.host, ':') ? "]" : "",
+                     (unsigned)args.port, args.to.path);
+        else
+            snprintf(what, sizeof what, "connect to %s:%u", args.host, (unsigned)args.port);
         die(what, st);
     }
     if (args.reconnect) keeper_start();
 }
 
-/* The reconnect helper's way back to the broker: TCP (and TLS) up again; the
- * client's polls then drive the handshake and the CONNECT. */
+/* The reconnect helper's way back to the broker: the same stack, TCP up again
+ * and TLS / WebSocket reset; the client's polls then drive their handshakes
+ * and the CONNECT. */
 static bmqtt_status_t keeper_open(void *user, const bmqtt_transport_t **t, uint32_t now)
 {
     bmqtt_status_t st;
     (void)user;
     (void)now;
-    if ((st = bmqtt_posix_connect(&sock, args.host, args.port, 5000)) != BMQTT_OK) return st;
-    bmqtt_posix_transport(&sock, &tcp_tr);
-    tr = tcp_tr;
-    if (use_tls) {
-        if ((st = bmqtt_tls_reset(&tls)) != BMQTT_OK) {
-            bmqtt_posix_close(&sock);
-            return st;
-        }
-        bmqtt_tls_transport(&tls, &tr);
-    }
+    if ((st = cli_stack_open(&stack, &args.to, &tls_cfg, NULL, 5000, &tr)) != BMQTT_OK) return st;
     cli_trace_reset(&trace);
     *t = &trace_tr;
     return BMQTT_OK;
@@ -707,14 +739,13 @@ int main(int argc, char **argv)
     txbuf = malloc(tx_size);
     rxbuf = malloc(args.rx_size);
     if (txbuf == NULL || rxbuf == NULL) return CLI_EXIT_ERROR;
-    bmqtt_posix_init(&sock);
-    use_tls = args.cafile || args.cert || args.insecure || args.alpn;
-    /* tr is filled per connection (TCP, or TLS over TCP); the trace reads through it. */
+    use_tls = cli_url_is_tls(&args.to);
+    if (use_tls) tls_setup(&tls_cfg);
+    /* tr is filled per connection (the top of the stack); the trace reads through it. */
     cli_trace_init(&trace, &tr, args.debug ? stderr : NULL, client_id, &trace_tr);
     if (cli_client_init(txbuf, tx_size, rxbuf, args.rx_size) != BMQTT_OK) return CLI_EXIT_ERROR;
     rc = args.mode == CLI_PUB ? cmd_pub() : cmd_sub();
-    bmqtt_posix_close(&sock);
-    if (tls_ready) bmqtt_tls_free(&tls);
+    cli_stack_free(&stack);
     free(rxbuf);
     free(txbuf);
     return rc;

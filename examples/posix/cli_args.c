@@ -8,6 +8,7 @@
 #include "bmqtt/config.h"
 #include "bmqtt/topic.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,10 @@ void cli_usage(FILE *out)
           "Options as in mosquitto_pub / mosquitto_sub:\n"
           "  -h host          broker host name or address (default localhost)\n"
           "  -p port          broker port (default 1883, 8883 with TLS)\n"
+          "  -L URL           instead of -h/-p: scheme://[user[:password]@]host[:port][/path]\n"
+          "                   mqtt:// (1883) and mqtts:// (8883): the path is the topic (-t wins);\n"
+          "                   ws:// (80) and wss:// (443): MQTT over WebSocket, the path is the\n"
+          "                   request target (default /mqtt); -u/-P win over the URL's user:password\n"
           "  -i id            client id, up to 65535 bytes (default bmqtt-cli-<pid>)\n"
           "  -u user -P pass  user name and password\n"
           "  -k seconds       keepalive, 0..65535 (default 60, 0 disables)\n"
@@ -30,7 +35,7 @@ void cli_usage(FILE *out)
           "  -t topic         pub: the topic (one); sub: a filter (repeatable: one SUBSCRIBE)\n"
           "  -d               print every packet sent and received, and events, on stderr\n"
           "  --will-topic t [--will-payload m] [--will-qos q] [--will-retain]\n"
-          "  --cafile f --cert f --key f --insecure   TLS (mbedTLS) to the broker\n"
+          "  --cafile f --cert f --key f --insecure   TLS (mbedTLS) to the broker (with -L: mqtts://, wss://)\n"
           "  --help           this text\n"
           "pub:\n"
           "  -m message       the message\n"
@@ -58,7 +63,9 @@ void cli_usage(FILE *out)
           "Exit codes: 0 done; 1 bad command line or value, file, DNS or TCP connect error;\n"
           "  1..5 the broker refused the CONNECT with that CONNACK code (5: not authorized);\n"
           "  7 connection lost; 8 TLS error; 12 every subscription refused; 21 the broker sent\n"
-          "  a malformed packet; 27 timed out (-W, or no CONNACK); 40 not an MQTT server.\n",
+          "  a malformed packet or WebSocket frame; 27 timed out (-W, or no CONNACK); 40 not an\n"
+          "  MQTT server; 41 WebSocket handshake refused (ws://, wss://: an HTTP status other\n"
+          "  than 101, or a bad upgrade answer).\n",
           out);
 }
 
@@ -153,7 +160,7 @@ static const char *alias(const char *o)
         { "--qos", "-q" },        { "--topic", "-t" },        { "--message", "-m" },
         { "--file", "-f" },       { "--stdin-line", "-l" },   { "--stdin-file", "-s" },
         { "--null-message", "-n" }, { "--debug", "-d" },      { "--disable-clean-session", "-c" },
-        { "--tls-alpn", "--alpn" },
+        { "--tls-alpn", "--alpn" }, { "--url", "-L" },
     };
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         if (strcmp(o, names[k][0]) == 0) return names[k][1];
@@ -163,7 +170,7 @@ static const char *alias(const char *o)
 
 static int takes_value(const char *o)
 {
-    static const char *const valued[] = { "-h", "-p", "-i", "-u", "-P", "-k", "-q", "-t", "-m", "-f", "-C", "-W",
+    static const char *const valued[] = { "-h", "-p", "-L", "-i", "-u", "-P", "-k", "-q", "-t", "-m", "-f", "-C", "-W",
                                           "--will-topic", "--will-payload", "--will-message", "--will-qos",
                                           "--cafile", "--cert", "--key", "--alpn", "--repeat", "--interval-ms",
                                           "--inflight", "--linger", "--rx-size" };
@@ -173,11 +180,44 @@ static int takes_value(const char *o)
     return 0;
 }
 
+/* Where to connect, in a->to: the -L URL (its user, password and topic unless
+ * -u, -P, -t say otherwise), or mqtt(s)://host:port from -h and -p. */
+static int where_to(cli_args_t *a)
+{
+    char why[96];
+    int tls_opt = a->cafile || a->cert || a->key || a->insecure || a->alpn;
+
+    if (a->url == NULL) {
+        if (!a->port_given && tls_opt) a->port = 8883;
+        if (strlen(a->host) >= sizeof a->to.host) return fail("invalid host '%s': longer than 255 bytes%s", shown(a->host), "");
+        memset(&a->to, 0, sizeof a->to);
+        a->to.scheme = tls_opt ? CLI_URL_MQTTS : CLI_URL_MQTT;
+        memcpy(a->to.host, a->host, strlen(a->host) + 1);
+        a->to.port = a->port;
+        a->to.port_given = (uint8_t)a->port_given;
+        return 0;
+    }
+    if (a->host_given || a->port_given) return fail("-L names the host and port: give -L or -h/-p, not both%s%s", "", "");
+    if (cli_url_parse(a->url, &a->to, why, sizeof why) != 0) return fail("invalid URL '%s': %s", shown(a->url), why);
+    a->host = a->to.host;
+    a->port = a->to.port;
+    if (a->user == NULL && a->to.has_user) a->user = a->to.user;
+    if (a->password == NULL && a->to.has_password) a->password = a->to.password;
+    if (a->topic_count == 0 && a->to.has_topic) a->topics[a->topic_count++] = a->to.topic;
+    if (cli_url_is_tls(&a->to)) {
+        if (a->cafile == NULL && !a->insecure)
+            return fail("%s needs --cafile (or --insecure) to check the broker%s", a->to.scheme == CLI_URL_WSS ? "wss://" : "mqtts://", "");
+    } else if (tls_opt) {
+        return fail("the TLS options need mqtts:// or wss:// in -L, not %s%s", a->to.scheme == CLI_URL_WS ? "ws://" : "mqtt://", "");
+    }
+    return 0;
+}
+
 int cli_parse(int argc, char **argv, cli_args_t *a)
 {
     static const char *no_topics[1];
     const char *pub_only = NULL, *sub_only = NULL, *bad;
-    int have_mode = 0, i;
+    int have_mode = 0, i, r2;
     long v;
 
     memset(a, 0, sizeof *a);
@@ -235,7 +275,8 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         if (o[0] != '-') return fail("unexpected argument '%s' (bmqtt-cli --help lists the options)%s", o, "");
         if (!takes_value(o)) return fail("unknown option '%s' (bmqtt-cli --help lists the options)%s", o, "");
         if (arg == NULL) return fail("option %s needs a value%s", o, "");
-        if (strcmp(o, "-h") == 0) a->host = arg;
+        if (strcmp(o, "-h") == 0) a->host = arg, a->host_given = 1;
+        else if (strcmp(o, "-L") == 0) a->url = arg;
         else if (strcmp(o, "-p") == 0) {
             if (num(arg, 1, 65535, &v) != 0) return fail("invalid port '%s': must be 1..65535%s", arg, "");
             a->port = (uint16_t)v;
@@ -294,6 +335,8 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
     if (a->mode == CLI_PUB && sub_only) return fail("%s is an option of sub, not pub%s", sub_only, "");
     if (a->mode == CLI_SUB && pub_only) return fail("%s is an option of pub, not sub%s", pub_only, "");
 
+    if ((r2 = where_to(a)) != 0) return r2;
+
     /* Topics: the codec's rules, before anything touches the network. */
     if (a->topic_count == 0 && !(a->mode == CLI_SUB && a->no_subscribe)) return fail("-t topic is needed%s%s", "", "");
     if (a->mode == CLI_PUB && a->topic_count > 1) return fail("pub publishes to one topic: -t is given more than once%s%s", "", "");
@@ -323,6 +366,5 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
     if ((a->cert == NULL) != (a->key == NULL)) return fail("--cert and --key go together%s%s", "", "");
     if (a->mode == CLI_SUB && a->no_subscribe && a->subscribe_only)
         return fail("--no-subscribe and -E contradict each other%s%s", "", "");
-    if (!a->port_given && (a->cafile || a->cert || a->insecure || a->alpn)) a->port = 8883;
     return 0;
 }

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli_url.h"
+
 typedef enum { CLI_PUB, CLI_SUB } cli_mode_t;
 
 /* Exit codes (docs/CLI.md). 1..5 are also a CONNACK's refusal code, as mosquitto does. */
@@ -19,7 +21,8 @@ enum {
     CLI_EXIT_SUB_DENIED = 12,    /* MOSQ_ERR_ACL_DENIED: every filter refused in the SUBACK */
     CLI_EXIT_MALFORMED = 21,     /* MOSQ_ERR_MALFORMED_PACKET: the broker broke MQTT */
     CLI_EXIT_TIMEOUT = 27,       /* MOSQ_ERR_TIMEOUT: -W, or no CONNACK in time */
-    CLI_EXIT_NOT_MQTT = 40       /* bmqtt-cli only: the server does not speak MQTT */
+    CLI_EXIT_NOT_MQTT = 40,      /* bmqtt-cli only: the server does not speak MQTT */
+    CLI_EXIT_WS_HANDSHAKE = 41   /* bmqtt-cli only: the WebSocket handshake was refused (ws://, wss://) */
 };
 
 /* -1 from cli_parse: --help was printed, exit 0. */
@@ -30,6 +33,9 @@ typedef struct cli_args {
     const char *host;
     uint16_t port;
     int port_given;
+    int host_given;
+    const char *url;     /* -L / --url, as given */
+    cli_url_t to;        /* where to connect: from -L, or mqtt(s)://host:port from -h/-p and the TLS options */
     const char *client_id;
     const char *user;
     const char *password;

@@ -161,7 +161,10 @@ bmqtt_status_t cli_stack_open(cli_stack_t *s, const cli_url_t *u, const bmqtt_tl
             bmqtt_tls_init(&s->tls);
             st = bmqtt_tls_setup(&s->tls, &s->tls_cfg, &s->tcp);
         }
-        if (st != BMQTT_OK) return st;
+        if (st != BMQTT_OK) {
+            bmqtt_posix_close(&s->sock); /* no connection is left half made */
+            return st;
+        }
         s->tls_ready = 1;
         bmqtt_tls_transport(&s->tls, &s->tls_tr);
         below = &s->tls_tr;
@@ -185,7 +188,10 @@ bmqtt_status_t cli_stack_open(cli_stack_t *s, const cli_url_t *u, const bmqtt_tl
             bmqtt_ws_init(&s->ws);
             st = bmqtt_ws_setup(&s->ws, &s->ws_cfg, below);
         }
-        if (st != BMQTT_OK) return st;
+        if (st != BMQTT_OK) {
+            bmqtt_posix_close(&s->sock);
+            return st;
+        }
         s->ws_ready = 1;
         bmqtt_ws_transport(&s->ws, &s->ws_tr);
         below = &s->ws_tr;
@@ -199,6 +205,12 @@ void cli_stack_wait(cli_stack_t *s, int want_write, uint32_t ms)
     if (s->use_ws && bmqtt_ws_pending(&s->ws)) return;
     if (s->use_tls && bmqtt_tls_pending(&s->tls)) return;
     if (s->use_ws && bmqtt_ws_tx_pending(&s->ws)) want_write = 1;
+    /* The upgrade request is out and the 101 not in: the client's CONNECT waits,
+     * but only a readable socket brings the handshake on (a writable one would
+     * wake us at once, every time, until the server answers). Reads the port's
+     * context: bmqtt_ws.h has no call for "request sent". */
+    else if (s->use_ws && !bmqtt_ws_is_open(&s->ws) && s->ws.req_len != 0u && s->ws.req_off >= s->ws.req_len)
+        want_write = 0;
     (void)bmqtt_posix_wait(&s->sock, want_write, ms);
 }
 

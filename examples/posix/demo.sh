@@ -3,9 +3,11 @@
 #
 #   make demo                       start a private mosquitto on a free loopback port
 #   make demo BROKER=host:port      use that broker instead
+#   make demo BROKER=host:port WS_URL=ws://host:port/mqtt   ... and its WebSocket listener
 #
-# bmqtt subscribes, then publishes one message at QoS 0, 1 and 2; the demo
-# prints what came back and exits 0 only if all three arrived.
+# bmqtt subscribes, then publishes one message at QoS 0, 1 and 2 over TCP; then
+# the same once over MQTT-over-WebSocket (bmqtt-cli -L ws://...). The demo prints
+# what came back and exits 0 only if every message arrived.
 set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,10 +38,14 @@ else
         MOSQUITTO=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
     fi
     # The Debian package may start a system broker on 1883; ours is private and uses another port.
-    broker_start "$TMP" || exit 1
+    # mosquitto serves websockets beside the plain listener (it binds that one to every address).
+    WS_PORT=$(free_port) || exit 1
+    broker_start "$TMP" "listener $WS_PORT" "protocol websockets" || exit 1
+    wait_listen "$WS_PORT" 50 || { echo "demo: mosquitto's websockets listener did not start" >&2; exit 1; }
     HOST=127.0.0.1
     PORT=$BROKER_PORT
-    echo "demo: started mosquitto ($("$MOSQUITTO" -h 2>/dev/null | head -1 | sed 's/^mosquitto version //')) on $HOST:$PORT"
+    WS_URL=ws://127.0.0.1:$WS_PORT/
+    echo "demo: started mosquitto ($("$MOSQUITTO" -h 2>/dev/null | head -1 | sed 's/^mosquitto version //')) on $HOST:$PORT, websockets on $WS_PORT"
 fi
 
 echo "demo: building $CLI"
@@ -80,8 +86,40 @@ for q in 0 1 2; do
     grep -qx "$TOPIC/qos$q hello from bmqtt at QoS $q" "$TMP/received" || { echo "demo: MISSING the QoS $q message" >&2; ok=0; }
 done
 if [ $rc -ne 0 ]; then sed 's/^/  sub: /' "$TMP/sub.err" >&2; ok=0; fi
+
+# The same through MQTT over WebSocket: the CLI stacks WebSocket on TCP (-L ws://...).
+ws_done=""
+if [ -n "${WS_URL:-}" ]; then
+    msg="hello from bmqtt over WebSocket"
+    "$CLI" sub -L "$WS_URL" -t "$TOPIC/ws" -q 1 -C 1 -W 10 -v -d -i "bmqtt-demo-wssub-$$" \
+        >"$TMP/ws.received" 2>"$TMP/ws.err" &
+    SUB_PID=$!
+    n=0
+    until grep -q '^subscribed' "$TMP/ws.err" 2>/dev/null; do
+        if ! kill -0 "$SUB_PID" 2>/dev/null || [ $n -ge 100 ]; then
+            echo "demo: the WebSocket subscriber did not start:" >&2; cat "$TMP/ws.err" >&2; exit 1
+        fi
+        sleep 0.1; n=$((n + 1))
+    done
+    echo "demo: bmqtt subscribed to $TOPIC/ws through $WS_URL"
+    if "$CLI" pub -L "$WS_URL" -t "$TOPIC/ws" -q 1 -m "$msg" -i "bmqtt-demo-wspub-$$"; then
+        echo "demo: published  $TOPIC/ws  \"$msg\" through $WS_URL"
+    else
+        echo "demo: publish over WebSocket failed" >&2
+    fi
+    wait "$SUB_PID"
+    rc=$?
+    SUB_PID=""
+    echo "demo: received over WebSocket:"
+    sed 's/^/  /' "$TMP/ws.received"
+    grep -qx "$TOPIC/ws $msg" "$TMP/ws.received" || { echo "demo: MISSING the WebSocket message" >&2; ok=0; }
+    if [ $rc -ne 0 ]; then sed 's/^/  ws sub: /' "$TMP/ws.err" >&2; ok=0; fi
+    ws_done=", and 1 (QoS 1) over WebSocket"
+else
+    echo "demo: no WebSocket round trip: BROKER was given without WS_URL=ws://host:port/path"
+fi
 if [ $ok = 1 ]; then
-    echo "demo: OK: all 3 messages (QoS 0, 1, 2) made the round trip"
+    echo "demo: OK: all 3 messages (QoS 0, 1, 2) made the round trip over TCP$ws_done"
     exit 0
 fi
 echo "demo: FAILED" >&2

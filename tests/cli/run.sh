@@ -534,6 +534,231 @@ t_tls() {
     if [ -z "$why" ]; then pass; echo "     plain MQTT to the TLS port: exit $pc: $(cat "$d/plain")"; else fail "$why"; fi
 }
 
+# --- -L URL: mqtt://, mqtts://, ws://, wss:// ------------------------------------
+
+# badl <name> <want> <args>: as bad, with no -h/-p (the URL names them; NOPORT: nothing listens).
+badl() {
+    local name=$1 want=$2; shift 2
+    T=url_validate_$name
+    "$CLI" "$@" >"$WORK/v.out" 2>"$WORK/v.err"; local rc=$?
+    if [ $rc -ne 1 ]; then fail "exit $rc: $(cat "$WORK/v.err")"
+    elif grep -q '(-63)' "$WORK/v.err"; then fail "it tried to connect: $(cat "$WORK/v.err")"
+    elif [ "$(cat "$WORK/v.err")" != "bmqtt-cli: $want" ]; then fail "said: $(cat "$WORK/v.err")"
+    elif [ -s "$WORK/v.out" ]; then fail "stdout: $(cat "$WORK/v.out")"
+    else pass; fi
+}
+t_url_validation() {
+    local u=127.0.0.1:$NOPORT
+    badl scheme "invalid URL 'http://$u/': unknown scheme (mqtt, mqtts, ws, wss)" pub -L "http://$u/" -t a -m x
+    badl no_scheme "invalid URL '$u': no scheme (mqtt://, mqtts://, ws://, wss://)" pub -L "$u" -t a -m x
+    badl port "invalid URL 'ws://127.0.0.1:70000/': bad port" pub -L ws://127.0.0.1:70000/ -t a -m x
+    badl no_host "invalid URL 'mqtt://:1883/a': no host" pub -L mqtt://:1883/a -m x
+    badl v6_bracket "invalid URL 'ws://[::1:80/': unclosed [ in host" pub -L 'ws://[::1:80/' -t a -m x
+    badl path_space "invalid URL 'ws://$u/a b': path has a space or control character" pub -L "ws://$u/a b" -t a -m x
+    badl with_h "-L names the host and port: give -L or -h/-p, not both" pub -L "mqtt://$u/a" -h 127.0.0.1 -m x
+    badl with_p "-L names the host and port: give -L or -h/-p, not both" sub -L "ws://$u/" -p 1883 -t a
+    badl tls_on_ws "the TLS options need mqtts:// or wss:// in -L, not ws://" pub -L "ws://$u/" --insecure -t a -m x
+    badl tls_on_mqtt "the TLS options need mqtts:// or wss:// in -L, not mqtt://" pub -L "mqtt://$u/a" --cafile x -m x
+    badl wss_no_ca "wss:// needs --cafile (or --insecure) to check the broker" pub -L "wss://$u/" -t a -m x
+    badl mqtts_no_ca "mqtts:// needs --cafile (or --insecure) to check the broker" pub -L "mqtts://$u/a" -m x
+    # The topic in the URL obeys the topic rules, as -t does.
+    badl url_topic_plus "invalid topic 'a/+': '+' and '#' are for subscriptions, not for a topic to publish to [MQTT-3.3.2-2]" \
+        pub -L "mqtt://$u/a/+" -m x
+    badl ws_path_no_topic "-t topic is needed" pub -L "ws://$u/cli/topic" -m x
+    # The user name from the URL (%-decoded) is checked as -u is.
+    badl url_user_utf8 "the user name (-u) is not valid UTF-8 [MQTT-1.5.3-1]" pub -L "mqtt://a%C3%28:pw@$u/a" -m x
+    badl url_pct "invalid URL 'mqtt://a%2:pw@$u/a': bad user name" pub -L "mqtt://a%2:pw@$u/a" -m x
+    T=url_help
+    "$CLI" --help >"$WORK/uh.out" 2>&1
+    if grep -q '^  -L URL ' "$WORK/uh.out" && grep -q '41 WebSocket handshake refused' "$WORK/uh.out"; then pass
+    else fail "--help lacks -L or exit code 41"; fi
+}
+
+# mqtt://host:port/topic names the topic (mosquitto_pub -L), and -t wins over it;
+# user:password@ from the URL against a password file, -u/-P win over them.
+t_url_mqtt() {
+    local d=$WORK/url why=""; mkdir -p "$d"
+    peer url-peer "$d/peer" 'cli/url/#' -v || { fail "no peer"; return; }
+    "$CLI" pub -L "mqtt://127.0.0.1:$P/cli/url/a" -m 'from the url' -q 1 2>"$d/e1" || why="$why url topic: $(cat "$d/e1");"
+    "$CLI" pub -L "mqtt://127.0.0.1:$P/cli/url/a" -t cli/url/b -m 'from -t' 2>"$d/e2" || why="$why -t: $(cat "$d/e2");"
+    "$CLI" pub -L "tcp://localhost:$P/cli/url/c" -m 'tcp alias' 2>"$d/e3" || why="$why tcp://: $(cat "$d/e3");"
+    wait_for "$d/peer" 'tcp alias' 50
+    kill "$PEER" 2>/dev/null; wait "$PEER" 2>/dev/null
+    [ "$(cat "$d/peer")" = "$(printf 'cli/url/a from the url\ncli/url/b from -t\ncli/url/c tcp alias')" ] ||
+        why="$why peer got: $(cat -A "$d/peer");"
+    # A sub with the filter in the URL.
+    bg "$CLI" sub -L "mqtt://127.0.0.1:$P/cli/url2/%23" -i cli-url-sub -C 1 -W 10 -v >"$d/s.out" 2>"$d/s.err"
+    local s=$LAST
+    subscribed cli-url-sub 'cli/url2/%23' || why="$why no url subscription: $(cat "$d/s.err");"
+    mosquitto_pub -h 127.0.0.1 -p "$P" -t 'cli/url2/%23' -m literal
+    wait_pid $s 10 || why="$why sub exit $?: $(cat "$d/s.err");"
+    [ "$(cat "$d/s.out")" = "cli/url2/%23 literal" ] || why="$why url sub got '$(cat "$d/s.out")';"
+    if [ -z "$why" ]; then pass; else fail "$why"; fi
+
+    T=url_user_password
+    why=""
+    : >"$d/passwd"; mosquitto_passwd -b "$d/passwd" bob 'p@ss:w0rd' || { fail "mosquitto_passwd"; return; }
+    chmod 600 "$d/passwd"
+    local sp=$P sd=$BDIR
+    start_broker URLAUTH "allow_anonymous false" "password_file $d/passwd"
+    P=$URLAUTH_PORT
+    # '@' and ':' in a password are %40 and %3A in a URL.
+    "$CLI" pub -L "mqtt://bob:p%40ss%3Aw0rd@127.0.0.1:$P/cli/auth" -m x 2>"$d/good"; local g=$?
+    "$CLI" pub -L "mqtt://bob:wrong@127.0.0.1:$P/cli/auth" -m x 2>"$d/bad"; local b=$?
+    mosquitto_pub -L "mqtt://bob:wrong@127.0.0.1:$P/cli/auth" -m x 2>/dev/null; local mb=$?
+    "$CLI" pub -L "mqtt://bob:wrong@127.0.0.1:$P/cli/auth" -P 'p@ss:w0rd' -m x 2>"$d/over"; local o=$?
+    "$CLI" pub -L "mqtt://127.0.0.1:$P/cli/auth" -m x 2>"$d/anon"; local a=$?
+    P=$sp BDIR=$sd
+    [ $g -eq 0 ] && [ ! -s "$d/good" ] || why="$why right password: exit $g $(cat "$d/good");"
+    [ $b -eq 5 ] && [ $b -eq $mb ] || why="$why wrong password: exit $b (mosquitto_pub -L $mb);"
+    [ "$(cat "$d/bad")" = "bmqtt-cli: connect to 127.0.0.1:$URLAUTH_PORT: refused: not authorized (-45)" ] || why="$why message: $(cat "$d/bad");"
+    [ $o -eq 0 ] || why="$why -P over the URL's password: exit $o $(cat "$d/over");"
+    [ $a -eq 5 ] || why="$why anonymous: exit $a;"
+    if [ -z "$why" ]; then pass; echo "     right 0; wrong 5 (as mosquitto_pub -L); -P wins 0; none 5"; else fail "$why"; fi
+}
+
+# A mosquitto with websockets listeners, ws and wss (mosquitto 2.0.11 serves websockets only
+# beside a plain listener: start_broker's, where the mosquitto_pub/_sub peers connect).
+ws_broker() {
+    [ -n "${WS_PORT:-}" ] && return 0
+    local c=$WORK/wscerts
+    tests/tls/certs.sh "$c" >"$WORK/wscerts.log" 2>&1 || { echo "     certificates: $(tail -3 "$WORK/wscerts.log")"; return 1; }
+    WSC=$c WS_PORT=$(free_port) WSS_PORT=$(free_port)
+    start_broker WSB "listener $WS_PORT" "protocol websockets" \
+        "listener $WSS_PORT" "protocol websockets" "certfile $c/server.pem" "keyfile $c/server.key"
+    wait_listen "$WS_PORT" 50 && wait_listen "$WSS_PORT" 50
+}
+
+# ws_trip <name> <url> <qos> [bmqtt-cli options]: bmqtt-cli sub over the URL, mosquitto_pub on the plain
+# listener; then bmqtt-cli pub over the URL, mosquitto_sub on the plain listener. Same bytes both ways.
+ws_trip() {
+    local name=$1 url=$2 q=$3; shift 3
+    local d=$WORK/ws-$name why=""; mkdir -p "$d"
+    local sp=$P sd=$BDIR
+    P=$WSB_PORT BDIR=$WSB_DIR
+    local topic=cli/ws/$name id=cli-ws-$name-$$
+    bg "$CLI" sub -L "$url" "$@" -i "$id" -q "$q" -t "$topic/down" -C 2 -W 10 -v >"$d/down" 2>"$d/down.err"
+    local s=$LAST
+    subscribed "$id" "$topic/down" || why="$why no subscription over $url: $(cat "$d/down.err");"
+    mosquitto_pub -h 127.0.0.1 -p "$P" -q "$q" -t "$topic/down" -m "down q$q"
+    head -c 70000 /dev/urandom | base64 -w0 >"$d/big"
+    mosquitto_pub -h 127.0.0.1 -p "$P" -q "$q" -t "$topic/down" -f "$d/big"
+    wait_pid $s 10; local rc=$?
+    [ $rc -eq 0 ] || why="$why sub exit $rc: $(cat "$d/down.err");"
+    [ "$(head -1 "$d/down")" = "$topic/down down q$q" ] || why="$why sub got '$(head -c 80 "$d/down")';"
+    [ "$(sed -n 2p "$d/down")" = "$topic/down $(cat "$d/big")" ] || why="$why 70 KB message differs;"
+    peer "$id-peer" "$d/up" "$topic/up" -q "$q" -C 2 -v || why="$why no peer;"
+    "$CLI" pub -L "$url" "$@" -q "$q" -t "$topic/up" -m "up q$q" 2>"$d/up1.err" || why="$why pub: $(cat "$d/up1.err");"
+    "$CLI" pub -L "$url" "$@" -q "$q" -t "$topic/up" -f "$d/big" 2>"$d/up2.err" || why="$why pub -f: $(cat "$d/up2.err");"
+    wait_pid $PEER 10
+    [ "$(cat "$d/up")" = "$(printf '%s\n%s' "$topic/up up q$q" "$topic/up $(cat "$d/big")")" ] ||
+        why="$why peer got $(wc -c <"$d/up") bytes: $(head -c 80 "$d/up");"
+    P=$sp BDIR=$sd
+    if [ -z "$why" ]; then pass; else fail "$why"; fi
+}
+
+t_ws() {
+    ws_broker || { fail "websockets broker did not start"; return; }
+    T=ws_qos0; ws_trip ws0 "ws://127.0.0.1:$WS_PORT/" 0
+    T=ws_qos1; ws_trip ws1 "ws://127.0.0.1:$WS_PORT/mqtt" 1
+    T=ws_qos2; ws_trip ws2 "ws://localhost:$WS_PORT" 2
+    T=wss_qos1; ws_trip wss1 "wss://localhost:$WSS_PORT/mqtt" 1 --cafile "$WSC/ca.pem"
+    T=wss_qos2; ws_trip wss2 "wss://localhost:$WSS_PORT/mqtt" 2 --cafile "$WSC/ca.pem"
+    # -d shows MQTT packets over WebSocket, as over TCP.
+    T=ws_debug
+    "$CLI" pub -L "ws://127.0.0.1:$WS_PORT/" -i cli-ws-d -t cli/ws/d -m x -d 2>"$WORK/wsd.err"; local rc=$?
+    if [ $rc -eq 0 ] && grep -q '^Client cli-ws-d received CONNACK (0, session present 0, 4 bytes)$' "$WORK/wsd.err"; then pass
+    else fail "exit $rc: $(head -3 "$WORK/wsd.err")"; fi
+    # An IPv6 literal in brackets (the websockets listener binds every address, ::1 too).
+    T=ws_ipv6
+    "$CLI" pub -L "ws://[::1]:$WS_PORT/mqtt" -i cli-ws-v6 -t cli/ws/v6 -m x 2>"$WORK/wsv6.err"; rc=$?
+    if [ $rc -eq 0 ] && grep -q 'New client connected from ::1:[0-9]* as cli-ws-v6 ' "$WSB_DIR/mosquitto.log"; then pass
+    else fail "exit $rc: $(cat "$WORK/wsv6.err")"; fi
+    # wss with a CA that did not sign the broker's certificate: TLS, exit 8, before any HTTP.
+    T=wss_wrong_ca
+    "$CLI" pub -L "wss://localhost:$WSS_PORT/mqtt" --cafile "$WSC/other-ca.pem" -t a -m x 2>"$WORK/wsca.err"; rc=$?
+    if [ $rc -eq 8 ] && grep -q '(-71)' "$WORK/wsca.err"; then pass; else fail "exit $rc: $(cat "$WORK/wsca.err")"; fi
+}
+
+# The WebSocket upgrade refused: a plain HTTP server (404 for /mqtt, 200 for /), and an MQTT
+# listener that takes "GET" for a bad packet and closes: exit 41, the HTTP status in the line.
+t_ws_refused() {
+    local d=$WORK/wsref why=""; mkdir -p "$d"
+    local port; port=$(free_port)
+    (cd "$d" && exec $PY -m http.server "$port" --bind 127.0.0.1 >"$d/server" 2>&1) &
+    local srv=$!; PIDS="$PIDS $srv"
+    wait_listen "$port" 50 || { fail "http.server did not start: $(cat "$d/server")"; return; }
+    "$CLI" pub -L "ws://127.0.0.1:$port/mqtt" -t a -m x 2>"$d/e404"; local r1=$?
+    "$CLI" sub -L "ws://127.0.0.1:$port/" -t a -W 5 2>"$d/e200"; local r2=$?
+    kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+    "$CLI" pub -L "ws://127.0.0.1:$P/" -t a -m x 2>"$d/emqtt"; local r3=$?
+    [ $r1 -eq 41 ] && [ "$(cat "$d/e404")" = "bmqtt-cli: connect to ws://127.0.0.1:$port/mqtt: WebSocket handshake refused (HTTP status not 101) (-90): HTTP 404" ] ||
+        why="$why 404: exit $r1 $(cat "$d/e404");"
+    [ $r2 -eq 41 ] && grep -q '(-90): HTTP 200$' "$d/e200" || why="$why 200: exit $r2 $(cat "$d/e200");"
+    [ $r3 -eq 41 ] && grep -q 'before the answer to the WebSocket upgrade$' "$d/emqtt" || why="$why mqtt port: exit $r3 $(cat "$d/emqtt");"
+    grep -q '"GET /mqtt HTTP/1.1" 404' "$d/server" || why="$why server log: $(tail -2 "$d/server");"
+    if [ -z "$why" ]; then pass; echo "     $(cat "$d/e404")"; else fail "$why"; fi
+}
+
+# A WebSocket server that breaks the rules after CONNACK (tests/ws/hostile_ws.py, which checks
+# what the client answers): a text frame is malformed (21, close 1003 sent), the server's close
+# frame is a lost connection (7, with its code), a 403 is a refused handshake (41, nothing sent after).
+t_ws_hostile() {
+    local d=$WORK/wshost why=""; mkdir -p "$d"
+    : >"$d/verdicts"
+    bg $PY tests/ws/hostile_ws.py "$d/verdicts" >"$d/port" 2>"$d/server.err"
+    local srv=$LAST
+    wait_for "$d/port" . 50 || { fail "hostile server did not start: $(cat "$d/server.err")"; return; }
+    local hp; hp=$(head -1 "$d/port")
+    # --no-subscribe: nothing is sent after CONNECT, so the client's only frame after it is its close.
+    hc() {
+        local sc=$1 want=$2 line=$3
+        "$CLI" sub -L "ws://127.0.0.1:$hp/$sc" --no-subscribe -W 10 >"$d/$sc.out" 2>"$d/$sc.err"; local rc=$?
+        wait_for "$d/verdicts" " $sc(:|\$)" 50
+        [ $rc -eq "$want" ] || why="$why $sc: exit $rc (want $want): $(cat "$d/$sc.err");"
+        # "session: " or "connect to <url>: " before it: the fault may come in the CONNACK's read.
+        [ "$(wc -l <"$d/$sc.err")" = 1 ] && grep -q "^bmqtt-cli: \(session\|connect to ws://127.0.0.1:$hp/$sc\): $line\$" "$d/$sc.err" ||
+            why="$why $sc said: $(cat "$d/$sc.err");"
+        grep -qx "OK $sc" "$d/verdicts" || why="$why $sc server: $(grep " $sc" "$d/verdicts");"
+    }
+    hc text 21 "WebSocket: text frame (MQTT needs binary) (-97): close 1003 sent"
+    hc masked 21 "WebSocket: masked frame from the server (-100): close 1002 sent"
+    hc close-empty 7 "WebSocket closed by the peer (-96): close code 1005"
+    hc status-403 41 "WebSocket handshake refused (HTTP status not 101) (-90): HTTP 403"
+    hc bad-accept 41 "WebSocket handshake: bad Sec-WebSocket-Accept (-93)"
+    kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+    if [ -z "$why" ]; then pass; else fail "$why"; fi
+}
+
+# --reconnect over ws://: the broker restarts (no persistence: the session is gone), the
+# subscriber reconnects over a new WebSocket and subscribes again, and gets what comes next.
+t_ws_reconnect() {
+    ws_broker || { fail "websockets broker did not start"; return; }
+    local d=$WORK/wsrc why=""; mkdir -p "$d"
+    local id=cli-ws-rc-$$
+    bg "$CLI" sub -L "ws://127.0.0.1:$WS_PORT/mqtt" --reconnect -i "$id" -q 1 -t cli/ws/rc -C 2 -W 30 -v -d >"$d/out" 2>"$d/err"
+    local s=$LAST
+    BDIR=$WSB_DIR subscribed "$id" cli/ws/rc || { fail "no subscription: $(tail -3 "$d/err")"; return; }
+    mosquitto_pub -h 127.0.0.1 -p "$WSB_PORT" -q 1 -t cli/ws/rc -m before
+    wait_for "$d/out" before 50 || why="$why first message missing;"
+    BROKER_PID=$WSB_PID BROKER_DIR=$WSB_DIR BROKER_PORT=$WSB_PORT
+    broker_stop
+    sleep 0.5
+    broker_restart || { fail "broker did not restart"; return; }
+    BROKERS="$BROKERS $BROKER_PID"; WSB_PID=$BROKER_PID
+    wait_listen "$WS_PORT" 50 || why="$why ws listener not back;"
+    # The second subscription line in the broker's log (the log file is appended to).
+    local n=0
+    while [ "$(grep -c ": $id 1 cli/ws/rc\$" "$WSB_DIR/mosquitto.log")" -lt 2 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+    [ $n -lt 100 ] || why="$why no new subscription: $(tail -3 "$d/err");"
+    mosquitto_pub -h 127.0.0.1 -p "$WSB_PORT" -q 1 -t cli/ws/rc -m after
+    wait_pid $s 20; local rc=$?
+    [ $rc -eq 0 ] || why="$why exit $rc: $(grep -v '^Client' "$d/err" | tail -3);"
+    [ "$(cat "$d/out")" = "$(printf 'cli/ws/rc before\ncli/ws/rc after')" ] || why="$why got: $(cat "$d/out");"
+    grep -q '^connection lost: .*; reconnecting$' "$d/err" || why="$why no 'connection lost' line;"
+    if [ -z "$why" ]; then pass; echo "     back after $(( n / 10 )).$(( n % 10 )) s: $(grep '^connection lost' "$d/err" | head -1)"; else fail "$why"; fi
+}
+
 # --- run -----------------------------------------------------------------------
 SELECT="$*"
 run() {
@@ -563,6 +788,12 @@ run silent_server
 run suback_refused
 run connection_lost
 run tls
+run url_validation
+run url_mqtt
+run ws
+run ws_refused
+run ws_hostile
+run ws_reconnect
 
 echo "test-cli: $PASSED passed, $FAILED failed in $(( $(date +%s) - START )) s${FAILS:+ (failed:$FAILS)}"
 [ $FAILED -eq 0 ] && [ $PASSED -gt 0 ]
