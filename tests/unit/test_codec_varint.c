@@ -331,21 +331,25 @@ static void test_decode_every_length_size_MQTT_2_2_3(void **state)
             free(b);
         }
     }
-    /* A packet a server sends with a three-byte length: SUBACK with 16,500 return codes. */
-    size_t n = 16500, rl = 2 + n, total = 1 + 3 + rl, used = 0;
-    uint8_t *b = malloc(total);
-    assert_non_null(b);
-    b[0] = 0x90;
-    assert_int_equal(bmqtt_varint_encode((uint32_t)rl, b + 1), 3);
-    b[4] = 0, b[5] = 7;
-    memset(b + 6, 1, n);
-    bmqtt_packet_t pkt;
-    assert_int_equal(bmqtt_decode(b, total, &pkt, &used), BMQTT_OK);
-    assert_int_equal(used, total);
-    assert_int_equal(pkt.type, BMQTT_SUBACK);
-    assert_int_equal(pkt.u.suback.packet_id, 7);
-    assert_int_equal(pkt.u.suback.codes.len, n);
-    free(b);
+    /* A packet a server sends with a two- and a three-byte length: SUBACK with 200 and with
+     * 16,500 return codes. */
+    static const size_t counts[] = { 200, 16500 };
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = counts[k], rl = 2 + n, hl = 1 + bmqtt_varint_size((uint32_t)rl), total = hl + rl, used = 0;
+        uint8_t *b = malloc(total);
+        assert_non_null(b);
+        b[0] = 0x90;
+        assert_int_equal(bmqtt_varint_encode((uint32_t)rl, b + 1), hl - 1);
+        b[hl] = 0, b[hl + 1] = 7;
+        memset(b + hl + 2, 1, n);
+        bmqtt_packet_t pkt;
+        assert_int_equal(bmqtt_decode(b, total, &pkt, &used), BMQTT_OK);
+        assert_int_equal(used, total);
+        assert_int_equal(pkt.type, BMQTT_SUBACK);
+        assert_int_equal(pkt.u.suback.packet_id, 7);
+        assert_int_equal(pkt.u.suback.codes.len, n);
+        free(b);
+    }
 }
 
 int main(void)
