@@ -7,6 +7,7 @@
  * For mqtt:// and mqtts:// the path is the topic, as in mosquitto_pub -L
  * (mqtt://host/sensors/1 -> topic "sensors/1"); for ws:// and wss:// it is
  * the WebSocket request target (the topic then comes from -t).
+ * tcp:// and ssl:// are accepted for mqtt:// and mqtts:// (mosquitto's names).
  * Default ports 1883, 8883, 80, 443; a WebSocket path defaults to "/mqtt"
  * (mosquitto takes any path; RabbitMQ wants "/ws"). IPv6 literals go in
  * brackets: ws://[::1]:8080/mqtt. */
@@ -69,14 +70,17 @@ bmqtt_status_t cli_stack_open(cli_stack_t *s, const cli_url_t *u, const bmqtt_tl
                               const char *extra_headers, uint32_t timeout_ms, bmqtt_transport_t *top);
 
 /* Sleep until the socket is readable (writable with want_write) for at most ms,
- * unless a layer already holds bytes to deliver. */
+ * unless a layer already holds bytes to deliver. Masked bytes waiting in the
+ * WebSocket layer want writable; once the upgrade request is out and the 101
+ * not in, only readable counts (the client's CONNECT waits for the 101). */
 void cli_stack_wait(cli_stack_t *s, int want_write, uint32_t ms);
 
 /* 1 when st (from bmqtt_client_poll) ended the connection before MQTT could
  * start: TCP, TLS or WebSocket handshake. An exit status can tell these apart. */
 int cli_stack_handshake_failed(const cli_stack_t *s, bmqtt_status_t st);
 
-/* Close the socket and release TLS memory. */
+/* Close the socket and release TLS memory. A failed cli_stack_open() leaves no
+ * socket open either. */
 void cli_stack_free(cli_stack_t *s);
 
 #endif /* CLI_URL_H */
