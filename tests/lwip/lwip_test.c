@@ -398,6 +398,13 @@ static void on_done(void *user, uint16_t id)
     done++;
 }
 
+static void on_event(void *user, const bmqtt_event_t *ev)
+{
+    if (ev->type == BMQTT_EVT_MESSAGE) on_message(user, ev->message);
+    else if (ev->type == BMQTT_EVT_SUBACK && ev->status == BMQTT_OK) on_suback(user, ev->packet_id, ev->codes);
+    else if (ev->type == BMQTT_EVT_PUBLISH_DONE && ev->status == BMQTT_OK) on_done(user, ev->packet_id);
+}
+
 static int entropy(void *ctx, unsigned char *out, size_t len, size_t *olen)
 {
     FILE *f = fopen("/dev/urandom", "rb");
@@ -495,9 +502,7 @@ static int pubsub_case(const char *topic)
     cc.inflight_count = 16;
     cc.qos2_ids = q2;
     cc.qos2_count = 32;
-    cc.on_message = on_message;
-    cc.on_suback = on_suback;
-    cc.on_publish_done = on_done;
+    cc.on_event = on_event;
     memset(&f, 0, sizeof f);
     snprintf(id, sizeof id, "bmqtt-lwip-%u", (unsigned)now_ms());
     f.client_id = bmqtt_view_str(id);
@@ -557,7 +562,12 @@ static int pubsub_case(const char *topic)
         }
     }
     t_end = now_ms();
-    bmqtt_client_disconnect(&c);
+    if (bmqtt_client_disconnect(&c) == BMQTT_WOULD_BLOCK) { /* graceful: the last acks, then DISCONNECT */
+        uint32_t t_dis = now_ms();
+        while (bmqtt_client_poll(&c, now_ms()) == BMQTT_WOULD_BLOCK && now_ms() - t_dis < 15000u) {
+            (void)bmqtt_lwip_wait(&s, !bmqtt_client_tx_idle(&c), 20);
+        }
+    }
     if (opt_ca != NULL) {
         bmqtt_tls_free(&tls);
     }
