@@ -259,8 +259,17 @@ static int all_done(void)
  * or a writable one while something waits to go out. */
 static void wait_io(uint32_t ms)
 {
+    int want_write = !bmqtt_client_tx_idle(&client);
+    /* No MQTT byte taken yet over TLS: the handshake is on, and the CONNECT waits
+     * for the server's answer, which only a readable socket brings (waiting for
+     * the always-writable socket would spin). mbedTLS's own writes hardly ever
+     * block; if one does, it goes on after at most 20 ms. */
+    if (want_write && use_tls && trace.sent == 0) {
+        want_write = 0;
+        if (ms > 20u) ms = 20u;
+    }
     if (bmqtt_posix_fd(&stack.sock) >= 0) {
-        cli_stack_wait(&stack, !bmqtt_client_tx_idle(&client), ms);
+        cli_stack_wait(&stack, want_write, ms);
     } else if (ms) {
         usleep(ms * 1000u); /* no socket: a reconnect pause */
     }

@@ -138,6 +138,7 @@ static int32_t trace_send(void *ctx, const uint8_t *buf, size_t len)
 {
     cli_trace_t *t = ctx;
     int32_t n = t->lower->send(t->lower->ctx, buf, len);
+    if (n > 0) t->sent += (uint64_t)n;
     if (n > 0 && t->out) feed(t, &t->tx, "sending", buf, (size_t)n);
     return n;
 }
@@ -170,6 +171,7 @@ void cli_trace_reset(cli_trace_t *t)
     t->rx.held = t->rx.seen = 0;
     t->tx.dead = t->rx.dead = 0;
     t->first_len = 0;
+    t->sent = 0;
 }
 
 void cli_trace_init(cli_trace_t *t, const bmqtt_transport_t *lower, FILE *out, const char *id,

@@ -40,6 +40,7 @@ typedef struct cli_trace {
     cli_trace_stream_t tx, rx;
     uint8_t first[CLI_TRACE_FIRST]; /* the first bytes received on this connection */
     size_t first_len;
+    uint64_t sent; /* MQTT bytes the transport below took on this connection */
 } cli_trace_t;
 
 /* Wrap @p lower; @p out NULL records the first bytes only. Fills @p tr. */

@@ -11,6 +11,8 @@ one connection:
   refuse   an MQTT server that accepts the CONNECT and refuses every filter of
            the SUBSCRIBE (SUBACK return code 0x80 for each, [MQTT-3.9.3-1]),
            then waits for the client to close.
+  silent   reads whatever comes and never answers, until the client closes
+           (exit 0) or 20 s pass (exit 1).
 
 Prints what it did on stdout; exits 0 when the client behaved (closed the
 connection in time).
@@ -92,6 +94,20 @@ def main():
         except socket.timeout:
             print("refuse: the client did not close the connection")
             return 1
+        return 0
+    if mode == "silent":
+        conn.settimeout(20)
+        got = 0
+        try:
+            while True:
+                b = conn.recv(4096)
+                if not b:
+                    break
+                got += len(b)
+        except socket.timeout:
+            print("silent: the client did not close the connection")
+            return 1
+        print("silent: read %d bytes, answered none" % got)
         return 0
     print("unknown mode " + mode)
     return 2

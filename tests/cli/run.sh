@@ -702,7 +702,10 @@ t_ws_refused() {
 
 # A WebSocket server that breaks the rules after CONNACK (tests/ws/hostile_ws.py, which checks
 # what the client answers): a text frame is malformed (21, close 1003 sent), the server's close
-# frame is a lost connection (7, with its code), a 403 is a refused handshake (41, nothing sent after).
+# frame is a lost connection (7, with its code), a 403 is a refused handshake (41, nothing sent after),
+# Then silent_handshakes: a server that never answers the upgrade (ws://) or the ClientHello
+# (mqtts://) is the CONNACK timeout (27 after 10 s) and costs no CPU while the client waits (it
+# sleeps on a readable socket, not on the always-writable one: 9.6 CPU seconds of 10 before).
 t_ws_hostile() {
     local d=$WORK/wshost why=""; mkdir -p "$d"
     : >"$d/verdicts"
@@ -710,6 +713,16 @@ t_ws_hostile() {
     local srv=$LAST
     wait_for "$d/port" . 50 || { fail "hostile server did not start: $(cat "$d/server.err")"; return; }
     local hp; hp=$(head -1 "$d/port")
+    # The silent one runs beside the others (10 s); bash's time gives its CPU seconds.
+    ( TIMEFORMAT='%U %S'; { time "$CLI" sub -L "ws://127.0.0.1:$hp/silent" --no-subscribe -W 30 >/dev/null 2>"$d/silent.err"; \
+        echo $? >"$d/silent.rc"; } 2>"$d/silent.time" ) &
+    local sil=$!; PIDS="$PIDS $sil"
+    bg $PY $HERE/fake_server.py "$d/tport" silent >"$d/tserver" 2>&1
+    local tsrv=$LAST
+    wait_for "$d/tport" . 50 || { fail "silent server did not start: $(cat "$d/tserver")"; return; }
+    ( TIMEFORMAT='%U %S'; { time "$CLI" pub -L "mqtts://127.0.0.1:$(cat "$d/tport")/a" --insecure -m x 2>"$d/tsilent.err"; \
+        echo $? >"$d/tsilent.rc"; } 2>"$d/tsilent.time" ) &
+    local tsil=$!; PIDS="$PIDS $tsil"
     # --no-subscribe: nothing is sent after CONNECT, so the client's only frame after it is its close.
     hc() {
         local sc=$1 want=$2 line=$3
@@ -726,8 +739,25 @@ t_ws_hostile() {
     hc close-empty 7 "WebSocket closed by the peer (-96): close code 1005"
     hc status-403 41 "WebSocket handshake refused (HTTP status not 101) (-90): HTTP 403"
     hc bad-accept 41 "WebSocket handshake: bad Sec-WebSocket-Accept (-93)"
-    kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
     if [ -z "$why" ]; then pass; else fail "$why"; fi
+
+    T=silent_handshakes
+    why=""
+    wait_pid $sil 20
+    wait_for "$d/verdicts" " silent(:|\$)" 50
+    local cpu; cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$d/silent.time" 2>/dev/null)
+    [ "$(cat "$d/silent.rc" 2>/dev/null)" = 27 ] || why="$why silent: exit $(cat "$d/silent.rc" 2>/dev/null): $(cat "$d/silent.err");"
+    grep -q '^bmqtt-cli: connect to ws://127.0.0.1:[0-9]*/silent: timeout (-53): ' "$d/silent.err" || why="$why silent said: $(cat "$d/silent.err");"
+    awk -v c="${cpu:-99}" 'BEGIN { exit !(c < 1.0) }' || why="$why silent: ${cpu:-no} CPU seconds while waiting;"
+    grep -qx "OK silent" "$d/verdicts" || why="$why silent server: $(grep " silent" "$d/verdicts");"
+    wait_pid $tsil 20
+    wait_pid $tsrv 5 || why="$why TLS silent server: $(cat "$d/tserver");"
+    local tcpu; tcpu=$(awk '{ printf "%.2f", $1 + $2 }' "$d/tsilent.time" 2>/dev/null)
+    [ "$(cat "$d/tsilent.rc" 2>/dev/null)" = 27 ] || why="$why TLS silent: exit $(cat "$d/tsilent.rc" 2>/dev/null): $(cat "$d/tsilent.err");"
+    awk -v c="${tcpu:-99}" 'BEGIN { exit !(c < 1.0) }' || why="$why TLS silent: ${tcpu:-no} CPU seconds while waiting;"
+    kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+    if [ -z "$why" ]; then pass; echo "     exit 27 after 10 s: ws upgrade unanswered ${cpu} CPU seconds, TLS ClientHello unanswered ${tcpu}"
+    else fail "$why"; fi
 }
 
 # --reconnect over ws://: the broker restarts (no persistence: the session is gone), the
