@@ -287,6 +287,29 @@ static int p_str(bmqtt_at_t *at, args_t *a, size_t i, uint16_t code, char **s, s
     return 0;
 }
 
+/* A parameter that must be read (code @p rd otherwise) and be at most @p max
+ * (code @p over otherwise): the firmware's two checks of most parameters. */
+static int p_int_max(bmqtt_at_t *at, args_t *a, size_t i, uint16_t rd, uint32_t max, uint16_t over, uint32_t *v)
+{
+    if (p_int(at, a, i, rd, v) != 0) return -1;
+    if (*v > max) {
+        fail(at, -1, over);
+        return -1;
+    }
+    return 0;
+}
+
+static int p_str_max(bmqtt_at_t *at, args_t *a, size_t i, uint16_t rd, size_t max, uint16_t over, char **s,
+                     size_t *len)
+{
+    if (p_str(at, a, i, rd, s, len) != 0) return -1;
+    if (*len > max) {
+        fail(at, -1, over);
+        return -1;
+    }
+    return 0;
+}
+
 /* LinkID, first of every MQTT command: 0 only. */
 static int p_link(bmqtt_at_t *at, args_t *a)
 {
@@ -777,25 +800,13 @@ static void cmd_usercfg(bmqtt_at_t *at, args_t *a)
         p_str(at, a, 4u, E_PASSWORD_READ, &pass, &pass_n) != 0) {
         return;
     }
-    if (p_int(at, a, 5u, E_CERT_KEY_ID_READ, &cert) != 0) {
+    if (p_int_max(at, a, 5u, E_CERT_KEY_ID_READ, 1u, E_CERT_KEY_ID_VALUE, &cert) != 0) {
         return;
     }
-    if (cert > 1u) {
-        fail(at, -1, E_CERT_KEY_ID_VALUE);
+    if (p_int_max(at, a, 6u, E_CA_ID_READ, 1u, E_CA_ID_VALUE, &ca) != 0) {
         return;
     }
-    if (p_int(at, a, 6u, E_CA_ID_READ, &ca) != 0) {
-        return;
-    }
-    if (ca > 1u) {
-        fail(at, -1, E_CA_ID_VALUE);
-        return;
-    }
-    if (p_str(at, a, 7u, E_PATH_READ, &path, &path_n) != 0) {
-        return;
-    }
-    if (path_n > BMQTT_AT_PATH_MAX) {
-        fail(at, -1, E_PATH_OVERLENGTH);
+    if (p_str_max(at, a, 7u, E_PATH_READ, BMQTT_AT_PATH_MAX, E_PATH_OVERLENGTH, &path, &path_n) != 0) {
         return;
     }
     if (too_many(at, a, 8u)) {
@@ -891,46 +902,22 @@ static void cmd_conncfg(bmqtt_at_t *at, args_t *a)
         fail(at, -1, E_NOT_IN_CONFIGURED_STATE);
         return;
     }
-    if (p_int(at, a, 1u, E_KEEPALIVE_READ, &keepalive) != 0) {
+    if (p_int_max(at, a, 1u, E_KEEPALIVE_READ, 7200u, E_KEEPALIVE_VALUE, &keepalive) != 0) {
         return;
     }
-    if (keepalive > 7200u) {
-        fail(at, -1, E_KEEPALIVE_VALUE);
+    if (p_int_max(at, a, 2u, E_CLEAN_READ, 1u, E_CLEAN_VALUE, &dis_clean) != 0) {
         return;
     }
-    if (p_int(at, a, 2u, E_CLEAN_READ, &dis_clean) != 0) {
+    if (p_str_max(at, a, 3u, E_LWT_TOPIC_READ, BMQTT_AT_TOPIC_MAX, E_LWT_TOPIC_OVERLENGTH, &topic, &topic_n) != 0) {
         return;
     }
-    if (dis_clean > 1u) {
-        fail(at, -1, E_CLEAN_VALUE);
+    if (p_str_max(at, a, 4u, E_LWT_MSG_READ, BMQTT_AT_TOPIC_MAX, E_LWT_MSG_OVERLENGTH, &msg, &msg_n) != 0) {
         return;
     }
-    if (p_str(at, a, 3u, E_LWT_TOPIC_READ, &topic, &topic_n) != 0) {
+    if (p_int_max(at, a, 5u, E_LWT_QOS_READ, 2u, E_LWT_QOS_VALUE, &qos) != 0) {
         return;
     }
-    if (topic_n > BMQTT_AT_TOPIC_MAX) {
-        fail(at, -1, E_LWT_TOPIC_OVERLENGTH);
-        return;
-    }
-    if (p_str(at, a, 4u, E_LWT_MSG_READ, &msg, &msg_n) != 0) {
-        return;
-    }
-    if (msg_n > BMQTT_AT_TOPIC_MAX) {
-        fail(at, -1, E_LWT_MSG_OVERLENGTH);
-        return;
-    }
-    if (p_int(at, a, 5u, E_LWT_QOS_READ, &qos) != 0) {
-        return;
-    }
-    if (qos > 2u) {
-        fail(at, -1, E_LWT_QOS_VALUE);
-        return;
-    }
-    if (p_int(at, a, 6u, E_LWT_RETAIN_READ, &retain) != 0) {
-        return;
-    }
-    if (retain > 1u) {
-        fail(at, -1, E_LWT_RETAIN_VALUE);
+    if (p_int_max(at, a, 6u, E_LWT_RETAIN_READ, 1u, E_LWT_RETAIN_VALUE, &retain) != 0) {
         return;
     }
     if (too_many(at, a, 7u)) {
@@ -1044,18 +1031,10 @@ static void cmd_conn(bmqtt_at_t *at, args_t *a)
         fail(at, -1, E_HOSTNAME_VERIFY);
         return;
     }
-    if (p_int(at, a, 2u, E_PORT_READ, &port) != 0) {
+    if (p_int_max(at, a, 2u, E_PORT_READ, 65535u, E_PORT_VALUE, &port) != 0) {
         return;
     }
-    if (port > 65535u) {
-        fail(at, -1, E_PORT_VALUE);
-        return;
-    }
-    if (p_int(at, a, 3u, E_RECONNECT_READ, &reconnect) != 0) {
-        return;
-    }
-    if (reconnect > 1u) {
-        fail(at, -1, E_RECONNECT_VALUE);
+    if (p_int_max(at, a, 3u, E_RECONNECT_READ, 1u, E_RECONNECT_VALUE, &reconnect) != 0) {
         return;
     }
     if (p_timeout(a, 4u, &timeout, &bad_read) != 0) {
@@ -1343,11 +1322,7 @@ static void cmd_sub(bmqtt_at_t *at, args_t *a)
     if (p_link(at, a) != 0 || !connected(at) || p_topic(at, a, &topic, &topic_n) != 0) {
         return;
     }
-    if (p_int(at, a, 2u, E_QOS_READ, &qos) != 0) {
-        return;
-    }
-    if (qos > 2u) {
-        fail(at, -1, E_QOS_VALUE);
+    if (p_int_max(at, a, 2u, E_QOS_READ, 2u, E_QOS_VALUE, &qos) != 0) {
         return;
     }
     if (p_timeout(a, 3u, &timeout, &bad_read) != 0) {
