@@ -41,7 +41,7 @@ test-at:
 	else echo "test-at: src/at references no malloc/calloc/realloc/free"; fi
 	@AT_BIN=$(AT_BIN) AT_DRIVER=$(AT_DRIVER) tests/at/run.sh
 
-EXTRA_TESTS += test-at
+EXTRA_TESTS += test-at at-cross
 
 # Cortex-M4: the interpreter as a firmware builds it, the STM32 glue example compiled
 # against it (the glue declares the few USART registers it uses), and an image of the glue,
