@@ -2,7 +2,7 @@
 #
 #   make fuzz FUZZ_SECONDS=N   every harness N seconds (default 60), seeded from tests/vectors
 #                              (fuzz_cloud from tests/fuzz/seeds-cloud)
-#   make test-fuzz             the short run CI does (FUZZ_SECONDS=60 each)
+#   make test-fuzz             the short run CI does (FUZZ_SECONDS=30 each: six harnesses)
 #
 # Harnesses: fuzz_codec (every decoder, framer, decode->encode round trip),
 # fuzz_topic (matching and UTF-8 against reference implementations),
@@ -63,7 +63,7 @@ fuzz: fuzz-deps $(FUZZ_BINS)
 	done
 
 test-fuzz:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30
 
 EXTRA_TESTS += test-fuzz
 
