@@ -414,7 +414,7 @@ typedef struct bmqtt_reconnect {
     const bmqtt_subscription_t *subs;
     size_t sub_count, sub_next;
     uint32_t wait_until_ms, backoff_ms, attempts;
-    uint8_t phase, running;
+    uint8_t phase;
     bmqtt_status_t last;
     /** @endcond */
 } bmqtt_reconnect_t;

@@ -31,7 +31,6 @@
 #define CF_CONNACK 0x01u  /* CONNACK handled in this poll: return right after */
 #define CF_QUICK 0x02u    /* disconnect before CONNACK: nothing to wait for */
 #define CF_DIS_SENT 0x04u /* DISCONNECT queued */
-#define CF_DONE 0x08u     /* graceful disconnect completed in this call */
 #define CF_ACKED 0x10u    /* CONNACK received on this connection */
 #define CF_LATE 0x20u     /* disconnect gave up waiting for acks */
 
@@ -806,7 +805,6 @@ static bmqtt_status_t finish_disconnect(bmqtt_client_t *c, uint32_t now)
     }
     progress(c);
     if (tx_busy(c) && !c->tx_err) return BMQTT_WOULD_BLOCK;
-    c->flags |= CF_DONE;
     if (c->tx_err) {
         st = fail(c, (bmqtt_status_t)c->tx_err, WHY(BMQTT_DISCONNECT, BMQTT_RULE_TRANSPORT), 0);
     } else if (c->flags & CF_LATE) {
@@ -868,7 +866,7 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now)
         st = BMQTT_ERR_NOT_CONNECTED;
         goto out;
     }
-    c->flags &= (uint8_t)~(CF_CONNACK | CF_DONE);
+    c->flags &= (uint8_t)~CF_CONNACK;
     for (int round = 0; round < 4; round++) {
         st = pump(c);
         if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) {

@@ -15,7 +15,6 @@ bmqtt_status_t bmqtt_reconnect_init(bmqtt_reconnect_t *r, const bmqtt_reconnect_
     memset(r, 0, sizeof *r);
     r->cfg = cfg;
     r->phase = P_OPEN;
-    r->running = 1;
     return BMQTT_OK;
 }
 
@@ -139,7 +138,6 @@ void bmqtt_reconnect_stop(bmqtt_reconnect_t *r)
     } else {
         r->phase = P_STOPPED;
     }
-    r->running = 0;
 }
 
 bmqtt_status_t bmqtt_reconnect_last_status(const bmqtt_reconnect_t *r)
