@@ -62,8 +62,6 @@ static const bmqtt_client_config_t client_cfg = {
     .inflight_count = (uint16_t)(sizeof inflight / sizeof inflight[0]),
     .qos2_ids = qos2_ids,
     .qos2_count = (uint16_t)(sizeof qos2_ids / sizeof qos2_ids[0]),
-    .outbox = outbox, /* QoS 1 messages are copied: the payload below can be reused at once */
-    .outbox_size = sizeof outbox,
     .on_event = on_event,
 };
 
@@ -100,6 +98,8 @@ int sensor_app_init(const sensor_app_board_t *b)
     subscription.filter = bmqtt_view_str(topic_cmd);
     subscription.qos = 1u;
     if (bmqtt_client_init(&client, &client_cfg) != BMQTT_OK) return -1;
+    /* QoS 1 messages are copied: the payload below can be reused at once. */
+    (void)bmqtt_client_set_outbox(&client, outbox, sizeof outbox);
     memset(&keeper_cfg, 0, sizeof keeper_cfg);
     keeper_cfg.client = &client;
     keeper_cfg.connect = &fields;

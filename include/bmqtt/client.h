@@ -15,7 +15,7 @@
  *  - A QoS 0 message and the first transmission of a QoS 1/2 message are
  *    copied into tx_buf, so the caller's buffers are free when publish
  *    returns. A QoS 1/2 message is also kept for a resend after a reconnect:
- *    in the outbox (a copy) when one is configured, otherwise by
+ *    in the outbox (a copy) when one is given, otherwise by
  *    reference (then topic and payload must stay valid until its
  *    BMQTT_EVT_PUBLISH_DONE; bmqtt_client_publish_ref() asks for that
  *    explicitly, e.g. for a payload in flash). Only a packet larger than the
@@ -57,13 +57,14 @@
  * {
  *     static const bmqtt_client_config_t cfg = { .tx_buf = tx, .tx_size = sizeof tx, .rx_buf = rx,
  *         .rx_size = sizeof rx, .inflight = out, .inflight_count = 8, .qos2_ids = in_ids,
- *         .qos2_count = 8, .outbox = outbox, .outbox_size = sizeof outbox, .on_event = on_event };
+ *         .qos2_count = 8, .on_event = on_event };
  *     bmqtt_connect_t conn = { .client_id = BMQTT_VIEW("dev1"), .clean_session = 1, .keepalive_s = 60 };
  *     bmqtt_subscription_t sub = { BMQTT_VIEW("dev1/cmd"), 1 };
  *     bmqtt_publish_t hello = { .topic = BMQTT_VIEW("dev1/state"), .payload = BMQTT_VIEW("online"), .qos = 1 };
  *     bmqtt_status_t st;
  *
  *     if (bmqtt_client_init(&client, &cfg) != BMQTT_OK) return -1;
+ *     bmqtt_client_set_outbox(&client, outbox, sizeof outbox); // QoS 1/2 copied: your buffers are free
  *     if (bmqtt_client_connect(&client, tr, &conn, now_ms()) != BMQTT_OK) return -1;
  *     while ((st = bmqtt_client_poll(&client, now_ms())) == BMQTT_WOULD_BLOCK) { }
  *     if (st != BMQTT_OK) return -1;               // refused, timeout, transport error
@@ -161,8 +162,6 @@ typedef struct bmqtt_client_config {
     uint16_t inflight_count;    /**< Its entries: QoS 1/2 messages open at once (up to BMQTT_MAX_INFLIGHT). */
     uint16_t *qos2_ids;         /**< Incoming QoS 2 ids awaiting PUBREL (exactly-once). */
     uint16_t qos2_count;        /**< Its entries. */
-    uint8_t *outbox;            /**< Optional: QoS 1/2 topic and payload are copied here. */
-    size_t outbox_size;         /**< Bytes of outbox: the topics and payloads of the open messages. */
     bmqtt_request_t *requests;  /**< Optional: pending SUBSCRIBE/UNSUBSCRIBE; NULL: one, built in. */
     uint16_t request_count;     /**< Entries of requests. */
     uint32_t response_timeout_ms; /**< Every wait (see above); 0: BMQTT_RESPONSE_TIMEOUT_MS. */
@@ -222,27 +221,33 @@ typedef struct bmqtt_client_error {
 /** The client. Caller-owned; every field is private. Independent of config.h options. */
 typedef struct bmqtt_client {
     /** @cond BMQTT_PRIVATE */
+    /* Ordered for Thumb's short loads: bytes first, then halfwords, then words. */
     const bmqtt_client_config_t *cfg;
-    uint32_t outbox_used;
+    bmqtt_request_t *reqs;     /* cfg->requests, or req1 */
     uint32_t tx_total;         /* bytes ever queued (modulo 2^32): the stream position of the queue's end */
     uint16_t next_id, next_seq;
     uint16_t outbox_live;      /* slots whose copies are in the outbox */
-    /* From here to the end: reset by every connect. */
+    uint16_t nreq;             /* entries of reqs */
+    /* From here to outbox: reset by every connect. */
+    uint8_t state, flags, ping_out, session_present, streaming, clean;
+    uint16_t keepalive_s, tx_extra_slot;
     const bmqtt_transport_t *tr;
-    bmqtt_framer_t framer;
-    bmqtt_client_error_t err;
-    const uint8_t *tx_extra;   /* payload of a packet too large for tx_buf, sent from its memory */
     uint32_t tx_head, tx_tail; /* queued bytes: tx_buf[tx_head..tx_tail) */
-    uint32_t tx_extra_at;      /* where tx_extra goes in the stream (offset in tx_buf) */
     uint32_t tx_extra_len, tx_extra_sent;
     uint32_t rx_fill, rx_framed;
-    uint32_t stream_off, stream_head;
-    uint32_t now_ms, last_tx_ms, ping_ms, connect_ms, stall_ms, close_ms;
-    uint32_t connect_end;      /* stream position after CONNECT: nothing is read before it is out */
     int32_t tx_err;            /* a send error met inside an API call, for poll to report */
+    const uint8_t *tx_extra;   /* payload of a packet too large for tx_buf, sent from its memory */
+    uint32_t tx_extra_at;      /* where tx_extra goes in the stream (offset in tx_buf) */
+    uint32_t now_ms, stall_ms, last_tx_ms, ping_ms, connect_ms, close_ms;
+    uint32_t stream_off, stream_head;
+    uint32_t connect_end;      /* stream position after CONNECT: nothing is read before it is out */
+    bmqtt_framer_t framer;
+    bmqtt_client_error_t err;
     bmqtt_request_t req1;      /* the built-in request slot when cfg->requests is NULL */
-    uint16_t keepalive_s, tx_extra_slot;
-    uint8_t state, flags, ping_out, session_present, streaming, clean;
+    /* To the end: kept by connect. */
+    uint8_t *outbox;           /* bmqtt_client_set_outbox() */
+    uint32_t outbox_size, outbox_used;
+    bmqtt_status_t (*outbox_copy)(struct bmqtt_client *c, bmqtt_inflight_t *slot); /* NULL: no outbox */
     /** @endcond */
 } bmqtt_client_t;
 
@@ -257,6 +262,21 @@ typedef struct bmqtt_client {
 #define bmqtt_client_init(c, cfg) bmqtt_client_init_checked((c), (cfg), sizeof(bmqtt_client_t))
 /** @brief bmqtt_client_init() with the caller's struct size. */
 bmqtt_status_t bmqtt_client_init_checked(bmqtt_client_t *c, const bmqtt_client_config_t *cfg, size_t client_size);
+
+/**
+ * @brief Give @p c an outbox of @p size bytes: from now on
+ *        bmqtt_client_publish() copies the topic and payload of each QoS 1/2
+ *        message into @p buf, so the caller may reuse its buffers as soon as
+ *        publish returns. The outbox holds the topics and payloads of all open
+ *        messages; space comes back as they end.
+ *
+ * Call it after bmqtt_client_init() (which forgets the outbox), from the task
+ * that drives the client. A firmware that never calls it links none of the
+ * outbox code. @p buf NULL with @p size 0 removes the outbox.
+ * @return BMQTT_OK; BMQTT_ERR_PARAM (NULL @p c, NULL @p buf with a size);
+ *         BMQTT_ERR_BUSY (copies of open messages still live in the outbox).
+ */
+bmqtt_status_t bmqtt_client_set_outbox(bmqtt_client_t *c, uint8_t *buf, size_t size);
 
 /**
  * @brief Start a session over @p tr (connected at the TCP/TLS level; kept by
@@ -291,7 +311,7 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now_ms);
 /**
  * @brief Publish. QoS 0 is copied into tx_buf and sent; QoS 1/2 takes a slot
  *        of the in-flight table and a packet id (*packet_id, may be NULL), is
- *        copied into the outbox when one is configured (else kept by
+ *        copied into the outbox when one is given (else kept by
  *        reference), and is sent now when the transport takes it, or from poll.
  *
  * QoS 1/2 messages may be published while not connected (after init, or

@@ -365,12 +365,18 @@ static void client_setup(bmqtt_at_t *at)
     c->inflight_count = cfg->inflight_count;
     c->qos2_ids = cfg->qos2_ids;
     c->qos2_count = cfg->qos2_count;
-    c->outbox = cfg->outbox;
-    c->outbox_size = cfg->outbox_size;
     c->requests = at->requests;
     c->request_count = (uint16_t)(sizeof at->requests / sizeof at->requests[0]);
     c->response_timeout_ms = AT_DEFAULT_TIMEOUT_MS;
     c->user = at;
+}
+
+/* A fresh client on at->ccfg, with the configured outbox (if any). */
+static bmqtt_status_t client_init(bmqtt_at_t *at)
+{
+    bmqtt_status_t st = bmqtt_client_init(&at->client, &at->ccfg);
+    if (st == BMQTT_OK) st = bmqtt_client_set_outbox(&at->client, at->cfg->outbox, at->cfg->outbox_size);
+    return st;
 }
 
 /* Forget the MQTT configuration and the session (AT+MQTTCLEAN, AT+RST): state 0. */
@@ -386,7 +392,7 @@ static void mqtt_reset(bmqtt_at_t *at)
         bmqtt_client_abort(&at->client);
     }
     at->session = S_NONE;
-    (void)bmqtt_client_init(&at->client, &at->ccfg);
+    (void)client_init(at);
     memset(at->subs, 0, sizeof at->subs);
     memset(at->rsubs, 0, sizeof at->rsubs);
     at->state = 0u;
@@ -453,7 +459,7 @@ bmqtt_status_t bmqtt_at_init_checked(bmqtt_at_t *at, const bmqtt_at_config_t *cf
     at->cfg = cfg;
     client_setup(at);
     at->ccfg.on_event = on_event;
-    if (bmqtt_client_init(&at->client, &at->ccfg) != BMQTT_OK) {
+    if (client_init(at) != BMQTT_OK) {
         at->cfg = NULL;
         return BMQTT_ERR_PARAM;
     }
@@ -1054,7 +1060,7 @@ static void cmd_conn(bmqtt_at_t *at, args_t *a)
     at->conn_code = 0u;
     at->session = S_NONE; /* a reconnect loop only runs in states 3 (refused above) and >= 4 */
     if (bmqtt_client_state(&at->client) == BMQTT_CLIENT_CLOSED) {
-        (void)bmqtt_client_init(&at->client, &at->ccfg); /* a new session after a lost one */
+        (void)client_init(at); /* a new session after a lost one */
     }
     fill_connect(at);
     fill_open(at);

@@ -18,13 +18,8 @@
 
 #include "bmqtt/client.h"
 #include "../codec/bmqtt_codec_internal.h"
+#include "bmqtt_client_internal.h"
 
-#define WAIT_ACK 1u    /* PUBACK (QoS 1) or PUBREC (QoS 2) */
-#define WAIT_COMP 2u   /* PUBCOMP, after PUBREL */
-#define NEEDS_SEND 0x80u
-#define F_SENT 0x01u   /* queued on some connection: a resend carries DUP */
-#define F_OUTBOX 0x02u /* topic and payload are copies in the outbox */
-#define NO_SLOT 0xFFFFu
 #define ACK_ROOM 4u    /* bytes of PUBACK/PUBREC/PUBREL/PUBCOMP */
 
 /* c->flags */
@@ -84,32 +79,11 @@ static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, unsigned why, u
     return st;
 }
 
-static bmqtt_request_t *reqs(bmqtt_client_t *c, uint16_t *count)
-{
-    if (c->cfg->requests) {
-        *count = c->cfg->request_count;
-        return c->cfg->requests;
-    }
-    *count = 1;
-    return &c->req1;
-}
-
-static const bmqtt_request_t *reqs_c(const bmqtt_client_t *c, uint16_t *count)
-{
-    *count = c->cfg->requests ? c->cfg->request_count : 1u;
-    return c->cfg->requests ? c->cfg->requests : &c->req1;
-}
-
-static int outbox_has(const bmqtt_inflight_t *s)
-{
-    return (s->flags & F_OUTBOX) != 0;
-}
-
 /* A slot ends: free it, give the outbox back when nothing lives there, tell the caller. */
 static void slot_done(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
 {
     uint16_t id = s->pub.packet_id;
-    if (outbox_has(s) && --c->outbox_live == 0) c->outbox_used = 0; /* empty: start from the front */
+    if ((s->flags & F_OUTBOX) && --c->outbox_live == 0) c->outbox_used = 0; /* empty: start from the front */
     s->state = 0;
     s->flags = 0;
     emit_simple(c, BMQTT_EVT_PUBLISH_DONE, st, id);
@@ -133,8 +107,8 @@ static void settle(bmqtt_client_t *c)
 /* The session ends: close, settle the tables, tell the caller. */
 static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
 {
-    uint16_t n;
-    bmqtt_request_t *r = reqs(c, &n);
+    bmqtt_request_t *r = c->reqs;
+    uint16_t n = c->nreq;
 
     if (c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return st;
     if (c->tr->close) c->tr->close(c->tr->ctx);
@@ -301,10 +275,8 @@ static bmqtt_inflight_t *find_slot(const bmqtt_client_t *c, uint16_t id)
 
 static int find_req(const bmqtt_client_t *c, uint16_t id)
 {
-    uint16_t n;
-    const bmqtt_request_t *r = reqs_c(c, &n);
-    for (uint16_t i = 0; i < n; i++) {
-        if (r[i].id == id) return i;
+    for (uint16_t i = 0; i < c->nreq; i++) {
+        if (c->reqs[i].id == id) return i;
     }
     return -1;
 }
@@ -371,56 +343,6 @@ static void progress(bmqtt_client_t *c)
     if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK && !c->tx_err) c->tx_err = (int32_t)st;
 }
 
-/* ---- outbox -------------------------------------------------------------- */
-
-/* Move the live copies to the front of the outbox, in address order. */
-static void outbox_compact(bmqtt_client_t *c)
-{
-    uint32_t w = 0;
-    for (;;) {
-        bmqtt_inflight_t *best = NULL;
-        for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
-            bmqtt_inflight_t *s = &c->cfg->inflight[i];
-            if (s->state && outbox_has(s) && (uint32_t)(s->pub.topic.ptr - c->cfg->outbox) >= w &&
-                (best == NULL || s->pub.topic.ptr < best->pub.topic.ptr)) {
-                best = s;
-            }
-        }
-        if (best == NULL) break;
-        memmove(c->cfg->outbox + w, best->pub.topic.ptr, best->pub.topic.len + best->pub.payload.len);
-        best->pub.topic.ptr = c->cfg->outbox + w;
-        best->pub.payload.ptr = c->cfg->outbox + w + best->pub.topic.len;
-        w += (uint32_t)(best->pub.topic.len + best->pub.payload.len);
-    }
-    c->outbox_used = w;
-}
-
-/* Copy topic and payload of @p s into the outbox. */
-static bmqtt_status_t outbox_put(bmqtt_client_t *c, bmqtt_inflight_t *s)
-{
-    size_t need = s->pub.topic.len + s->pub.payload.len;
-    uint8_t *dst;
-    if (need > c->cfg->outbox_size) return BMQTT_ERR_BUFFER_TOO_SMALL;
-    if (c->cfg->outbox_size - c->outbox_used < need) {
-        /* Never move a payload the transport is still reading from. */
-        if (c->tx_extra_len && c->tx_extra_slot != NO_SLOT &&
-            outbox_has(&c->cfg->inflight[c->tx_extra_slot])) {
-            return BMQTT_ERR_INFLIGHT_FULL;
-        }
-        outbox_compact(c);
-        if (c->cfg->outbox_size - c->outbox_used < need) return BMQTT_ERR_INFLIGHT_FULL;
-    }
-    dst = c->cfg->outbox + c->outbox_used;
-    memcpy(dst, s->pub.topic.ptr, s->pub.topic.len);
-    if (s->pub.payload.len) memcpy(dst + s->pub.topic.len, s->pub.payload.ptr, s->pub.payload.len);
-    s->pub.topic.ptr = dst;
-    s->pub.payload.ptr = dst + s->pub.topic.len;
-    s->flags |= F_OUTBOX;
-    c->outbox_used += (uint32_t)need;
-    c->outbox_live++;
-    return BMQTT_OK;
-}
-
 /* ---- the API -------------------------------------------------------------- */
 
 /* n > max, without an "always false" warning when max is the type's maximum. */
@@ -435,7 +357,7 @@ bmqtt_status_t bmqtt_client_init_checked(bmqtt_client_t *c, const bmqtt_client_c
         cfg->rx_buf == NULL || cfg->tx_size < 16 || cfg->tx_size > BMQTT_VARINT_MAX || cfg->rx_size < 16 ||
         cfg->rx_size > BMQTT_VARINT_MAX || cfg->inflight == NULL || cfg->inflight_count == 0 ||
         above(cfg->inflight_count, BMQTT_MAX_INFLIGHT) || cfg->qos2_ids == NULL || cfg->qos2_count == 0 ||
-        (cfg->outbox == NULL && cfg->outbox_size) || (cfg->requests && cfg->request_count == 0) ||
+        (cfg->requests && cfg->request_count == 0) ||
         (cfg->lock == NULL) != (cfg->unlock == NULL)) {
         return BMQTT_ERR_PARAM;
     }
@@ -443,7 +365,8 @@ bmqtt_status_t bmqtt_client_init_checked(bmqtt_client_t *c, const bmqtt_client_c
     c->cfg = cfg;
     c->next_id = 1;
     c->tx_extra_slot = NO_SLOT;
-    c->err.rule = 0;
+    c->reqs = cfg->requests ? cfg->requests : &c->req1;
+    c->nreq = cfg->requests ? cfg->request_count : 1u;
     memset(cfg->inflight, 0, cfg->inflight_count * sizeof cfg->inflight[0]);
     memset(cfg->qos2_ids, 0, cfg->qos2_count * sizeof cfg->qos2_ids[0]);
     if (cfg->requests) memset(cfg->requests, 0, cfg->request_count * sizeof cfg->requests[0]);
@@ -472,8 +395,8 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
         /* refused: the status says why */
         goto out;
     }
-    /* A new connection: everything after next_seq starts from zero. */
-    memset(&c->tr, 0, sizeof *c - offsetof(bmqtt_client_t, tr));
+    /* A new connection: from state to the outbox, everything starts from zero. */
+    memset(&c->state, 0, offsetof(bmqtt_client_t, outbox) - offsetof(bmqtt_client_t, state));
     c->now_ms = c->connect_ms = c->last_tx_ms = now_ms;
     c->tr = tr;
     c->tx_extra_slot = NO_SLOT;
@@ -481,7 +404,7 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
     c->clean = fields->clean_session;
     settle(c); /* messages sent on an earlier connection end now when this one is clean */
     if (c->clean) memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
-    if (c->cfg->requests) memset(c->cfg->requests, 0, c->cfg->request_count * sizeof c->cfg->requests[0]);
+    memset(c->reqs, 0, c->nreq * sizeof c->reqs[0]);
     bmqtt_framer_init(&c->framer, (uint32_t)c->cfg->rx_size);
     c->state = BMQTT_CLIENT_CONNECTING;
     c->connect_end = c->tx_total + (uint32_t)n;
@@ -644,8 +567,8 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         /* For a pending request of its kind: a SUBACK has one code per filter asked for
          * [MQTT-3.8.4-5], an UNSUBACK answers an UNSUBSCRIBE (recorded with 0 filters). */
         int sub = pkt.type == BMQTT_SUBACK;
-        uint16_t id = sub ? pkt.u.suback.packet_id : pkt.u.packet_id, n;
-        bmqtt_request_t *r = reqs(c, &n);
+        uint16_t id = sub ? pkt.u.suback.packet_id : pkt.u.packet_id;
+        bmqtt_request_t *r = c->reqs;
         bmqtt_event_t ev;
         i = find_req(c, id);
         if (i < 0 || r[i].filters != (sub ? pkt.u.suback.codes.len : 0u)) {
@@ -817,7 +740,6 @@ static bmqtt_status_t finish_disconnect(bmqtt_client_t *c, uint32_t now)
 
 static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
 {
-    uint16_t n;
     bmqtt_request_t *r;
     uint32_t to = timeout_ms(c);
 
@@ -828,8 +750,8 @@ static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
         if (since(now, c->connect_ms) >= to) return fail(c, BMQTT_ERR_TIMEOUT, WHY(BMQTT_CONNACK, BMQTT_RULE_NO_CONNACK), 0);
         return BMQTT_WOULD_BLOCK;
     }
-    r = reqs(c, &n);
-    for (uint16_t i = 0; i < n; i++) {
+    r = c->reqs;
+    for (uint16_t i = 0; i < c->nreq; i++) {
         if (r[i].id && since(now, r[i].sent_ms) >= to) {
             uint16_t id = r[i].id;
             bmqtt_event_type_t t = r[i].filters ? BMQTT_EVT_SUBACK : BMQTT_EVT_UNSUBACK;
@@ -959,7 +881,7 @@ static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uin
     }
     slot->pub = p;
     slot->flags = 0;
-    if (c->cfg->outbox && !by_ref && (st = outbox_put(c, slot)) != BMQTT_OK) {
+    if (c->outbox_copy && !by_ref && (st = c->outbox_copy(c, slot)) != BMQTT_OK) {
         /* refused: the status says why */
         goto out;
     }
@@ -987,7 +909,7 @@ bmqtt_status_t bmqtt_client_publish_ref(bmqtt_client_t *c, const bmqtt_publish_t
 /* SUBSCRIBE and UNSUBSCRIBE: a fresh packet id, encoded into the queue. */
 static bmqtt_status_t request(bmqtt_client_t *c, const void *list, size_t count, int unsub, uint16_t *packet_id)
 {
-    uint16_t id, nreq;
+    uint16_t id;
     size_t n, room;
     bmqtt_status_t st;
     int slot;
@@ -1014,7 +936,7 @@ static bmqtt_status_t request(bmqtt_client_t *c, const void *list, size_t count,
         goto out;
     }
     tx_commit(c, n);
-    r = reqs(c, &nreq);
+    r = c->reqs;
     r[slot].id = id;
     r[slot].filters = unsub ? 0 : (uint16_t)count;
     r[slot].sent_ms = c->now_ms;
@@ -1087,7 +1009,6 @@ static uint32_t until(uint32_t now, uint32_t start, uint32_t len)
 uint32_t bmqtt_client_next_deadline(const bmqtt_client_t *c, uint32_t now)
 {
     uint32_t d = UINT32_MAX, to;
-    uint16_t n;
     const bmqtt_request_t *r;
 
     if (!usable(c) || c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return UINT32_MAX;
@@ -1097,8 +1018,8 @@ uint32_t bmqtt_client_next_deadline(const bmqtt_client_t *c, uint32_t now)
     if (tx_busy(c)) BMQTT_MIN(until(now, c->stall_ms, to));
     if (c->state == BMQTT_CLIENT_CONNECTING) BMQTT_MIN(until(now, c->connect_ms, to));
     if (c->state == BMQTT_CLIENT_DISCONNECTING) BMQTT_MIN(until(now, c->close_ms, to));
-    r = reqs_c(c, &n);
-    for (uint16_t i = 0; i < n; i++) {
+    r = c->reqs;
+    for (uint16_t i = 0; i < c->nreq; i++) {
         if (r[i].id) BMQTT_MIN(until(now, r[i].sent_ms, to));
     }
     if (c->keepalive_s && c->state != BMQTT_CLIENT_CONNECTING) {

@@ -65,6 +65,7 @@ static unsigned take(void)
 /* ---- the client's memory --------------------------------------------------- */
 
 static uint8_t tx[256], rx[200], outbox[700];
+static size_t box_size; /* 0: no outbox */
 static bmqtt_inflight_t slots[4];
 static uint16_t ids2[3];
 static bmqtt_request_t reqs[2];
@@ -433,13 +434,13 @@ static void do_publish(unsigned op)
         CHECK(st == BMQTT_OK || st == BMQTT_ERR_INFLIGHT_FULL || st == BMQTT_ERR_NOT_CONNECTED ||
               st == BMQTT_ERR_BUFFER_TOO_SMALL);
         CHECK(st == BMQTT_OK || !r->seen); /* a refused message never reaches the wire */
-        if (st == BMQTT_ERR_BUFFER_TOO_SMALL) CHECK(cfg.outbox && !by_ref && len + 3 > cfg.outbox_size);
+        if (st == BMQTT_ERR_BUFFER_TOO_SMALL) CHECK(box_size && !by_ref && len + 3 > box_size);
         if (st == BMQTT_ERR_NOT_CONNECTED) CHECK(bmqtt_client_state(&cli) == BMQTT_CLIENT_DISCONNECTING);
         if (st != BMQTT_OK) return;
         CHECK(id != 0 && (r->id == 0 || r->id == id) && rec_by_id(id) == NULL); /* never an id in use [MQTT-2.3.1-2] */
         r->id = id;
         r->used = 1;
-        r->by_ref = (uint8_t)(by_ref || cfg.outbox == NULL);
+        r->by_ref = (uint8_t)(by_ref || box_size == 0);
         open_count++;
         if (!r->by_ref) memset(r->buf, 0xEE, sizeof r->buf); /* in the outbox: the caller's buffer is free */
     }
@@ -606,8 +607,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     cfg.tx_size = tx_sizes[c0 & 3];
     cfg.rx_buf = rx;
     cfg.rx_size = rx_sizes[(c0 >> 2) & 3];
-    cfg.outbox_size = box_sizes[(c0 >> 4) & 3];
-    cfg.outbox = cfg.outbox_size ? outbox : NULL;
+    box_size = box_sizes[(c0 >> 4) & 3];
     cfg.inflight = slots;
     cfg.inflight_count = (uint16_t)((c1 & 3) + 1);
     cfg.qos2_ids = ids2;
@@ -635,6 +635,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     chunk = 64;
     would_block = 0;
     CHECK(bmqtt_client_init(&cli, &cfg) == BMQTT_OK);
+    CHECK(bmqtt_client_set_outbox(&cli, box_size ? outbox : NULL, box_size) == BMQTT_OK);
     do_connect((uint8_t)(c0 >> 7), 2);
     run_program();
 

@@ -62,8 +62,7 @@ int main(int argc, char **argv)
 {
     static const bmqtt_client_config_t cfg = { .tx_buf = tx, .tx_size = sizeof tx, .rx_buf = rx, .rx_size = sizeof rx,
                                                .inflight = slots, .inflight_count = 64, .qos2_ids = q2,
-                                               .qos2_count = 8, .outbox = obox, .outbox_size = sizeof obox,
-                                               .on_event = on_event };
+                                               .qos2_count = 8, .on_event = on_event };
     bmqtt_connect_t f;
     char line[16], payload[16];
     uint16_t port;
@@ -73,7 +72,10 @@ int main(int argc, char **argv)
     if (argc != 4) return 2;
     port = (uint16_t)atoi(argv[1]);
     count = atoi(argv[3]);
-    if (count < 1 || count > 64 || bmqtt_client_init(&c, &cfg) != BMQTT_OK) return 2;
+    if (count < 1 || count > 64 || bmqtt_client_init(&c, &cfg) != BMQTT_OK ||
+        bmqtt_client_set_outbox(&c, obox, sizeof obox) != BMQTT_OK) {
+        return 2;
+    }
     memset(&f, 0, sizeof f);
     f.client_id = bmqtt_view_str(argv[2]);
     f.clean_session = 0;

@@ -720,7 +720,7 @@ static void test_parameter_and_state_errors(void **state)
     /* A struct of another size (a library built with another layout) is refused. */
     assert_int_equal(bmqtt_client_init_checked(&cli, &cfg, sizeof cli - 1), BMQTT_ERR_PARAM);
     assert_int_equal(bmqtt_client_init_checked(&cli, &cfg, sizeof cli + 16), BMQTT_ERR_PARAM);
-    for (int i = 0; i < 17; i++) {
+    for (int i = 0; i < 16; i++) {
         bad = cfg;
         switch (i) {
         case 0: bad.tx_buf = NULL; break;
@@ -733,12 +733,11 @@ static void test_parameter_and_state_errors(void **state)
         case 7: bad.qos2_ids = NULL; break;
         case 8: bad.inflight_count = BMQTT_MAX_INFLIGHT + 1; break;
         case 9: bad.tx_size = (size_t)BMQTT_VARINT_MAX + 1u; break;
-        case 10: bad.outbox = NULL, bad.outbox_size = 8; break;
-        case 11: bad.request_count = 0; break;
-        case 12: bad.lock = noop_lock; break;
-        case 13: bad.unlock = noop_lock; break;
-        case 14: bad.qos2_count = 0; break;
-        case 15: bad.tx_size = 0; break;
+        case 10: bad.request_count = 0; break;
+        case 11: bad.lock = noop_lock; break;
+        case 12: bad.unlock = noop_lock; break;
+        case 13: bad.qos2_count = 0; break;
+        case 14: bad.tx_size = 0; break;
         default: bad.rx_size = 0; break;
         }
         assert_int_equal(bmqtt_client_init(&cli, &bad), BMQTT_ERR_PARAM);
@@ -746,11 +745,13 @@ static void test_parameter_and_state_errors(void **state)
     /* The edges that are accepted: 16-byte buffers, a full in-flight table, an outbox, no request table. */
     bad = cfg;
     bad.tx_size = bad.rx_size = 16;
-    bad.outbox = box;
-    bad.outbox_size = sizeof box;
     bad.requests = NULL;
     bad.request_count = 0;
     assert_int_equal(bmqtt_client_init(&cli, &bad), BMQTT_OK);
+    assert_int_equal(bmqtt_client_set_outbox(NULL, box, sizeof box), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_set_outbox(&cli, NULL, 8), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_client_set_outbox(&cli, box, sizeof box), BMQTT_OK);
+    assert_int_equal(bmqtt_client_set_outbox(&cli, NULL, 0), BMQTT_OK); /* removed again */
     assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
     assert_int_equal(bmqtt_client_state(&cli), BMQTT_CLIENT_IDLE);
     /* Idle: nothing to poll, publish at QoS 0, subscribe; disconnect and abort are no-ops. */
@@ -1807,9 +1808,8 @@ static void test_outbox_copies_reused_and_compacted(void **state)
     bmqtt_publish_t p = { .qos = 1 };
     uint16_t id;
     (void)state;
-    cfg.outbox = box;
-    cfg.outbox_size = sizeof box;
     assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
+    assert_int_equal(bmqtt_client_set_outbox(&cli, box, sizeof box), BMQTT_OK);
     connect_at(0, 0, "20 02 00 00");
     /* A: 1 + 9 = 10 bytes, from a stack buffer overwritten right after publish. */
     memcpy(topic, "a", 2);
@@ -1890,9 +1890,8 @@ static void test_publish_ref_is_never_copied(void **state)
     bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("t"), .qos = 2 };
     uint16_t id;
     (void)state;
-    cfg.outbox = box;
-    cfg.outbox_size = sizeof box;
     assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
+    assert_int_equal(bmqtt_client_set_outbox(&cli, box, sizeof box), BMQTT_OK);
     connect_at(0, 0, "20 02 00 00");
     memset(payload, 'x', sizeof payload - 1);
     p.payload = bmqtt_view_str(payload);
@@ -1934,9 +1933,8 @@ static void test_outbox_never_moves_a_payload_being_sent(void **state)
     (void)state;
     for (size_t j = 0; j < sizeof big; j++) big[j] = (uint8_t)(j * 3u);
     memset(mid, 0x6D, sizeof mid);
-    cfg.outbox = box;
-    cfg.outbox_size = sizeof box;
     assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
+    assert_int_equal(bmqtt_client_set_outbox(&cli, box, sizeof box), BMQTT_OK);
     connect_at(0, 1, "20 02 00 00");
     assert_int_equal(bmqtt_client_publish(&cli, &a, NULL), BMQTT_OK); /* 10 bytes of outbox */
     (void)mock_take_hex(&mock);

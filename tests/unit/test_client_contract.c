@@ -263,9 +263,8 @@ static void test_outbox_copies_and_checks_at_publish(void **state)
     char topic[8], payload[8];
     bmqtt_publish_t p;
     (void)state;
-    cfg.outbox = obox;
-    cfg.outbox_size = sizeof obox;
     assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
+    assert_int_equal(bmqtt_client_set_outbox(&cli, obox, sizeof obox), BMQTT_OK);
     connect_at(0, 0, "20 02 00 00");
     strcpy(topic, "a\xC3");
     p = pub(topic, "x", 1);
@@ -315,9 +314,8 @@ static void test_outbox_compacts_and_reports_full(void **state)
     bmqtt_publish_t a = pub("aaaa", "0123456789", 1), b = pub("bbbb", "0123456789", 1);
     uint16_t ida, idb, idc;
     (void)state;
-    cfg.outbox = obox; /* 64 bytes: four messages of 14 fit, a fifth not */
-    cfg.outbox_size = sizeof obox;
     assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
+    assert_int_equal(bmqtt_client_set_outbox(&cli, obox, sizeof obox), BMQTT_OK); /* 64 bytes: four messages of 14 fit, a fifth not */
     connect_at(0, 1, "20 02 00 00");
     assert_int_equal(bmqtt_client_publish(&cli, &a, &ida), BMQTT_OK);
     assert_int_equal(bmqtt_client_publish(&cli, &b, &idb), BMQTT_OK);
