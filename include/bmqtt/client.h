@@ -229,10 +229,12 @@ typedef struct bmqtt_client {
     uint16_t outbox_live;      /* slots whose copies are in the outbox */
     uint16_t nreq;             /* entries of reqs */
     /* From here to outbox: reset by every connect. */
-    uint8_t state, flags, ping_out, session_present, streaming, clean;
+    int32_t err_status;        /* bmqtt_client_last_error() */
+    uint32_t err_why;          /* its packet type | rule << 4 | packet id << 16 */
+    uint8_t state, flags, ping_out, streaming, session_present, clean;
     uint16_t keepalive_s, tx_extra_slot;
     const bmqtt_transport_t *tr;
-    uint32_t tx_head, tx_tail; /* queued bytes: tx_buf[tx_head..tx_tail) */
+    uint32_t tx_tail;          /* queued bytes: tx_buf[0..tx_tail) */
     uint32_t tx_extra_len, tx_extra_sent;
     uint32_t rx_fill, rx_framed;
     int32_t tx_err;            /* a send error met inside an API call, for poll to report */
@@ -242,7 +244,6 @@ typedef struct bmqtt_client {
     uint32_t stream_off, stream_head;
     uint32_t connect_end;      /* stream position after CONNECT: nothing is read before it is out */
     bmqtt_framer_t framer;
-    bmqtt_client_error_t err;
     bmqtt_request_t req1;      /* the built-in request slot when cfg->requests is NULL */
     /* To the end: kept by connect. */
     uint8_t *outbox;           /* bmqtt_client_set_outbox() */

@@ -2,7 +2,7 @@
  * buffer, the caller's tables, and poll() doing what the API calls could not
  * finish.
  *
- * Transmit: tx_buf[tx_head..tx_tail) holds whole packets back to back, oldest
+ * Transmit: tx_buf[0..tx_tail) holds whole packets back to back, oldest
  * first; every API call appends its packet and sends at once what the
  * transport takes. A packet larger than the whole of tx_buf has its header
  * queued and its payload sent from the caller's (or the outbox's) memory at
@@ -64,18 +64,17 @@ static void emit_simple(const bmqtt_client_t *c, bmqtt_event_type_t type, bmqtt_
     emit(c, &ev);
 }
 
-/* A call refused, or a cause recorded: status, packet and rule for last_error. */
-/* What ended the session, for last_error: @p why is WHY(packet type, rule). */
-#define WHY(type, rule) ((unsigned)(type) | ((unsigned)(rule) << 4))
+/* What ended the session, for last_error: WHY(packet type, rule), with ID(id)
+ * or'ed in where a packet id is known; kept as one word. */
+#define WHY(type, rule) ((uint32_t)(type) | ((uint32_t)(rule) << 4))
+#define ID(id) ((uint32_t)(id) << 16)
 
-static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, unsigned why, uint16_t id)
+static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, uint32_t why)
 {
-    c->err.status = st;
-    c->err.packet_type = (uint8_t)(why & 15u);
-    c->err.rule = (uint8_t)(why >> 4);
-    c->err.packet_id = id;
-    BMQTT_LOG("bmqtt: %s (packet type %u, id %u): %s", bmqtt_status_str(st), why & 15u, (unsigned)id,
-              bmqtt_client_rule_str(why >> 4));
+    c->err_status = st;
+    c->err_why = why;
+    BMQTT_LOG("bmqtt: %s (packet type %u, id %u): %s", bmqtt_status_str(st), (unsigned)(why & 15u),
+              (unsigned)(why >> 16), bmqtt_client_rule_str((why >> 4) & 0xFFFu));
     return st;
 }
 
@@ -113,17 +112,15 @@ static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
     if (c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return st;
     if (c->tr->close) c->tr->close(c->tr->ctx);
     c->state = BMQTT_CLIENT_CLOSED;
-    c->tx_head = c->tx_tail = c->tx_extra_len = c->tx_extra_sent = 0;
+    c->tx_tail = c->tx_extra_len = c->tx_extra_sent = 0;
     c->tx_extra_slot = NO_SLOT;
     c->tx_err = 0;
     c->ping_out = 0;
     if (st == BMQTT_OK) {
-        c->err.status = BMQTT_OK; /* a graceful end; earlier refusals no longer matter */
-        c->err.packet_type = 0;
-        c->err.packet_id = 0;
-        c->err.rule = 0;
-    } else if (c->err.status != st) {
-        (void)note(c, st, WHY(0, BMQTT_RULE_NONE), 0);
+        c->err_status = BMQTT_OK; /* a graceful end; earlier refusals no longer matter */
+        c->err_why = 0;
+    } else if (c->err_status != st) {
+        (void)note(c, st, WHY(0, BMQTT_RULE_NONE));
     }
     BMQTT_LOG("bmqtt: session ended: %s", bmqtt_status_str(st));
     for (uint16_t i = 0; i < n; i++) {
@@ -139,9 +136,9 @@ static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
     return st;
 }
 
-static bmqtt_status_t fail(bmqtt_client_t *c, bmqtt_status_t st, unsigned why, uint16_t id)
+static bmqtt_status_t fail(bmqtt_client_t *c, bmqtt_status_t st, uint32_t why)
 {
-    (void)note(c, st, why, id);
+    (void)note(c, st, why);
     return end_session(c, st);
 }
 
@@ -149,19 +146,12 @@ static bmqtt_status_t fail(bmqtt_client_t *c, bmqtt_status_t st, unsigned why, u
 
 static int tx_busy(const bmqtt_client_t *c)
 {
-    return c->tx_head != c->tx_tail || c->tx_extra_len != 0;
+    return c->tx_tail != 0 || c->tx_extra_len != 0;
 }
 
-/* Room at the end of the queue, after moving what is queued to the front. */
-static size_t tx_room(bmqtt_client_t *c)
+/* Room at the end of the queue (which always starts at tx_buf[0]). */
+static size_t tx_room(const bmqtt_client_t *c)
 {
-    if (c->tx_head) {
-        uint32_t n = c->tx_tail - c->tx_head;
-        memmove(c->cfg->tx_buf, c->cfg->tx_buf + c->tx_head, n);
-        if (c->tx_extra_len) c->tx_extra_at -= c->tx_head;
-        c->tx_head = 0;
-        c->tx_tail = n;
-    }
     return c->cfg->tx_size - c->tx_tail;
 }
 
@@ -223,7 +213,7 @@ static bmqtt_status_t tx_publish(bmqtt_client_t *c, const bmqtt_publish_t *p, ui
  * a packet the broker cannot have received in full is a protocol error. */
 static int sent_past(const bmqtt_client_t *c, uint32_t end)
 {
-    uint32_t pending = c->tx_tail - c->tx_head + c->tx_extra_len - c->tx_extra_sent;
+    uint32_t pending = c->tx_tail + c->tx_extra_len - c->tx_extra_sent;
     return (int32_t)(c->tx_total - pending - end) >= 0;
 }
 
@@ -234,14 +224,13 @@ static bmqtt_status_t flush(bmqtt_client_t *c)
         const uint8_t *p;
         size_t want;
         int32_t n;
-        int extra = c->tx_extra_len && c->tx_head == c->tx_extra_at;
+        int extra = c->tx_extra_len && c->tx_extra_at == 0;
         if (extra) {
             p = c->tx_extra + c->tx_extra_sent;
             want = c->tx_extra_len - c->tx_extra_sent;
         } else {
-            uint32_t end = c->tx_extra_len && c->tx_extra_at > c->tx_head ? c->tx_extra_at : c->tx_tail;
-            p = c->cfg->tx_buf + c->tx_head;
-            want = end - c->tx_head;
+            p = c->cfg->tx_buf;
+            want = c->tx_extra_len ? c->tx_extra_at : c->tx_tail;
         }
         n = c->tr->send(c->tr->ctx, p, want);
         if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_WOULD_BLOCK;
@@ -255,9 +244,11 @@ static bmqtt_status_t flush(bmqtt_client_t *c)
                 c->tx_extra_slot = NO_SLOT;
             }
         } else {
-            c->tx_head += (uint32_t)n;
+            /* Keep the queue at the front: usually nothing is left to move. */
+            c->tx_tail -= (uint32_t)n;
+            memmove(c->cfg->tx_buf, c->cfg->tx_buf + n, c->tx_tail);
+            if (c->tx_extra_len) c->tx_extra_at -= (uint32_t)n;
         }
-        if (c->tx_head == c->tx_tail && !c->tx_extra_len) c->tx_head = c->tx_tail = 0;
     }
     return BMQTT_OK;
 }
@@ -322,7 +313,7 @@ static bmqtt_status_t pump(bmqtt_client_t *c)
             st = tx_publish(c, &p, (uint16_t)(s - c->cfg->inflight));
             if (st != BMQTT_OK && st != BMQTT_ERR_BUSY) {
                 /* Only memory kept by reference can turn invalid after publish checked it. */
-                (void)note(c, BMQTT_ERR_CHANGED, WHY(BMQTT_PUBLISH, BMQTT_RULE_CHANGED), s->pub.packet_id);
+                (void)note(c, BMQTT_ERR_CHANGED, WHY(BMQTT_PUBLISH, BMQTT_RULE_CHANGED) | ID(s->pub.packet_id));
                 slot_done(c, s, BMQTT_ERR_CHANGED);
                 continue;
             }
@@ -345,19 +336,14 @@ static void progress(bmqtt_client_t *c)
 
 /* ---- the API -------------------------------------------------------------- */
 
-/* n > max, without an "always false" warning when max is the type's maximum. */
-static int above(uint32_t n, uint32_t max)
-{
-    return n > max;
-}
-
 bmqtt_status_t bmqtt_client_init_checked(bmqtt_client_t *c, const bmqtt_client_config_t *cfg, size_t client_size)
 {
+    /* Unsigned wrap: one test each for "under 16 or over the maximum" and "0 or over". */
     if (c == NULL || cfg == NULL || client_size != sizeof(bmqtt_client_t) || cfg->tx_buf == NULL ||
-        cfg->rx_buf == NULL || cfg->tx_size < 16 || cfg->tx_size > BMQTT_VARINT_MAX || cfg->rx_size < 16 ||
-        cfg->rx_size > BMQTT_VARINT_MAX || cfg->inflight == NULL || cfg->inflight_count == 0 ||
-        above(cfg->inflight_count, BMQTT_MAX_INFLIGHT) || cfg->qos2_ids == NULL || cfg->qos2_count == 0 ||
-        (cfg->requests && cfg->request_count == 0) ||
+        cfg->rx_buf == NULL || cfg->tx_size - 16u > BMQTT_VARINT_MAX - 16u ||
+        cfg->rx_size - 16u > BMQTT_VARINT_MAX - 16u || cfg->inflight == NULL ||
+        (unsigned)cfg->inflight_count - 1u >= (unsigned)BMQTT_MAX_INFLIGHT || cfg->qos2_ids == NULL ||
+        cfg->qos2_count == 0 || (cfg->requests && cfg->request_count == 0) ||
         (cfg->lock == NULL) != (cfg->unlock == NULL)) {
         return BMQTT_ERR_PARAM;
     }
@@ -395,8 +381,8 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
         /* refused: the status says why */
         goto out;
     }
-    /* A new connection: from state to the outbox, everything starts from zero. */
-    memset(&c->state, 0, offsetof(bmqtt_client_t, outbox) - offsetof(bmqtt_client_t, state));
+    /* A new connection: from err_status to the outbox, everything starts from zero. */
+    memset(&c->err_status, 0, offsetof(bmqtt_client_t, outbox) - offsetof(bmqtt_client_t, err_status));
     c->now_ms = c->connect_ms = c->last_tx_ms = now_ms;
     c->tr = tr;
     c->tx_extra_slot = NO_SLOT;
@@ -422,7 +408,7 @@ static bmqtt_status_t on_connack(bmqtt_client_t *c, const bmqtt_connack_t *ack)
     bmqtt_status_t st = ack->return_code ? (bmqtt_status_t)(-40 - (int)ack->return_code) : BMQTT_OK;
 
     if (ack->session_present && c->clean) {
-        return note(c, BMQTT_ERR_PROTOCOL, WHY(BMQTT_CONNACK, BMQTT_RULE_SESSION_PRESENT), 0);
+        return note(c, BMQTT_ERR_PROTOCOL, WHY(BMQTT_CONNACK, BMQTT_RULE_SESSION_PRESENT));
     }
     memset(&ev, 0, sizeof ev);
     ev.type = BMQTT_EVT_CONNACK;
@@ -431,7 +417,7 @@ static bmqtt_status_t on_connack(bmqtt_client_t *c, const bmqtt_connack_t *ack)
     ev.session_present = ack->session_present;
     if (st != BMQTT_OK) {
         emit(c, &ev);
-        return note(c, st, WHY(BMQTT_CONNACK, BMQTT_RULE_REFUSED), 0);
+        return note(c, st, WHY(BMQTT_CONNACK, BMQTT_RULE_REFUSED));
     }
     if (c->state == BMQTT_CLIENT_CONNECTING) c->state = BMQTT_CLIENT_CONNECTED;
     c->flags |= CF_ACKED;
@@ -490,7 +476,7 @@ static bmqtt_status_t admit(bmqtt_client_t *c, const bmqtt_publish_t *p, int *fr
         if (qos2_seen(c, p->packet_id)) {
             *fresh = 0; /* resent before our PUBREC arrived: deliver once [MQTT-4.3.3-2] */
         } else if (!qos2_set(c, 0, p->packet_id)) {
-            return note(c, BMQTT_ERR_INFLIGHT_FULL, WHY(BMQTT_PUBLISH, BMQTT_RULE_QOS2_FULL), p->packet_id);
+            return note(c, BMQTT_ERR_INFLIGHT_FULL, WHY(BMQTT_PUBLISH, BMQTT_RULE_QOS2_FULL) | ID(p->packet_id));
         }
     }
     return BMQTT_OK;
@@ -503,9 +489,9 @@ static bmqtt_status_t answer_publish(bmqtt_client_t *c, const bmqtt_publish_t *p
     return BMQTT_OK;
 }
 
-static bmqtt_status_t protocol(bmqtt_client_t *c, unsigned why, uint16_t id)
+static bmqtt_status_t protocol(bmqtt_client_t *c, uint32_t why)
 {
-    return note(c, BMQTT_ERR_PROTOCOL, why, id);
+    return note(c, BMQTT_ERR_PROTOCOL, why);
 }
 
 /* The packet the framer just completed at the start of rx_buf: its fixed
@@ -520,9 +506,9 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
     bmqtt_status_t st = bmqtt_decode_from_server(c->framer.first_byte, c->cfg->rx_buf + c->framer.header_len,
                                                  c->framer.remaining, &pkt);
 
-    if (st != BMQTT_OK) return note(c, st, WHY(type, BMQTT_RULE_MALFORMED), 0);
+    if (st != BMQTT_OK) return note(c, st, WHY(type, BMQTT_RULE_MALFORMED));
     if (!(c->flags & CF_ACKED)) {
-        if (pkt.type != BMQTT_CONNACK) return protocol(c, WHY(type, BMQTT_RULE_CONNACK_FIRST), 0);
+        if (pkt.type != BMQTT_CONNACK) return protocol(c, WHY(type, BMQTT_RULE_CONNACK_FIRST));
         return on_connack(c, &pkt.u.connack);
     }
     switch (pkt.type) {
@@ -541,7 +527,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
                 s->state = WAIT_COMP | NEEDS_SEND; /* a repeated PUBREC: PUBREL again */
                 return BMQTT_OK;
             }
-            return protocol(c, WHY(type, BMQTT_RULE_ACK_UNKNOWN), pkt.u.packet_id);
+            return protocol(c, WHY(type, BMQTT_RULE_ACK_UNKNOWN) | ID(pkt.u.packet_id));
         }
         if (pkt.type == BMQTT_PUBACK) {
             slot_done(c, s, BMQTT_OK);
@@ -552,7 +538,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
     case BMQTT_PUBCOMP:
         s = find_slot(c, pkt.u.packet_id);
         if (s == NULL || s->state != WAIT_COMP || !sent_past(c, s->end)) {
-            return protocol(c, WHY(type, BMQTT_RULE_PUBCOMP_UNKNOWN), pkt.u.packet_id);
+            return protocol(c, WHY(type, BMQTT_RULE_PUBCOMP_UNKNOWN) | ID(pkt.u.packet_id));
         }
         slot_done(c, s, BMQTT_OK);
         return BMQTT_OK;
@@ -572,7 +558,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         bmqtt_event_t ev;
         i = find_req(c, id);
         if (i < 0 || r[i].filters != (sub ? pkt.u.suback.codes.len : 0u)) {
-            return protocol(c, WHY(type, sub ? BMQTT_RULE_SUBACK_UNKNOWN : BMQTT_RULE_UNSUBACK_UNKNOWN), id);
+            return protocol(c, WHY(type, sub ? BMQTT_RULE_SUBACK_UNKNOWN : BMQTT_RULE_UNSUBACK_UNKNOWN) | ID(id));
         }
         r[i].id = 0;
         memset(&ev, 0, sizeof ev);
@@ -586,7 +572,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         c->ping_out = 0;
         return BMQTT_OK;
     default: /* a second CONNACK; the client-only types never get here (decode_from_server) */
-        return protocol(c, WHY(type, BMQTT_RULE_CONNACK_TWICE), 0);
+        return protocol(c, WHY(type, BMQTT_RULE_CONNACK_TWICE));
     }
 }
 
@@ -616,9 +602,9 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
                                    c->rx_framed - hl, c->framer.remaining, &p, &head);
     if (st == BMQTT_NEED_MORE) {
         if (!full) return BMQTT_OK;
-        return note(c, BMQTT_ERR_PACKET_TOO_LARGE, WHY(BMQTT_PUBLISH, BMQTT_RULE_TOO_LARGE), 0);
+        return note(c, BMQTT_ERR_PACKET_TOO_LARGE, WHY(BMQTT_PUBLISH, BMQTT_RULE_TOO_LARGE));
     }
-    if (st != BMQTT_OK) return note(c, st, WHY(BMQTT_PUBLISH, BMQTT_RULE_MALFORMED), 0);
+    if (st != BMQTT_OK) return note(c, st, WHY(BMQTT_PUBLISH, BMQTT_RULE_MALFORMED));
     if (c->stream_head == 0) {
         c->stream_head = (uint32_t)(hl + head);
         if ((st = admit(c, &p, &fresh)) != BMQTT_OK) return st;
@@ -629,7 +615,7 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
         if (c->streaming == 1) deliver(c, &p, c->stream_off, c->framer.remaining - (uint32_t)head);
         c->stream_off += (uint32_t)p.payload.len;
     } else if (full && !done) {
-        return note(c, BMQTT_ERR_PACKET_TOO_LARGE, WHY(BMQTT_PUBLISH, BMQTT_RULE_TOO_LARGE), p.packet_id);
+        return note(c, BMQTT_ERR_PACKET_TOO_LARGE, WHY(BMQTT_PUBLISH, BMQTT_RULE_TOO_LARGE) | ID(p.packet_id));
     }
     if (!done) {
         if (full) c->rx_fill = c->rx_framed = c->stream_head; /* keep the head, reuse the rest */
@@ -659,10 +645,10 @@ static bmqtt_status_t drain(bmqtt_client_t *c)
         c->rx_framed += (uint32_t)used;
         if (st == BMQTT_ERR_PACKET_TOO_LARGE) {
             if ((c->framer.first_byte >> 4) != BMQTT_PUBLISH) {
-                return note(c, st, WHY((unsigned)(c->cfg->rx_buf[0] >> 4), BMQTT_RULE_TOO_LARGE), 0);
+                return note(c, st, WHY((unsigned)(c->cfg->rx_buf[0] >> 4), BMQTT_RULE_TOO_LARGE));
             }
             if (!(c->flags & CF_ACKED)) {
-                return protocol(c, WHY(BMQTT_PUBLISH, BMQTT_RULE_CONNACK_FIRST), 0);
+                return protocol(c, WHY(BMQTT_PUBLISH, BMQTT_RULE_CONNACK_FIRST));
             }
             c->streaming = 1;
             c->stream_head = 0;
@@ -670,7 +656,7 @@ static bmqtt_status_t drain(bmqtt_client_t *c)
             st = BMQTT_NEED_MORE;
         }
         if (st != BMQTT_OK && st != BMQTT_NEED_MORE) {
-            return note(c, st, WHY((unsigned)(c->cfg->rx_buf[0] >> 4), BMQTT_RULE_MALFORMED), 0); /* the packet starts there */
+            return note(c, st, WHY((unsigned)(c->cfg->rx_buf[0] >> 4), BMQTT_RULE_MALFORMED)); /* the packet starts there */
         }
         if (c->streaming) {
             if ((st = stream_step(c, st == BMQTT_OK)) != BMQTT_OK) return st;
@@ -697,8 +683,8 @@ static bmqtt_status_t receive(bmqtt_client_t *c)
         want = c->cfg->rx_size - c->rx_fill;
         n = c->tr->recv(c->tr->ctx, c->cfg->rx_buf + c->rx_fill, want);
         if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_OK;
-        if (n < 0) return note(c, (bmqtt_status_t)n, WHY(0, BMQTT_RULE_TRANSPORT), 0);
-        if ((size_t)n > want) return note(c, BMQTT_ERR_TRANSPORT, WHY(0, BMQTT_RULE_OVERRUN), 0);
+        if (n < 0) return note(c, (bmqtt_status_t)n, WHY(0, BMQTT_RULE_TRANSPORT));
+        if ((size_t)n > want) return note(c, BMQTT_ERR_TRANSPORT, WHY(0, BMQTT_RULE_OVERRUN));
         c->rx_fill += (uint32_t)n;
     }
     return drain(c);
@@ -729,9 +715,9 @@ static bmqtt_status_t finish_disconnect(bmqtt_client_t *c, uint32_t now)
     progress(c);
     if (tx_busy(c) && !c->tx_err) return BMQTT_WOULD_BLOCK;
     if (c->tx_err) {
-        st = fail(c, (bmqtt_status_t)c->tx_err, WHY(BMQTT_DISCONNECT, BMQTT_RULE_TRANSPORT), 0);
+        st = fail(c, (bmqtt_status_t)c->tx_err, WHY(BMQTT_DISCONNECT, BMQTT_RULE_TRANSPORT));
     } else if (c->flags & CF_LATE) {
-        st = fail(c, BMQTT_ERR_TIMEOUT, WHY(BMQTT_DISCONNECT, BMQTT_RULE_ACKS_MISSING), 0);
+        st = fail(c, BMQTT_ERR_TIMEOUT, WHY(BMQTT_DISCONNECT, BMQTT_RULE_ACKS_MISSING));
     } else {
         st = end_session(c, BMQTT_OK);
     }
@@ -744,10 +730,10 @@ static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
     uint32_t to = timeout_ms(c);
 
     if (tx_busy(c) && since(now, c->stall_ms) >= to) {
-        return fail(c, BMQTT_ERR_TIMEOUT, WHY(0, BMQTT_RULE_STALLED), 0);
+        return fail(c, BMQTT_ERR_TIMEOUT, WHY(0, BMQTT_RULE_STALLED));
     }
     if (c->state == BMQTT_CLIENT_CONNECTING) {
-        if (since(now, c->connect_ms) >= to) return fail(c, BMQTT_ERR_TIMEOUT, WHY(BMQTT_CONNACK, BMQTT_RULE_NO_CONNACK), 0);
+        if (since(now, c->connect_ms) >= to) return fail(c, BMQTT_ERR_TIMEOUT, WHY(BMQTT_CONNACK, BMQTT_RULE_NO_CONNACK));
         return BMQTT_WOULD_BLOCK;
     }
     r = c->reqs;
@@ -758,13 +744,13 @@ static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
             r[i].id = 0;
             emit_simple(c, t, BMQTT_ERR_TIMEOUT, id);
             if (c->state == BMQTT_CLIENT_CLOSED) return BMQTT_ERR_NOT_CONNECTED; /* aborted from the event */
-            return fail(c, BMQTT_ERR_TIMEOUT, WHY(t == BMQTT_EVT_SUBACK ? BMQTT_SUBACK : BMQTT_UNSUBACK, BMQTT_RULE_NO_ANSWER), id);
+            return fail(c, BMQTT_ERR_TIMEOUT, WHY(t == BMQTT_EVT_SUBACK ? BMQTT_SUBACK : BMQTT_UNSUBACK, BMQTT_RULE_NO_ANSWER) | ID(id));
         }
     }
     if (c->keepalive_s && !(c->flags & CF_DIS_SENT)) { /* nothing after DISCONNECT [MQTT-3.14.4-1] */
         uint32_t ka = (uint32_t)c->keepalive_s * 1000u;
         if (c->ping_out) {
-            if (since(now, c->ping_ms) >= to) return fail(c, BMQTT_ERR_KEEPALIVE, WHY(BMQTT_PINGRESP, BMQTT_RULE_NO_PINGRESP), 0);
+            if (since(now, c->ping_ms) >= to) return fail(c, BMQTT_ERR_KEEPALIVE, WHY(BMQTT_PINGRESP, BMQTT_RULE_NO_PINGRESP));
         } else if (since(now, c->last_tx_ms) >= ka - ka / 4u) {
             /* Early enough that the interval between packets never exceeds Keep Alive [MQTT-3.1.2-23]. */
             if (tx_small(c, 0xC0u, 0) == BMQTT_OK) {
@@ -792,7 +778,7 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now)
     for (int round = 0; round < 4; round++) {
         st = pump(c);
         if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) {
-            st = fail(c, st, WHY(0, BMQTT_RULE_TRANSPORT), 0);
+            st = fail(c, st, WHY(0, BMQTT_RULE_TRANSPORT));
             goto out;
         }
         if ((st = receive(c)) != BMQTT_OK) {
@@ -807,12 +793,12 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now)
     }
     st = pump(c); /* answers and PUBRELs the packets just handled asked for */
     if (st != BMQTT_OK && st != BMQTT_WOULD_BLOCK) {
-        st = fail(c, st, WHY(0, BMQTT_RULE_TRANSPORT), 0);
+        st = fail(c, st, WHY(0, BMQTT_RULE_TRANSPORT));
         goto out;
     }
     if ((st = timers(c, now)) != BMQTT_OK) goto out;
     if (c->tx_err) { /* a send of this very poll failed (a PINGREQ...) */
-        st = fail(c, (bmqtt_status_t)c->tx_err, WHY(0, BMQTT_RULE_TRANSPORT), 0);
+        st = fail(c, (bmqtt_status_t)c->tx_err, WHY(0, BMQTT_RULE_TRANSPORT));
         goto out;
     }
     if (c->state == BMQTT_CLIENT_DISCONNECTING) {
@@ -997,7 +983,13 @@ bmqtt_client_state_t bmqtt_client_state(const bmqtt_client_t *c)
 bmqtt_client_error_t bmqtt_client_last_error(const bmqtt_client_t *c)
 {
     bmqtt_client_error_t e = { BMQTT_ERR_PARAM, 0, 0, 0 };
-    return usable(c) ? c->err : e;
+    if (usable(c)) {
+        e.status = c->err_status;
+        e.packet_type = (uint8_t)(c->err_why & 15u);
+        e.rule = (uint8_t)(c->err_why >> 4);
+        e.packet_id = (uint16_t)(c->err_why >> 16);
+    }
+    return e;
 }
 
 static uint32_t until(uint32_t now, uint32_t start, uint32_t len)
@@ -1037,7 +1029,7 @@ int bmqtt_client_tx_idle(const bmqtt_client_t *c)
 
 size_t bmqtt_client_tx_free(const bmqtt_client_t *c)
 {
-    return usable(c) ? c->cfg->tx_size - (c->tx_tail - c->tx_head) : 0u;
+    return usable(c) ? c->cfg->tx_size - c->tx_tail : 0u;
 }
 
 int bmqtt_client_session_present(const bmqtt_client_t *c)
