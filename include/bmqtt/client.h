@@ -235,14 +235,14 @@ typedef struct bmqtt_client {
     uint16_t keepalive_s, tx_extra_slot;
     const bmqtt_transport_t *tr;
     uint32_t tx_tail;          /* queued bytes: tx_buf[0..tx_tail) */
-    uint32_t tx_extra_len, tx_extra_sent;
+    uint32_t tx_extra_len;     /* bytes of tx_extra still to send */
     uint32_t rx_fill, rx_framed;
     int32_t tx_err;            /* a send error met inside an API call, for poll to report */
     const uint8_t *tx_extra;   /* payload of a packet too large for tx_buf, sent from its memory */
     uint32_t tx_extra_at;      /* where tx_extra goes in the stream (offset in tx_buf) */
-    uint32_t now_ms, stall_ms, last_tx_ms, ping_ms, connect_ms, close_ms;
+    uint32_t now_ms, stall_ms, last_tx_ms, ping_ms;
+    uint32_t wait_ms;          /* CONNECT or disconnect() began: the CONNACK or the acks are due */
     uint32_t stream_off, stream_head;
-    uint32_t connect_end;      /* stream position after CONNECT: nothing is read before it is out */
     bmqtt_framer_t framer;
     bmqtt_request_t req1;      /* the built-in request slot when cfg->requests is NULL */
     /* To the end: kept by connect. */

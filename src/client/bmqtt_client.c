@@ -112,7 +112,7 @@ static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
     if (c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return st;
     if (c->tr->close) c->tr->close(c->tr->ctx);
     c->state = BMQTT_CLIENT_CLOSED;
-    c->tx_tail = c->tx_extra_len = c->tx_extra_sent = 0;
+    c->tx_tail = c->tx_extra_len = 0;
     c->tx_extra_slot = NO_SLOT;
     c->tx_err = 0;
     c->ping_out = 0;
@@ -203,7 +203,6 @@ static bmqtt_status_t tx_publish(bmqtt_client_t *c, const bmqtt_publish_t *p, ui
     c->tx_extra = p->payload.ptr;
     c->tx_extra_len = (uint32_t)p->payload.len;
     c->tx_total += c->tx_extra_len;
-    c->tx_extra_sent = 0;
     c->tx_extra_at = c->tx_tail;
     c->tx_extra_slot = slot;
     return BMQTT_OK;
@@ -213,7 +212,7 @@ static bmqtt_status_t tx_publish(bmqtt_client_t *c, const bmqtt_publish_t *p, ui
  * a packet the broker cannot have received in full is a protocol error. */
 static int sent_past(const bmqtt_client_t *c, uint32_t end)
 {
-    uint32_t pending = c->tx_tail + c->tx_extra_len - c->tx_extra_sent;
+    uint32_t pending = c->tx_tail + c->tx_extra_len;
     return (int32_t)(c->tx_total - pending - end) >= 0;
 }
 
@@ -226,8 +225,8 @@ static bmqtt_status_t flush(bmqtt_client_t *c)
         int32_t n;
         int extra = c->tx_extra_len && c->tx_extra_at == 0;
         if (extra) {
-            p = c->tx_extra + c->tx_extra_sent;
-            want = c->tx_extra_len - c->tx_extra_sent;
+            p = c->tx_extra;
+            want = c->tx_extra_len;
         } else {
             p = c->cfg->tx_buf;
             want = c->tx_extra_len ? c->tx_extra_at : c->tx_tail;
@@ -238,11 +237,9 @@ static bmqtt_status_t flush(bmqtt_client_t *c)
         if ((size_t)n > want) return BMQTT_ERR_TRANSPORT; /* the port broke its contract */
         c->last_tx_ms = c->stall_ms = c->now_ms;
         if (extra) {
-            c->tx_extra_sent += (uint32_t)n;
-            if (c->tx_extra_sent == c->tx_extra_len) {
-                c->tx_extra_len = c->tx_extra_sent = 0;
-                c->tx_extra_slot = NO_SLOT;
-            }
+            c->tx_extra += n;
+            c->tx_extra_len -= (uint32_t)n; /* what is left of it */
+            if (c->tx_extra_len == 0) c->tx_extra_slot = NO_SLOT;
         } else {
             /* Keep the queue at the front: usually nothing is left to move. */
             c->tx_tail -= (uint32_t)n;
@@ -383,7 +380,7 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
     }
     /* A new connection: from err_status to the outbox, everything starts from zero. */
     memset(&c->err_status, 0, offsetof(bmqtt_client_t, outbox) - offsetof(bmqtt_client_t, err_status));
-    c->now_ms = c->connect_ms = c->last_tx_ms = now_ms;
+    c->now_ms = c->wait_ms = c->last_tx_ms = now_ms;
     c->tr = tr;
     c->tx_extra_slot = NO_SLOT;
     c->keepalive_s = fields->keepalive_s;
@@ -393,7 +390,6 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
     memset(c->reqs, 0, c->nreq * sizeof c->reqs[0]);
     bmqtt_framer_init(&c->framer, (uint32_t)c->cfg->rx_size);
     c->state = BMQTT_CLIENT_CONNECTING;
-    c->connect_end = c->tx_total + (uint32_t)n;
     tx_commit(c, n);
     progress(c);
     st = BMQTT_OK;
@@ -679,7 +675,9 @@ static bmqtt_status_t receive(bmqtt_client_t *c)
         bmqtt_status_t st = drain(c);
         if (st != BMQTT_OK) return st;
         if (!live(c) || tx_room(c) < ACK_ROOM) return BMQTT_OK;
-        if (!sent_past(c, c->connect_end)) return BMQTT_OK; /* nothing can answer a CONNECT not out [MQTT-3.1.0-1] */
+        /* Before CONNACK only CONNECT (and a PINGREQ or DISCONNECT behind it) is queued:
+         * nothing can answer a CONNECT not out [MQTT-3.1.0-1]. */
+        if (!(c->flags & CF_ACKED) && tx_busy(c)) return BMQTT_OK;
         want = c->cfg->rx_size - c->rx_fill;
         n = c->tr->recv(c->tr->ctx, c->cfg->rx_buf + c->rx_fill, want);
         if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_OK;
@@ -706,7 +704,7 @@ static bmqtt_status_t finish_disconnect(bmqtt_client_t *c, uint32_t now)
 {
     bmqtt_status_t st;
     if (!(c->flags & CF_DIS_SENT)) {
-        int late = since(now, c->close_ms) >= timeout_ms(c);
+        int late = since(now, c->wait_ms) >= timeout_ms(c);
         if (!late && (tx_busy(c) || !all_acked(c))) return BMQTT_WOULD_BLOCK;
         if (tx_small(c, 0xE0u, 0) != BMQTT_OK) return BMQTT_WOULD_BLOCK; /* after what is queued */
         c->flags |= CF_DIS_SENT;
@@ -733,7 +731,7 @@ static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
         return fail(c, BMQTT_ERR_TIMEOUT, WHY(0, BMQTT_RULE_STALLED));
     }
     if (c->state == BMQTT_CLIENT_CONNECTING) {
-        if (since(now, c->connect_ms) >= to) return fail(c, BMQTT_ERR_TIMEOUT, WHY(BMQTT_CONNACK, BMQTT_RULE_NO_CONNACK));
+        if (since(now, c->wait_ms) >= to) return fail(c, BMQTT_ERR_TIMEOUT, WHY(BMQTT_CONNACK, BMQTT_RULE_NO_CONNACK));
         return BMQTT_WOULD_BLOCK;
     }
     r = c->reqs;
@@ -953,7 +951,7 @@ bmqtt_status_t bmqtt_client_disconnect(bmqtt_client_t *c)
     if (c->state == BMQTT_CLIENT_CONNECTED || c->state == BMQTT_CLIENT_CONNECTING) {
         if (c->state == BMQTT_CLIENT_CONNECTING) c->flags |= CF_QUICK;
         c->state = BMQTT_CLIENT_DISCONNECTING;
-        c->close_ms = c->now_ms;
+        c->wait_ms = c->now_ms;
         progress(c);
     }
     if (c->state != BMQTT_CLIENT_DISCONNECTING) {
@@ -1008,8 +1006,7 @@ uint32_t bmqtt_client_next_deadline(const bmqtt_client_t *c, uint32_t now)
     to = timeout_ms(c);
 #define BMQTT_MIN(x) do { uint32_t v_ = (x); if (v_ < d) d = v_; } while (0)
     if (tx_busy(c)) BMQTT_MIN(until(now, c->stall_ms, to));
-    if (c->state == BMQTT_CLIENT_CONNECTING) BMQTT_MIN(until(now, c->connect_ms, to));
-    if (c->state == BMQTT_CLIENT_DISCONNECTING) BMQTT_MIN(until(now, c->close_ms, to));
+    if (c->state != BMQTT_CLIENT_CONNECTED) BMQTT_MIN(until(now, c->wait_ms, to)); /* CONNACK, or the acks */
     r = c->reqs;
     for (uint16_t i = 0; i < c->nreq; i++) {
         if (r[i].id) BMQTT_MIN(until(now, r[i].sent_ms, to));
