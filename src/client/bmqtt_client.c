@@ -54,13 +54,19 @@ static void emit(const bmqtt_client_t *c, bmqtt_event_t *ev)
     if (c->cfg->on_event) c->cfg->on_event(c->cfg->user, ev);
 }
 
+/* An event with the fields every type has; the rest zero. */
+static void ev_init(bmqtt_event_t *ev, bmqtt_event_type_t type, bmqtt_status_t st, uint16_t id)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->type = type;
+    ev->status = st;
+    ev->packet_id = id;
+}
+
 static void emit_simple(const bmqtt_client_t *c, bmqtt_event_type_t type, bmqtt_status_t st, uint16_t id)
 {
     bmqtt_event_t ev;
-    memset(&ev, 0, sizeof ev);
-    ev.type = type;
-    ev.status = st;
-    ev.packet_id = id;
+    ev_init(&ev, type, st, id);
     emit(c, &ev);
 }
 
@@ -386,8 +392,8 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
     c->keepalive_s = fields->keepalive_s;
     c->clean = fields->clean_session;
     settle(c); /* messages sent on an earlier connection end now when this one is clean */
-    if (c->clean) memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
-    memset(c->reqs, 0, c->nreq * sizeof c->reqs[0]);
+    /* No request is pending (end_session ended them all); qos2_ids is cleared by a CONNACK
+     * without a session, and nothing is received before it. */
     bmqtt_framer_init(&c->framer, (uint32_t)c->cfg->rx_size);
     c->state = BMQTT_CLIENT_CONNECTING;
     tx_commit(c, n);
@@ -406,9 +412,7 @@ static bmqtt_status_t on_connack(bmqtt_client_t *c, const bmqtt_connack_t *ack)
     if (ack->session_present && c->clean) {
         return note(c, BMQTT_ERR_PROTOCOL, WHY(BMQTT_CONNACK, BMQTT_RULE_SESSION_PRESENT));
     }
-    memset(&ev, 0, sizeof ev);
-    ev.type = BMQTT_EVT_CONNACK;
-    ev.status = st;
+    ev_init(&ev, BMQTT_EVT_CONNACK, st, 0);
     ev.return_code = ack->return_code;
     ev.session_present = ack->session_present;
     if (st != BMQTT_OK) {
@@ -457,9 +461,7 @@ static void deliver(bmqtt_client_t *c, const bmqtt_publish_t *p, uint32_t offset
     m.qos = p->qos;
     m.retain = p->retain;
     m.dup = p->dup;
-    memset(&ev, 0, sizeof ev);
-    ev.type = BMQTT_EVT_MESSAGE;
-    ev.packet_id = p->packet_id;
+    ev_init(&ev, BMQTT_EVT_MESSAGE, BMQTT_OK, p->packet_id);
     ev.message = &m;
     emit(c, &ev);
 }
@@ -557,9 +559,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
             return protocol(c, WHY(type, sub ? BMQTT_RULE_SUBACK_UNKNOWN : BMQTT_RULE_UNSUBACK_UNKNOWN) | ID(id));
         }
         r[i].id = 0;
-        memset(&ev, 0, sizeof ev);
-        ev.type = sub ? BMQTT_EVT_SUBACK : BMQTT_EVT_UNSUBACK;
-        ev.packet_id = id;
+        ev_init(&ev, sub ? BMQTT_EVT_SUBACK : BMQTT_EVT_UNSUBACK, BMQTT_OK, id);
         if (sub) ev.codes = pkt.u.suback.codes;
         emit(c, &ev);
         return BMQTT_OK;
@@ -809,13 +809,6 @@ out:
     return st;
 }
 
-static size_t count_queued(const bmqtt_client_t *c)
-{
-    size_t n = 0;
-    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) n += (c->cfg->inflight[i].state & NEEDS_SEND) != 0;
-    return n;
-}
-
 static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uint16_t *packet_id, int by_ref)
 {
     bmqtt_inflight_t *slot = NULL;
@@ -839,7 +832,7 @@ static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uin
         }
         progress(c);
         /* Checked as it is encoded; never ahead of older QoS 1/2 messages still waiting for room. */
-        st = count_queued(c) ? BMQTT_ERR_BUSY : tx_publish(c, &p, NO_SLOT);
+        st = oldest_to_send(c) ? BMQTT_ERR_BUSY : tx_publish(c, &p, NO_SLOT);
         if (st == BMQTT_OK) {
             if (packet_id) *packet_id = 0;
             progress(c);
