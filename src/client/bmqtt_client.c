@@ -510,11 +510,6 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         return on_connack(c, &pkt.u.connack);
     }
     switch (pkt.type) {
-    case BMQTT_PUBLISH:
-        if ((st = admit(c, &pkt.u.publish, &fresh)) != BMQTT_OK) return st;
-        st = answer_publish(c, &pkt.u.publish); /* queued first: room was checked before handle() */
-        if (fresh) deliver(c, &pkt.u.publish, 0, (uint32_t)pkt.u.publish.payload.len);
-        return st;
     case BMQTT_PUBACK:
     case BMQTT_PUBREC:
         s = find_slot(c, pkt.u.packet_id);
@@ -606,11 +601,12 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
         if ((st = admit(c, &p, &fresh)) != BMQTT_OK) return st;
         c->streaming = fresh ? 1 : 2; /* 2: a QoS 2 duplicate, drained without delivery */
     }
-    if (done && (st = answer_publish(c, &p)) != BMQTT_OK) return st; /* before the last chunk, as in handle() */
-    if (p.payload.len && (done || full)) {
+    /* The answer is queued before the last chunk is delivered (room was checked by drain). */
+    if (done && (st = answer_publish(c, &p)) != BMQTT_OK) return st;
+    if (done || (full && p.payload.len)) {
         if (c->streaming == 1) deliver(c, &p, c->stream_off, c->framer.remaining - (uint32_t)head);
         c->stream_off += (uint32_t)p.payload.len;
-    } else if (full && !done) {
+    } else if (full) {
         return note(c, BMQTT_ERR_PACKET_TOO_LARGE, WHY(BMQTT_PUBLISH, BMQTT_RULE_TOO_LARGE) | ID(p.packet_id));
     }
     if (!done) {
@@ -636,25 +632,23 @@ static bmqtt_status_t drain(bmqtt_client_t *c)
 {
     while (c->rx_framed < c->rx_fill && live(c) && tx_room(c) >= ACK_ROOM) {
         size_t used;
+        unsigned type;
         bmqtt_status_t st = bmqtt_framer_feed(&c->framer, c->cfg->rx_buf + c->rx_framed,
                                               c->rx_fill - c->rx_framed, &used);
         c->rx_framed += (uint32_t)used;
-        if (st == BMQTT_ERR_PACKET_TOO_LARGE) {
-            if ((c->framer.first_byte >> 4) != BMQTT_PUBLISH) {
-                return note(c, st, WHY((unsigned)(c->cfg->rx_buf[0] >> 4), BMQTT_RULE_TOO_LARGE));
+        type = (unsigned)(c->cfg->rx_buf[0] >> 4); /* the packet starts there */
+        if (st != BMQTT_OK && st != BMQTT_NEED_MORE) {
+            int large = st == BMQTT_ERR_PACKET_TOO_LARGE;
+            if (!large || type != BMQTT_PUBLISH) {
+                return note(c, st, WHY(type, large ? BMQTT_RULE_TOO_LARGE : BMQTT_RULE_MALFORMED));
             }
-            if (!(c->flags & CF_ACKED)) {
-                return protocol(c, WHY(BMQTT_PUBLISH, BMQTT_RULE_CONNACK_FIRST));
-            }
-            c->streaming = 1;
-            c->stream_head = 0;
-            c->stream_off = 0;
+            c->streaming = 1; /* larger than rx_buf: in chunks */
             st = BMQTT_NEED_MORE;
         }
-        if (st != BMQTT_OK && st != BMQTT_NEED_MORE) {
-            return note(c, st, WHY((unsigned)(c->cfg->rx_buf[0] >> 4), BMQTT_RULE_MALFORMED)); /* the packet starts there */
-        }
+        /* Every PUBLISH goes through stream_step: a whole one is its only chunk. */
+        if (st == BMQTT_OK && type == BMQTT_PUBLISH && !c->streaming) c->streaming = 1;
         if (c->streaming) {
+            if (!(c->flags & CF_ACKED)) return protocol(c, WHY(BMQTT_PUBLISH, BMQTT_RULE_CONNACK_FIRST));
             if ((st = stream_step(c, st == BMQTT_OK)) != BMQTT_OK) return st;
         } else if (st == BMQTT_OK) {
             st = handle(c);
