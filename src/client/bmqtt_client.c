@@ -512,28 +512,23 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
     switch (pkt.type) {
     case BMQTT_PUBACK:
     case BMQTT_PUBREC:
-        s = find_slot(c, pkt.u.packet_id);
-        /* Never for a PUBLISH not (fully) sent on this connection. */
-        if (s == NULL || s->pub.qos != (pkt.type == BMQTT_PUBACK ? 1 : 2) || (s->state & NEEDS_SEND) ||
-            !sent_past(c, s->end)) {
-            if (s && (s->state & 0x7Fu) == WAIT_COMP && pkt.type == BMQTT_PUBREC) {
-                s->state = WAIT_COMP | NEEDS_SEND; /* a repeated PUBREC: PUBREL again */
-                return BMQTT_OK;
-            }
-            return protocol(c, WHY(type, BMQTT_RULE_ACK_UNKNOWN) | ID(pkt.u.packet_id));
-        }
-        if (pkt.type == BMQTT_PUBACK) {
-            slot_done(c, s, BMQTT_OK);
-        } else {
-            s->state = WAIT_COMP | NEEDS_SEND; /* PUBREL [MQTT-4.3.3-1] */
-        }
-        return BMQTT_OK;
     case BMQTT_PUBCOMP:
         s = find_slot(c, pkt.u.packet_id);
-        if (s == NULL || s->state != WAIT_COMP || !sent_past(c, s->end)) {
-            return protocol(c, WHY(type, BMQTT_RULE_PUBCOMP_UNKNOWN) | ID(pkt.u.packet_id));
+        if (s && type == BMQTT_PUBREC && (s->state & 0x7Fu) == WAIT_COMP) {
+            s->state = WAIT_COMP | NEEDS_SEND; /* a repeated PUBREC: PUBREL again */
+            return BMQTT_OK;
         }
-        slot_done(c, s, BMQTT_OK);
+        /* Only for the step awaited, never for a packet not (fully) sent on this connection. */
+        if (s == NULL || s->state != (type == BMQTT_PUBCOMP ? WAIT_COMP : WAIT_ACK) ||
+            s->pub.qos != (type == BMQTT_PUBACK ? 1u : 2u) || !sent_past(c, s->end)) {
+            return protocol(c, WHY(type, type == BMQTT_PUBCOMP ? BMQTT_RULE_PUBCOMP_UNKNOWN : BMQTT_RULE_ACK_UNKNOWN) |
+                                   ID(pkt.u.packet_id));
+        }
+        if (type == BMQTT_PUBREC) {
+            s->state = WAIT_COMP | NEEDS_SEND; /* PUBREL [MQTT-4.3.3-1] */
+        } else {
+            slot_done(c, s, BMQTT_OK);
+        }
         return BMQTT_OK;
     case BMQTT_PUBREL:
         /* Forget the id; PUBCOMP even if unknown [MQTT-4.3.3-2]. */
