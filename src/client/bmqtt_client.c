@@ -75,6 +75,12 @@ static void emit_simple(const bmqtt_client_t *c, bmqtt_event_type_t type, bmqtt_
 #define WHY(type, rule) ((uint32_t)(type) | ((uint32_t)(rule) << 4))
 #define ID(id) ((uint32_t)(id) << 16)
 
+/* CONNECTING, CONNECTED or DISCONNECTING: a transport is open. */
+static int open_session(const bmqtt_client_t *c)
+{
+    return (unsigned)c->state - BMQTT_CLIENT_CONNECTING <= BMQTT_CLIENT_DISCONNECTING - BMQTT_CLIENT_CONNECTING;
+}
+
 static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, uint32_t why)
 {
     c->err_status = st;
@@ -115,7 +121,7 @@ static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
     bmqtt_request_t *r = c->reqs;
     uint16_t n = c->nreq;
 
-    if (c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return st;
+    if (!open_session(c)) return st;
     if (c->tr->close) c->tr->close(c->tr->ctx);
     c->state = BMQTT_CLIENT_CLOSED;
     c->tx_tail = c->tx_extra_len = 0;
@@ -375,7 +381,7 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
 
     if (!usable(c) || tr == NULL || tr->send == NULL || tr->recv == NULL || fields == NULL) return BMQTT_ERR_PARAM;
     lock(c);
-    if (c->state != BMQTT_CLIENT_IDLE && c->state != BMQTT_CLIENT_CLOSED) {
+    if (open_session(c)) {
         st = BMQTT_ERR_BUSY;
         goto out;
     }
@@ -757,7 +763,7 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now)
     if (!usable(c)) return BMQTT_ERR_PARAM;
     lock(c);
     c->now_ms = now;
-    if (c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) {
+    if (!open_session(c)) {
         st = BMQTT_ERR_NOT_CONNECTED;
         goto out;
     }
@@ -983,7 +989,7 @@ uint32_t bmqtt_client_next_deadline(const bmqtt_client_t *c, uint32_t now)
     uint32_t d = UINT32_MAX, to;
     const bmqtt_request_t *r;
 
-    if (!usable(c) || c->state == BMQTT_CLIENT_IDLE || c->state == BMQTT_CLIENT_CLOSED) return UINT32_MAX;
+    if (!usable(c) || !open_session(c)) return UINT32_MAX;
     if (c->tx_err || c->rx_framed < c->rx_fill) return 0;
     to = timeout_ms(c);
 #define BMQTT_MIN(x) do { uint32_t v_ = (x); if (v_ < d) d = v_; } while (0)
