@@ -750,6 +750,9 @@ static void test_parameter_and_state_errors(void **state)
     assert_int_equal(bmqtt_client_init(&cli, &bad), BMQTT_OK);
     assert_int_equal(bmqtt_client_set_outbox(NULL, box, sizeof box), BMQTT_ERR_PARAM);
     assert_int_equal(bmqtt_client_set_outbox(&cli, NULL, 8), BMQTT_ERR_PARAM);
+#if SIZE_MAX > UINT32_MAX
+    assert_int_equal(bmqtt_client_set_outbox(&cli, box, (size_t)UINT32_MAX + 1u), BMQTT_ERR_PARAM);
+#endif
     assert_int_equal(bmqtt_client_set_outbox(&cli, box, sizeof box), BMQTT_OK);
     assert_int_equal(bmqtt_client_set_outbox(&cli, NULL, 0), BMQTT_OK); /* removed again */
     assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
@@ -1829,6 +1832,8 @@ static void test_outbox_copies_reused_and_compacted(void **state)
     p.payload = bmqtt_view_str("CCCCCCCCC");
     assert_int_equal(bmqtt_client_publish(&cli, &p, &id), BMQTT_OK);
     (void)mock_take_hex(&mock);
+    /* Copies live in it: the outbox is neither swapped nor removed. */
+    assert_int_equal(bmqtt_client_set_outbox(&cli, NULL, 0), BMQTT_ERR_BUSY);
     /* No room for D (10 > 2 free), and nothing to compact while A, B, C live. */
     p.topic = bmqtt_view_str("d");
     p.payload = bmqtt_view_str("DDDDDDDDD");
