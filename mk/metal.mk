@@ -205,6 +205,8 @@ size-table-build:
 	  $$cc $(LIB_WARN) -Iinclude -Iport/websocket -c port/websocket/bmqtt_ws.c -o $$d/port_ws.o; \
 	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_client.c -o $$d/link_client.o; \
 	  $(SIZE_LINK) -Wl,-Map=$$d/client.map $$d/link_client.o $$d/libbmqtt.a -o $$d/client.elf; \
+	  $$cc $(TEST_WARN) -Iinclude -DLINK_OUTBOX -c tests/qemu/link_client.c -o $$d/link_client_outbox.o; \
+	  $(SIZE_LINK) -Wl,-Map=$$d/client-outbox.map $$d/link_client_outbox.o $$d/libbmqtt.a -o $$d/client-outbox.elf; \
 	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_codec_client.c -o $$d/link_codec_client.o; \
 	  $(SIZE_LINK) -Wl,-Map=$$d/codec-client.map $$d/link_codec_client.o $$d/libbmqtt.a -o $$d/codec-client.elf; \
 	  $(MAKE) -s --no-print-directory BUILD=$$d/client-only CC=$(ARM_PREFIX)gcc AR=$(ARM_PREFIX)ar \

@@ -503,6 +503,10 @@ static bmqtt_status_t mqtt_start(bmqtt_client_t *c, const bmqtt_transport_t *tr)
     cc.qos2_ids = q2;
     cc.qos2_count = 32;
     cc.on_event = on_event;
+    /* On an impaired link lwIP's retransmission backoff (1 s, 2 s, 4 s, 8 s ... per lost copy of
+     * one segment) can hold every byte for more than the default 10 s: a PINGREQ then waits
+     * behind it. Such a link is slow, not dead; the session should survive it. */
+    if (opt_loss_in || opt_loss_out || opt_delay_ms) cc.response_timeout_ms = 40000u;
     memset(&f, 0, sizeof f);
     snprintf(id, sizeof id, "bmqtt-lwipraw-%u", (unsigned)now_ms());
     f.client_id = bmqtt_view_str(id);

@@ -3,7 +3,8 @@
  * a device uses (connect, poll, QoS 0/1/2 publish, subscribe, unsubscribe,
  * disconnect, persistent-session reconnect) and nothing of the codec
  * directly. Linked with --gc-sections, the map file tells what the library
- * costs such a firmware. Never run.
+ * costs such a firmware. Never run. With -DLINK_OUTBOX it also gives the
+ * client an outbox (the second link row of `make size`).
  */
 #include "bmqtt/client.h"
 
@@ -49,6 +50,12 @@ int main(void)
     bmqtt_publish_t pub = { .topic = BMQTT_VIEW_LIT("t/1"), .payload = BMQTT_VIEW_LIT("21.5") };
     uint16_t id;
     if (bmqtt_client_init(&client, &cfg) != BMQTT_OK) return 1;
+#ifdef LINK_OUTBOX
+    {
+        static uint8_t box[512];
+        if (bmqtt_client_set_outbox(&client, box, sizeof box) != BMQTT_OK) return 1;
+    }
+#endif
     for (;;) {
         bmqtt_status_t st;
         if (bmqtt_client_connect(&client, &tr, &fields, now_ms) != BMQTT_OK) return 1;
