@@ -455,7 +455,7 @@ static int qos2_set(bmqtt_client_t *c, uint16_t old_id, uint16_t new_id)
 }
 
 /* Deliver one chunk of the current PUBLISH. */
-static void deliver(bmqtt_client_t *c, const bmqtt_publish_t *p, uint32_t offset, uint32_t total)
+BMQTT_NOINLINE static void deliver(bmqtt_client_t *c, const bmqtt_publish_t *p, uint32_t offset, uint32_t total)
 {
     bmqtt_message_t m;
     bmqtt_event_t ev;
