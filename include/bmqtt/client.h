@@ -221,7 +221,8 @@ typedef struct bmqtt_client_error {
 /** The client. Caller-owned; every field is private. Independent of config.h options. */
 typedef struct bmqtt_client {
     /** @cond BMQTT_PRIVATE */
-    /* Ordered for Thumb's short loads: bytes first, then halfwords, then words. */
+    /* Ordered for Thumb's 16-bit loads and stores: the busy byte fields below offset 32,
+     * halfwords below 64, words below 128. */
     const bmqtt_client_config_t *cfg;
     bmqtt_request_t *reqs;     /* cfg->requests, or req1 */
     uint32_t tx_total;         /* bytes ever queued (modulo 2^32): the stream position of the queue's end */
