@@ -499,9 +499,10 @@ static bmqtt_status_t protocol(bmqtt_client_t *c, uint32_t why)
     return note(c, BMQTT_ERR_PROTOCOL, why);
 }
 
-/* The packet the framer just completed at the start of rx_buf: its fixed
- * header is already checked, so only the body is decoded (and never the body
- * of a packet only a client sends: BMQTT_ERR_PROTOCOL). */
+/* The packet the framer just completed at the start of rx_buf, any type but
+ * PUBLISH (stream_step): its fixed header is already checked, so only the body
+ * is decoded (and never the body of a packet only a client sends:
+ * BMQTT_ERR_PROTOCOL). */
 static bmqtt_status_t handle(bmqtt_client_t *c)
 {
     bmqtt_packet_t pkt;
