@@ -168,8 +168,9 @@ static bmqtt_status_t fail(bmqtt_client_t *c, bmqtt_status_t st, uint32_t why)
  * bug, reported as BMQTT_ERR_TRANSPORT with its value kept for last_error. */
 static int32_t io_result(bmqtt_client_t *c, int32_t n, size_t want)
 {
-    if (n == BMQTT_WOULD_BLOCK || (n >= 0 && (size_t)n <= want) || n == BMQTT_ERR_CLOSED ||
-        n == BMQTT_ERR_TRANSPORT || n == BMQTT_ERR_CONNECT || n == BMQTT_ERR_DNS || n <= BMQTT_STATUS_TLS_BASE) {
+    /* BMQTT_ERR_TRANSPORT, _CLOSED, _DNS and _CONNECT are -60..-63: one unsigned test. */
+    if ((n >= 0 && (size_t)n <= want) || n == BMQTT_WOULD_BLOCK || (uint32_t)(n - BMQTT_ERR_CONNECT) <= 3u ||
+        n <= BMQTT_STATUS_TLS_BASE) {
         return n;
     }
     BMQTT_LOG("bmqtt: the transport returned %ld (%ld bytes asked): not a transport status", (long)n, (long)want);

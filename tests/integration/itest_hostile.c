@@ -290,7 +290,7 @@ static int run_case(uint16_t port, const hcase_t *hc)
             return printf("FAIL %s: no end of session in %u ms\n", hc->name, CASE_MS), 1;
         }
         {
-            uint32_t d = bmqtt_client_next_deadline(&c, now);
+            uint32_t d = bmqtt_client_sleep_ms(&c, now);
             (void)bmqtt_posix_wait(&s, !bmqtt_client_tx_idle(&c), d < 50 ? d : 50);
         }
     }

@@ -418,7 +418,7 @@ static void test_peer_that_stops_reading_times_out(void **state)
     mock.send_block_every = 1;
     assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
     for (t = 100; t < 2000; t += 100) assert_int_equal(bmqtt_client_poll(&cli, t), BMQTT_OK);
-    assert_int_equal(bmqtt_client_next_deadline(&cli, 1900), 100);
+    assert_int_equal(bmqtt_client_sleep_ms(&cli, 1900), 100);
     assert_int_equal(bmqtt_client_poll(&cli, 2000), BMQTT_ERR_TIMEOUT);
     assert_int_equal(bmqtt_client_last_error(&cli).status, BMQTT_ERR_TIMEOUT);
     assert_true(mock.closed);
@@ -439,7 +439,7 @@ static void test_suback_deadline(void **state)
     assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_OK);
     assert_int_equal(bmqtt_client_unsubscribe(&cli, &u, 1, NULL), BMQTT_OK);
     assert_int_equal(bmqtt_client_subscribe(&cli, &s, 1, NULL), BMQTT_ERR_BUSY); /* two slots */
-    assert_int_equal(bmqtt_client_next_deadline(&cli, 0), 7500); /* the PINGREQ comes before the deadline */
+    assert_int_equal(bmqtt_client_sleep_ms(&cli, 0), 7500); /* the PINGREQ comes before the deadline */
     assert_int_equal(bmqtt_client_poll(&cli, BMQTT_RESPONSE_TIMEOUT_MS), BMQTT_ERR_TIMEOUT);
     assert_string_equal(events(), "suback 1 -53 255;unsuback 2 -50;closed -53;");
 }
@@ -450,7 +450,7 @@ static void test_pingreq_before_keepalive_expires_MQTT_3_1_2_23(void **state)
 {
     (void)state;
     connect_at(0, 1, "20 02 00 00"); /* keepalive 10 s */
-    assert_int_equal(bmqtt_client_next_deadline(&cli, 0), 7500);
+    assert_int_equal(bmqtt_client_sleep_ms(&cli, 0), 7500);
     assert_int_equal(bmqtt_client_poll(&cli, 7499), BMQTT_OK);
     assert_string_equal(mock_take_hex(&mock), "");
     mock.send_block_every = 1;
@@ -460,7 +460,7 @@ static void test_pingreq_before_keepalive_expires_MQTT_3_1_2_23(void **state)
     assert_string_equal(mock_take_hex(&mock), "C0 00");
     mock_push_hex(&mock, "D0 00");
     assert_int_equal(bmqtt_client_poll(&cli, 7700), BMQTT_OK);
-    assert_int_equal(bmqtt_client_next_deadline(&cli, 7700), 7400);
+    assert_int_equal(bmqtt_client_sleep_ms(&cli, 7700), 7400);
 }
 
 /* Session present 1 after clean session 1 is a broker error [MQTT-3.2.2-1],
