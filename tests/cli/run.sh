@@ -322,6 +322,40 @@ t_timeout() {
     else pass; echo "     exit 27 after $ms ms"; fi
 }
 
+# -W with a will: bmqtt-cli ends as mosquitto_sub -W does, with DISCONNECT (the broker
+# discards the will [MQTT-3.14.4-3]) and exit 27; a peer on the will topic sees nothing.
+t_timeout_will() {
+    local d=$WORK/ww why=""; mkdir -p "$d"
+    peer cli-peer-ww "$d/peer" cli/ww -C 1 -W 4 || { fail "no peer"; return; }
+    local p=$PEER
+    cli sub -i cli-ww -t cli/never -W 1 -d --will-topic cli/ww --will-payload 'bmqtt will' >"$d/out" 2>"$d/err"; local rc=$?
+    mosquitto_sub -h 127.0.0.1 -p "$P" -i cli-ww-mosq -t cli/never -W 1 --will-topic cli/ww --will-payload 'mosq will' \
+        >/dev/null 2>&1; local mrc=$?
+    wait_pid $p 6; local prc=$?
+    [ $rc -eq $mrc ] && [ $rc -eq 27 ] || why="$why exit $rc (mosquitto_sub $mrc);"
+    grep -qx 'Client cli-ww sending DISCONNECT (2 bytes)' "$d/err" || why="$why no DISCONNECT in the trace: $(tail -2 "$d/err");"
+    [ "$(tail -1 "$d/err")" = "bmqtt-cli: timed out after 1 s (-W)" ] || why="$why last line: $(tail -1 "$d/err");"
+    [ -s "$d/peer" ] && why="$why the will topic got: $(cat "$d/peer");"
+    [ $prc -eq 27 ] || why="$why the peer on the will topic exited $prc (want 27: nothing came);"
+    if [ -z "$why" ]; then pass; echo "     exit $rc as mosquitto_sub; no will published"; else fail "$why"; fi
+}
+
+# A QoS 1 message the session dropped: one line, the status said once ("dropped: ..."), then
+# the session's end; exit 7.
+t_dropped() {
+    local d=$WORK/dropped; mkdir -p "$d"
+    bg $PY $HERE/fake_server.py "$d/port" drop >"$d/server" 2>&1
+    local srv=$LAST
+    wait_for "$d/port" . 50 || { fail "server did not start: $(cat "$d/server")"; return; }
+    "$CLI" pub -h 127.0.0.1 -p "$(cat "$d/port")" -q 1 -t cli/drop -m x >"$d/out" 2>"$d/err"; local rc=$?
+    wait_pid $srv 10; local src=$?
+    if [ $rc -ne 7 ]; then fail "exit $rc: $(cat "$d/err")"
+    elif [ "$(head -1 "$d/err")" != "bmqtt-cli: message 1: dropped: clean session ended (-55)" ]; then fail "said: $(cat "$d/err")"
+    elif [ "$(wc -l <"$d/err")" -ne 2 ]; then fail "said: $(cat "$d/err")"
+    elif [ $src -ne 0 ]; then fail "server: $(cat "$d/server")"
+    else pass; echo "     $(tr '\n' '|' <"$d/err")"; fi
+}
+
 # -d: every packet, in mosquitto's form; the PUBLISH line is mosquitto_pub -d's, to the byte.
 t_debug() {
     local d=$WORK/dbg; mkdir -p "$d"
@@ -809,6 +843,8 @@ run clean_session
 run two_topics
 run output_like_mosquitto
 run timeout
+run timeout_will
+run dropped
 run debug
 run will
 run validation
