@@ -10,13 +10,16 @@
 #   make size-coremqtt                                         no checkout: says so and prints
 #                   the figure recorded below, with how it was measured
 #
-# `make size` runs it and puts the figure beside bmqtt's (scripts/size_table.py --peer).
+# `make size` runs it and puts the figure beside bmqtt's (scripts/size_table.py --peer). With a
+# checkout it also prints the worst-case stack of coreMQTT's decode calls, counted by
+# scripts/stack.py from -fcallgraph-info=su as `make stack` counts bmqtt's.
 COREMQTT          ?=
 COREMQTT_RECORDED := 1555
 COREMQTT_HOW      := coreMQTT v2.3.1 (git tag v2.3.1), measured by make size-coremqtt with arm-none-eabi-gcc 12.2.1 on 2026-12-06
 COREMQTT_DIR      := $(METAL)/size/coremqtt
 COREMQTT_CC        = $(ARM_PREFIX)gcc -Os $(SIZE_CPU) -ffunction-sections -fdata-sections -DNDEBUG \
-                     -DMQTT_DO_NOT_USE_CUSTOM_CONFIG -I$(COREMQTT)/source/include -I$(COREMQTT)/source/interface
+                     -DMQTT_DO_NOT_USE_CUSTOM_CONFIG -I$(abspath $(COREMQTT))/source/include \
+                     -I$(abspath $(COREMQTT))/source/interface
 
 .PHONY: size-coremqtt size-coremqtt-build
 size-coremqtt:
@@ -36,6 +39,12 @@ size-coremqtt-build:
 	  v=$$(sed -n 's/^#define MQTT_LIBRARY_VERSION *"\(.*\)"/\1/p' $(COREMQTT)/source/include/core_mqtt.h); \
 	  printf '%s\tmeasured in this run: coreMQTT %s, %s\n' "$$b" "$$v" "$$($(ARM_PREFIX)gcc --version | head -1)" \
 	    >$(COREMQTT_DIR)/figure.txt; \
+	  mkdir -p $$d/stack; (cd $$d/stack && $(COREMQTT_CC) -fcallgraph-info=su \
+	    -c $(abspath $(COREMQTT))/source/core_mqtt_serializer.c -o core_mqtt_serializer.o); \
+	  python3 scripts/stack.py $$d/stack/core_mqtt_serializer.ci >$$d/stack.md; \
+	  echo "size-coremqtt: worst-case stack of its decode calls (as make stack counts bmqtt's):" \
+	    $$(grep -E '^\| MQTT_(ProcessIncomingPacketTypeAndLength|DeserializePublish|DeserializeAck) \|' $$d/stack.md \
+	       | awk -F'|' '{ gsub(/ /, "", $$2); gsub(/ /, "", $$3); printf "%s %s B; ", $$2, $$3 }'); \
 	else \
 	  [ -z "$(COREMQTT)" ] && echo "size-coremqtt: COREMQTT is not set (a coreMQTT v2.3.1 checkout): the recorded figure is used" \
 	    || echo "size-coremqtt: no source/core_mqtt_serializer.c under COREMQTT=$(COREMQTT): the recorded figure is used"; \
