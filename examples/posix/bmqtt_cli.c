@@ -215,7 +215,8 @@ static void on_event(void *user, const bmqtt_event_t *ev)
         }
         if (ev->status != BMQTT_OK) {
             dropped++;
-            fprintf(stderr, "bmqtt-cli: message %u dropped: %s (%d)\n", ev->packet_id, bmqtt_status_str(ev->status),
+            /* The status says "dropped: <why>" itself. */
+            fprintf(stderr, "bmqtt-cli: message %u: %s (%d)\n", ev->packet_id, bmqtt_status_str(ev->status),
                     (int)ev->status);
         }
         break;
@@ -475,8 +476,10 @@ static void check_deadline(void)
             qos2_open_count = 0;
             return;
         }
+        /* As mosquitto_sub -W: a clean DISCONNECT, so the broker discards the
+         * will instead of publishing it [MQTT-3.14.4-3]. */
+        if (cli_disconnect() != BMQTT_OK) cli_abort();
         fprintf(stderr, "bmqtt-cli: timed out after %g s (-W)\n", args.timeout_s);
-        cli_abort();
         exit(CLI_EXIT_TIMEOUT);
     }
 }
