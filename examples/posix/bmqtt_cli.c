@@ -215,9 +215,10 @@ static void on_event(void *user, const bmqtt_event_t *ev)
         }
         if (ev->status != BMQTT_OK) {
             dropped++;
-            /* The status says "dropped: <why>" itself. */
-            fprintf(stderr, "bmqtt-cli: message %u: %s (%d)\n", ev->packet_id, bmqtt_status_str(ev->status),
-                    (int)ev->status);
+            /* Some statuses say "dropped: <why>" themselves (clean session ended...). */
+            const char *why = bmqtt_status_str(ev->status);
+            fprintf(stderr, "bmqtt-cli: message %u%s: %s (%d)\n", ev->packet_id,
+                    strncmp(why, "dropped", 7) == 0 ? "" : " dropped", why, (int)ev->status);
         }
         break;
     default:
