@@ -161,7 +161,6 @@ typedef struct bmqtt_at {
     bmqtt_reconnect_config_t rccfg;
     bmqtt_connect_t conn;
     bmqtt_request_t requests[BMQTT_AT_SUB_SLOTS];
-    bmqtt_subscription_t rsubs[BMQTT_AT_SUB_SLOTS];
     bmqtt_at_sub_t subs[BMQTT_AT_SUB_SLOTS];
     bmqtt_at_open_t open_req;
     const bmqtt_transport_t *tr;
@@ -171,7 +170,8 @@ typedef struct bmqtt_at {
     uint8_t mode, wait, state, scheme, reconnect, echo, syslog, overflow, cr, depth;
     uint8_t cert_key_id, ca_id, clean, lwt_qos, lwt_retain, lwt_topic_len, lwt_msg_len, host_len, path_len;
     uint8_t raw_kind, raw_qos, raw_retain, raw_topic_len, session, conn_failed, had_session, sntp_enable;
-    uint8_t alpn_count, sub_qos, sub_topic_len;
+    uint8_t alpn_count, sub_qos, sub_topic_len, clock, resub;
+    uint16_t resub_next;
     int16_t sntp_tz_hhmm;
     uint16_t alpn_off[BMQTT_AT_ALPN_MAX];
     char line[BMQTT_AT_LINE_MAX + 1u];
@@ -179,7 +179,7 @@ typedef struct bmqtt_at {
     char username[BMQTT_AT_LONG_MAX + 1u];
     char password[BMQTT_AT_LONG_MAX + 1u];
     char host[BMQTT_AT_TOPIC_MAX + 1u];
-    char path[BMQTT_AT_PATH_MAX + 1u];
+    char path[BMQTT_AT_PATH_MAX + 2u]; /* with the '/' a path without one gets */
     char lwt_topic[BMQTT_AT_TOPIC_MAX + 1u];
     char lwt_msg[BMQTT_AT_TOPIC_MAX + 1u];
     char sni[BMQTT_AT_LINE_MAX + 1u];

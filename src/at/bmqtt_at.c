@@ -16,7 +16,7 @@ enum { MODE_LINE = 0, MODE_RAW };
 /* What a prompt's raw bytes are for. */
 enum { RAW_CLIENT_ID = 1, RAW_USERNAME, RAW_PASSWORD, RAW_PUB };
 /* What the running command waits for (0: nothing: lines are commands). */
-enum { W_NONE = 0, W_OPEN, W_CONN, W_PUB, W_PUB0, W_RAW, W_RAW0, W_SUB, W_UNSUB, W_CLEAN };
+enum { W_NONE = 0, W_START, W_OPEN, W_CONN, W_PUB, W_PUB0, W_RAW, W_RAW0, W_SUB, W_UNSUB, W_CLEAN };
 /* Who drives the client: nobody, the AT layer, or bmqtt_reconnect_* (reconnect=1). */
 enum { S_NONE = 0, S_DIRECT, S_RECONNECT };
 
@@ -394,7 +394,6 @@ static void mqtt_reset(bmqtt_at_t *at)
     at->session = S_NONE;
     (void)client_init(at);
     memset(at->subs, 0, sizeof at->subs);
-    memset(at->rsubs, 0, sizeof at->rsubs);
     at->state = 0u;
     at->scheme = 0u;
     at->reconnect = 0u;
@@ -415,6 +414,7 @@ static void mqtt_reset(bmqtt_at_t *at)
     at->pub_lock_id = at->raw_lock_id = 0u;
     at->conn_failed = 0u;
     at->had_session = 0u;
+    at->resub = 0u;
 }
 
 static void power_up(bmqtt_at_t *at)
@@ -477,23 +477,6 @@ int bmqtt_at_busy(const bmqtt_at_t *at)
     return at != NULL && at->wait != W_NONE;
 }
 
-/* The tracked topics as the list bmqtt_reconnect_* re-subscribes. */
-static void subs_publish(bmqtt_at_t *at)
-{
-    size_t i, n = 0u;
-    for (i = 0u; i < BMQTT_AT_SUB_SLOTS; i++) {
-        if (at->subs[i].used) {
-            at->rsubs[n].filter.ptr = (const uint8_t *)at->subs[i].topic;
-            at->rsubs[n].filter.len = at->subs[i].len;
-            at->rsubs[n].qos = at->subs[i].qos;
-            n++;
-        }
-    }
-    if (at->session == S_RECONNECT) {
-        bmqtt_reconnect_set_subscriptions(&at->rc, at->rsubs, n);
-    }
-}
-
 static int sub_find(const bmqtt_at_t *at, const char *t, size_t n)
 {
     size_t i;
@@ -519,7 +502,6 @@ static void sub_track(bmqtt_at_t *at, const char *t, size_t n, uint8_t qos)
             at->subs[i].len = (uint8_t)n;
             at->subs[i].qos = qos;
             at->subs[i].used = 1u;
-            subs_publish(at);
             return;
         }
     }
@@ -569,6 +551,7 @@ static void conn_fail(bmqtt_at_t *at, uint16_t code)
     at->wait = W_NONE;
     at->state = 2u;
     at->conn_failed = 0u;
+    at->resub = 0u;
     fail(at, -1, code);
 }
 
@@ -596,18 +579,62 @@ static void on_message(bmqtt_at_t *at, const bmqtt_message_t *m)
     outs(at, "\r\n");
 }
 
+/* +MQTTCONNECTED, and OK when AT+MQTTCONN waits for it. */
+static void tell_connected(bmqtt_at_t *at)
+{
+    urc_connected(at);
+    if (at->wait == W_CONN) {
+        at->wait = W_NONE;
+        ok(at);
+    }
+}
+
+/* After a CONNACK of the reconnect loop on which the broker has no session: SUBSCRIBE every tracked topic,
+ * and tell the host only when they have left, so that nothing published after the URC is missed (the
+ * firmware subscribes in its connected event, then prints the URC). From poll: the client is not
+ * re-entered from its own event. */
+static void resubscribe(bmqtt_at_t *at)
+{
+    while (at->resub_next < BMQTT_AT_SUB_SLOTS) {
+        const bmqtt_at_sub_t *t = &at->subs[at->resub_next];
+        if (t->used) {
+            bmqtt_subscription_t s;
+            bmqtt_status_t st;
+            s.filter.ptr = (const uint8_t *)t->topic;
+            s.filter.len = t->len;
+            s.qos = t->qos;
+            st = bmqtt_client_subscribe(&at->client, &s, 1u, NULL);
+            if (st == BMQTT_ERR_BUSY) {
+                return; /* a request slot or tx_buf frees up in a later poll */
+            }
+            if (st == BMQTT_ERR_NOT_CONNECTED) {
+                at->resub = 0u; /* the session ended: CLOSED has been handled */
+                return;
+            }
+        }
+        at->resub_next++;
+    }
+    if (bmqtt_client_tx_idle(&at->client)) {
+        at->resub = 0u;
+        tell_connected(at);
+    }
+}
+
 static void on_event(void *user, const bmqtt_event_t *ev)
 {
     bmqtt_at_t *at = (bmqtt_at_t *)user;
+    uint8_t told;
     switch (ev->type) {
     case BMQTT_EVT_CONNACK:
         if (ev->status == BMQTT_OK) {
             at->state = 4u;
             at->had_session = 1u;
-            urc_connected(at);
-            if (at->wait == W_CONN) {
-                at->wait = W_NONE;
-                ok(at);
+            if (at->session == S_RECONNECT && sub_count(at) > 0u &&
+                (at->clean || !bmqtt_client_session_present(&at->client))) {
+                at->resub = 1u; /* poll re-subscribes, then tells the host */
+                at->resub_next = 0u;
+            } else {
+                tell_connected(at);
             }
         } else if (at->wait == W_CONN) {
             at->conn_failed = 1u;
@@ -657,6 +684,8 @@ static void on_event(void *user, const bmqtt_event_t *ev)
     case BMQTT_EVT_QOS2_DONE:
         break;
     case BMQTT_EVT_CLOSED:
+        told = (uint8_t)!at->resub; /* a connection the host never heard of ends without a URC */
+        at->resub = 0u;
         if (at->wait == W_CONN) {
             at->conn_failed = 1u;
             break;
@@ -666,7 +695,9 @@ static void on_event(void *user, const bmqtt_event_t *ev)
         }
         if (at->state >= 4u) {
             at->state = 3u;
-            outs(at, "+MQTTDISCONNECTED:0\r\n");
+            if (told) {
+                outs(at, "+MQTTDISCONNECTED:0\r\n");
+            }
         }
         if (at->wait == W_PUB0 || at->wait == W_RAW0 || at->wait == W_SUB || at->wait == W_UNSUB) {
             wait_done_pub(at, 0);
@@ -827,8 +858,10 @@ static void cmd_usercfg(bmqtt_at_t *at, args_t *a)
     at->pass_len = (uint16_t)pass_n;
     at->cert_key_id = (uint8_t)cert;
     at->ca_id = (uint8_t)ca;
-    memcpy(at->path, path, path_n + 1u);
-    at->path_len = (uint8_t)path_n;
+    /* "mqtt" is "/mqtt" (the firmware's URC and request line): the '/' is added, never doubled */
+    at->path[0] = '/';
+    memcpy(at->path + (path_n > 0u && path[0] != '/'), path, path_n + 1u);
+    at->path_len = (uint8_t)(path_n + (path_n > 0u && path[0] != '/'));
     at->state = 1u;
     ok(at);
 }
@@ -1001,6 +1034,8 @@ static int host_ok(const char *h, size_t n)
     return 1;
 }
 
+static void conn_start(bmqtt_at_t *at);
+
 static void cmd_conn(bmqtt_at_t *at, args_t *a)
 {
     char *host;
@@ -1055,7 +1090,6 @@ static void cmd_conn(bmqtt_at_t *at, args_t *a)
     at->port = (uint16_t)port;
     at->reconnect = (uint8_t)reconnect;
     at->conn_timeout_ms = timeout;
-    at->deadline_ms = at->now_ms + timeout;
     at->conn_failed = 0u;
     at->conn_code = 0u;
     at->session = S_NONE; /* a reconnect loop only runs in states 3 (refused above) and >= 4 */
@@ -1064,7 +1098,18 @@ static void cmd_conn(bmqtt_at_t *at, args_t *a)
     }
     fill_connect(at);
     fill_open(at);
-    if (reconnect) {
+    if (!at->clock) {
+        at->wait = W_START; /* no time yet (input before the first poll): the first poll starts it */
+        return;
+    }
+    conn_start(at);
+}
+
+/* AT+MQTTCONN's work, on the clock of the last poll: the deadline, then the reconnect loop or a direct open. */
+static void conn_start(bmqtt_at_t *at)
+{
+    at->deadline_ms = at->now_ms + at->conn_timeout_ms;
+    if (at->reconnect) {
         memset(&at->rccfg, 0, sizeof at->rccfg);
         at->rccfg.client = &at->client;
         at->rccfg.connect = &at->conn;
@@ -1077,7 +1122,6 @@ static void cmd_conn(bmqtt_at_t *at, args_t *a)
             return;
         }
         at->session = S_RECONNECT;
-        subs_publish(at);
         at->wait = W_CONN;
         (void)bmqtt_reconnect_poll(&at->rc, at->now_ms);
         if (at->wait == W_CONN && at->conn_failed) {
@@ -1409,7 +1453,6 @@ static void cmd_unsub(bmqtt_at_t *at, args_t *a)
     slot = sub_find(at, topic, topic_n);
     if (slot >= 0) {
         at->subs[slot].used = 0u;
-        subs_publish(at);
         if (sub_count(at) == 0u) {
             at->state = 5u;
         }
@@ -1575,8 +1618,7 @@ static void cmd_sntptime_query(bmqtt_at_t *at)
     outs(at, "+CIPSNTPTIME:");
     out(at, b, 20u);
     out_u32(at, y);
-    outs(at, "\r\n");
-    ok(at);
+    outs(at, "\r\nOK\r\n"); /* no blank line before OK here, unlike the MQTT queries (as the firmware) */
 }
 
 static void cmd_gmr(bmqtt_at_t *at)
@@ -1916,13 +1958,19 @@ bmqtt_status_t bmqtt_at_poll(bmqtt_at_t *at, uint32_t now_ms)
     }
     at->depth = 1u;
     at->now_ms = now_ms;
-    if (at->wait == W_OPEN) {
+    at->clock = 1u;
+    if (at->wait == W_START) {
+        conn_start(at);
+    } else if (at->wait == W_OPEN) {
         direct_open(at);
     }
     if (at->session == S_RECONNECT) {
         (void)bmqtt_reconnect_poll(&at->rc, now_ms);
     } else if (at->session == S_DIRECT) {
         (void)bmqtt_client_poll(&at->client, now_ms);
+    }
+    if (at->resub) {
+        resubscribe(at);
     }
     switch (at->wait) {
     case W_OPEN:
@@ -1975,7 +2023,7 @@ uint32_t bmqtt_at_next_deadline(const bmqtt_at_t *at, uint32_t now_ms)
             d = 100u; /* bmqtt_reconnect_*'s pauses are not visible: look again soon */
         }
     }
-    if (at->wait == W_OPEN || at->wait == W_PUB0 || at->wait == W_RAW0 || at->wait == W_CLEAN) {
+    if (at->wait == W_START || at->wait == W_OPEN || at->resub || at->wait == W_PUB0 || at->wait == W_RAW0 || at->wait == W_CLEAN) {
         d = 0u;
     } else if (at->wait != W_NONE) {
         uint32_t left = (int32_t)(at->deadline_ms - now_ms) > 0 ? at->deadline_ms - now_ms : 0u;

@@ -291,6 +291,8 @@ static int setup(void **state)
     g_now = 1000u;
     g_hook_calls = 0;
     assert_int_equal(bmqtt_at_init(&g_at, &g_cfg), BMQTT_OK);
+    /* A firmware's main loop polls from the start (test_before_first_poll: input before that poll). */
+    assert_int_equal(bmqtt_at_poll(&g_at, g_now), BMQTT_OK);
     return 0;
 }
 
@@ -445,11 +447,11 @@ static void test_basic_commands(void **state)
     cmd("AT+CWJAP?", "\r\nERROR\r\n"); /* the hook does not know it */
     cmd("AT+CIPSNTPCFG=1,8,\"ntp1.aliyun.com\",\"ntp2.aliyun.com\"", "\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG?", "+CIPSNTPCFG:1,8,\"ntp1.aliyun.com\",\"ntp2.aliyun.com\"\r\n\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 22:48:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 22:48:05 2021\r\nOK\r\n"); /* no blank line (the firmware) */
     cmd("AT+CIPSNTPCFG=1,-1130", "\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 03:18:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 03:18:05 2021\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG=0,0", "\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG=1,1500", "\r\nERROR\r\n");
     cmd("AT+CIPSNTPCFG=1,1260", "\r\nERROR\r\n");
     cmd("AT+GMR", "AT version:bmqtt " BMQTT_VERSION " (ESP-AT MQTT command set)\r\nSDK version:bmqtt " BMQTT_VERSION
@@ -1141,10 +1143,10 @@ static void test_sntp_edges(void **state)
     cmd("AT+CIPSNTPCFG?", "+CIPSNTPCFG:1,0\r\n\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG=1,-5,\"a\",\"b\",\"c\"", "\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG?", "+CIPSNTPCFG:1,-5,\"a\",\"b\",\"c\"\r\n\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 09:48:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 09:48:05 2021\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG=1,-12", "\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG=1,530", "\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 20:18:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 20:18:05 2021\r\nOK\r\n");
     /* another configuration: no clock (1970, west of UTC: 1969), a GMR text, a restart hook */
     other = g_cfg;
     other.time_s = no_time;
@@ -1154,7 +1156,7 @@ static void test_sntp_edges(void **state)
     assert_int_equal(bmqtt_at_init(&g_at, &other), BMQTT_OK);
     quiet();
     cmd("AT+CIPSNTPCFG=1,-1", "\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Dec 31 23:00:00 1969\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Dec 31 23:00:00 1969\r\nOK\r\n");
     cmd("AT+GMR", "AT version:test\r\n\r\nOK\r\n");
     cmd("AT+CWMODE=1", "\r\nERROR\r\n"); /* no hook */
     g_restarts = 0;
@@ -1543,7 +1545,7 @@ static void test_odds(void **state)
     reach(4);
     cmd("AT+MQTTPUBRAW=0,\"t\",1,0,0", E("6005"));
     cmd("AT+CIPSNTPCFG=1,0", "\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\nOK\r\n");
 }
 
 /* Without an outbox a QoS 1 AT+MQTTPUB is kept by reference; a later AT+MQTTSUB must not write over
@@ -1589,6 +1591,157 @@ static void test_by_reference_memory(void **state)
     expect("\r\nOK\r\n");
 }
 
+/* A WebSocket path without its leading '/' (Espressif's example sets "mqtt"): the firmware shows and
+ * uses "/mqtt"; a path with its '/' is kept as it is; the longest path (32 bytes) gets one too. */
+static void test_ws_path_slash(void **state)
+{
+    static const char p32[] = "abcdefghijklmnopqrstuvwxyz012345";
+    char b[200];
+    (void)state;
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,6,\"id\",\"\",\"\",0,0,\"mqtt\"", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",8080,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,6,\"broker.local\",\"8080\",\"/mqtt\",0\r\n\r\nOK\r\n");
+    assert_string_equal(g_req.path, "/mqtt");
+    cmd("AT+MQTTCONN?", "+MQTTCONN:0,4,6,\"broker.local\",\"8080\",\"/mqtt\",0\r\n\r\nOK\r\n");
+    cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+    poll_n(2);
+    snprintf(b, sizeof b, "AT+MQTTUSERCFG=0,7,\"id\",\"\",\"\",0,0,\"%s\"", p32);
+    cmd(b, "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",8081,0\r\n");
+    poll_n(3);
+    snprintf(b, sizeof b, "+MQTTCONNECTED:0,7,\"broker.local\",\"8081\",\"/%s\",0\r\n\r\nOK\r\n", p32);
+    expect(b);
+    assert_int_equal(strlen(g_req.path), 33);
+    assert_int_equal(g_req.path[0], '/');
+    assert_string_equal(g_req.path + 1, p32);
+    cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+    poll_n(2);
+    /* TCP: the path is not shown nor used */
+    cmd("AT+MQTTUSERCFG=0,1,\"id\",\"\",\"\",0,0,\"mqtt\"", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    assert_string_equal(g_req.path, "");
+}
+
+/* reconnect=1: after a lost connection every tracked topic is re-subscribed, and the SUBSCRIBEs have
+ * left before +MQTTCONNECTED is written: a message published the moment the host reads the URC is
+ * routed to it (the firmware subscribes in its connected event, then prints the URC). */
+static void test_reconnect_subscribed_before_urc(void **state)
+{
+    int i;
+    (void)state;
+    connect_tcp(1);
+    in("AT+MQTTSUB=0,\"keep/1\",1\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    cmd("AT+MQTTSUB=0,\"keep/0\",0", "\r\nOK\r\n");
+    poll_n(2);
+    g_b.closed = 1;
+    g_b.open_fails = BMQTT_ERR_CONNECT;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    g_b.open_fails = 0;
+    g_b.subscribes = 0;
+    g_now += 70000u;
+    for (i = 0; i < 50 && g_out_len == 0u; i++) {
+        poll_n(1);
+        if (g_out_len == 0u) {
+            assert_int_equal(g_b.subscribes, 0); /* nothing re-subscribed before the CONNACK */
+        }
+    }
+    /* the URC has just been written: both SUBSCRIBEs are already with the broker */
+    assert_int_equal(g_b.subscribes, 2);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
+    b_publish("keep/0", (const uint8_t *)"now", 3u, 0u, 0u);
+    poll_n(1);
+    expect("+MQTTSUBRECV:0,\"keep/0\",3,now\r\n");
+    poll_n(3);
+    expect("");
+    assert_int_equal(g_b.subscribes, 2); /* once each */
+    assert_int_equal(bmqtt_at_state(&g_at), 6);
+    cmd("AT+MQTTSUB?", "+MQTTSUB:0,6,\"keep/1\",1\r\n+MQTTSUB:0,6,\"keep/0\",0\r\n\r\nOK\r\n");
+    /* the link stalls while re-subscribing: the URC waits until the bytes have left */
+    g_b.closed = 1;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    g_b.subscribes = 0;
+    g_b.no_connack = 1;
+    g_now += 70000u;
+    for (i = 0; i < 50 && g_b.connects < 3; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.connects, 3);
+    expect("");
+    g_b.send_blocks = 1; /* the CONNACK comes; the SUBSCRIBEs cannot leave */
+    {
+        uint8_t b[8];
+        size_t n;
+        bmqtt_connack_t ca = { 0, 0 };
+        assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
+        b_queue(b, n);
+    }
+    poll_n(5);
+    expect("");
+    assert_int_equal(g_b.subscribes, 0);
+    g_b.send_blocks = 0;
+    for (i = 0; i < 20 && g_out_len == 0u; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.subscribes, 2);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
+}
+
+/* Commands that arrive before the first bmqtt_at_poll() (input already waiting at start): the
+ * connect starts at that poll, on its clock, not on a clock of 0; a CONNACK that comes later than
+ * the first poll is taken, with the clock anywhere in its 32-bit range. */
+static void test_before_first_poll(void **state)
+{
+    static const uint32_t clocks[] = { 0x80001000u, 0x40000000u, 0xfffff000u, 20000u };
+    uint8_t b[8];
+    size_t n, k;
+    bmqtt_connack_t ca = { 0, 0 };
+    (void)state;
+    assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
+    for (k = 0u; k < sizeof clocks / sizeof clocks[0]; k++) {
+        int reconnect = (int)(k & 1u);
+        assert_int_equal(bmqtt_at_init(&g_at, &g_cfg), BMQTT_OK);
+        g_b.no_connack = 1;
+        g_b.connects = 0;
+        g_out_len = 0u;
+        quiet();
+        cmd("AT+MQTTUSERCFG=0,1,\"early\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+        in(reconnect ? "AT+MQTTCONN=0,\"broker.local\",1883,1\r\n" : "AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+        expect("");
+        assert_int_equal(bmqtt_at_busy(&g_at), 1);
+        g_now = clocks[k];
+        assert_int_equal(bmqtt_at_poll(&g_at, g_now), BMQTT_OK);
+        expect(""); /* not a timeout counted from 0 */
+        assert_int_equal(g_b.connects, 1);
+        b_queue(b, n);
+        poll_n(2);
+        expect(reconnect ? "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n\r\nOK\r\n"
+                         : "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+        poll_n(20); /* the session's timers run on the same clock: no timeout follows */
+        expect("");
+        assert_int_equal(bmqtt_at_state(&g_at), 4);
+        cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+        poll_n(2);
+        g_b.no_connack = 0;
+    }
+    /* busy until that first poll: a command in between is refused, the connect still runs */
+    assert_int_equal(bmqtt_at_init(&g_at, &g_cfg), BMQTT_OK);
+    g_out_len = 0u;
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,1,\"early\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    cmd("AT", "\r\nbusy p...\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1623,6 +1776,9 @@ int main(void)
         cmocka_unit_test_setup(test_client_deadline_first, setup),
         cmocka_unit_test_setup(test_odds, setup),
         cmocka_unit_test_setup(test_by_reference_memory, setup),
+        cmocka_unit_test_setup(test_ws_path_slash, setup),
+        cmocka_unit_test_setup(test_reconnect_subscribed_before_urc, setup),
+        cmocka_unit_test_setup(test_before_first_poll, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
