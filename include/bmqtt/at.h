@@ -71,14 +71,11 @@ extern "C" {
 #define BMQTT_AT_LINE_MAX 256u
 /** Longest client id, user name or password (AT+MQTTLONGCLIENTID... range [1,1024]). */
 #define BMQTT_AT_LONG_MAX 1024u
-/** Longest topic, LWT topic, LWT message and host name. */
-#define BMQTT_AT_TOPIC_MAX 128u
 /** Longest AT+MQTTPUB data. */
 #define BMQTT_AT_DATA_MAX 256u
 /** Longest WebSocket path. */
 #define BMQTT_AT_PATH_MAX 32u
-/** Subscriptions tracked for AT+MQTTSUB? and re-subscribed after a reconnect. */
-#define BMQTT_AT_SUB_SLOTS 10u
+/* BMQTT_AT_SUB_SLOTS (10) and BMQTT_AT_TOPIC_MAX (128) are build options: config.h. */
 /** ALPN protocols (AT+MQTTALPN). */
 #define BMQTT_AT_ALPN_MAX 5u
 
@@ -170,8 +167,7 @@ typedef struct bmqtt_at {
     uint8_t mode, wait, state, scheme, reconnect, echo, syslog, overflow, cr, depth;
     uint8_t cert_key_id, ca_id, clean, lwt_qos, lwt_retain, lwt_topic_len, lwt_msg_len, host_len, path_len;
     uint8_t raw_kind, raw_qos, raw_retain, raw_topic_len, session, conn_failed, had_session, sntp_enable;
-    uint8_t alpn_count, sub_qos, sub_topic_len, clock, resub;
-    uint16_t resub_next;
+    uint8_t alpn_count, sub_qos, sub_topic_len, clock, resub, resub_next;
     int16_t sntp_tz_hhmm;
     uint16_t alpn_off[BMQTT_AT_ALPN_MAX];
     char line[BMQTT_AT_LINE_MAX + 1u];

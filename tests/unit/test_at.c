@@ -913,25 +913,46 @@ static void test_subscribe_and_receive(void **state)
     cmd("AT+MQTTSUB?", "\r\nOK\r\n");
 }
 
-/* Ten tracked slots: an 11th topic is subscribed and OK, but not tracked (as the firmware). A received
- * topic of any length is printed whole (the firmware's fixed 128-byte cache is not copied). */
+/* Ten tracked slots (BMQTT_AT_SUB_SLOTS): an 11th topic is subscribed and OK, but not tracked (as the
+ * firmware). A topic of BMQTT_AT_TOPIC_MAX (128) bytes is taken, one more is not. A received topic of any
+ * length is printed whole (the firmware's fixed 128-byte cache is not copied). Built with other values
+ * of both options by make test-at-opts. */
 static void test_eleven_topics_long_topic(void **state)
 {
-    char line[64], topic[301], want[400];
+    char line[300], topic[301], want[8192], longest[BMQTT_AT_TOPIC_MAX + 1u];
+    size_t w = 0u;
     int i;
     (void)state;
     connect_tcp(0);
-    for (i = 0; i < 11; i++) {
+    for (i = 0; i < (int)BMQTT_AT_SUB_SLOTS + 1; i++) {
         snprintf(line, sizeof line, "AT+MQTTSUB=0,\"t/%d\",0", i);
         cmd(line, "\r\nOK\r\n");
         poll_n(1); /* the main loop polls between commands */
+        if (i < (int)BMQTT_AT_SUB_SLOTS) {
+            w += (size_t)snprintf(want + w, sizeof want - w, "+MQTTSUB:0,6,\"t/%d\",0\r\n", i);
+        }
     }
-    assert_int_equal(g_b.subscribes, 11);
+    assert_int_equal(g_b.subscribes, BMQTT_AT_SUB_SLOTS + 1u);
     poll_n(2);
-    cmd("AT+MQTTSUB?", "+MQTTSUB:0,6,\"t/0\",0\r\n+MQTTSUB:0,6,\"t/1\",0\r\n+MQTTSUB:0,6,\"t/2\",0\r\n"
-                       "+MQTTSUB:0,6,\"t/3\",0\r\n+MQTTSUB:0,6,\"t/4\",0\r\n+MQTTSUB:0,6,\"t/5\",0\r\n"
-                       "+MQTTSUB:0,6,\"t/6\",0\r\n+MQTTSUB:0,6,\"t/7\",0\r\n+MQTTSUB:0,6,\"t/8\",0\r\n"
-                       "+MQTTSUB:0,6,\"t/9\",0\r\n\r\nOK\r\n");
+    snprintf(want + w, sizeof want - w, "\r\nOK\r\n");
+    cmd("AT+MQTTSUB?", want);
+    /* the longest topic is subscribed (and tracked once a slot is free), one byte more is refused */
+    memset(longest, 'L', sizeof longest - 1u);
+    longest[sizeof longest - 1u] = '\0';
+    cmd("AT+MQTTUNSUB=0,\"t/0\"", "");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    snprintf(line, sizeof line, "AT+MQTTSUB=0,\"%s\",1", longest);
+    cmd(line, "");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    assert_int_equal(g_b.sub_filter_len, BMQTT_AT_TOPIC_MAX);
+    snprintf(line, sizeof line, "AT+MQTTSUB=0,\"%sL\",1", longest);
+    cmd(line, "\r\nERROR\r\n");
+    in("AT+MQTTSUB?\r\n");
+    snprintf(want, sizeof want, "+MQTTSUB:0,6,\"%s\",1\r\n+MQTTSUB:0,6,\"t/1\",0\r\n", longest); /* slot 0 */
+    assert_true(g_out_len > strlen(want) && memcmp(g_out, want, strlen(want)) == 0);
+    g_out_len = 0u;
     memset(topic, 'x', 300);
     topic[300] = '\0';
     b_publish(topic, (const uint8_t *)"v", 1u, 0u, 0u);
@@ -1196,13 +1217,13 @@ static void test_config_edges(void **state)
     cmd("AT+MQTTALPN=0,1,\"\"", "\r\nERROR\r\n");
     cmd("AT+MQTTALPN=0,5,\"a\",\"b\",\"c\",\"d\",\"e\"", "\r\nOK\r\n");
     cmd("AT+MQTTALPN=0,0", "\r\nOK\r\n");
-    /* LWT topic and message of 129 bytes */
-    snprintf(b, sizeof b, "AT+MQTTCONNCFG=0,1,0,\"%0129d\",\"\",0,0", 0);
+    /* LWT topic and message of 129 bytes (BMQTT_AT_TOPIC_MAX + 1) */
+    snprintf(b, sizeof b, "AT+MQTTCONNCFG=0,1,0,\"%0*d\",\"\",0,0", (int)BMQTT_AT_TOPIC_MAX + 1, 0);
     cmd(b, E("6032"));
-    snprintf(b, sizeof b, "AT+MQTTCONNCFG=0,1,0,\"t\",\"%0129d\",0,0", 0);
+    snprintf(b, sizeof b, "AT+MQTTCONNCFG=0,1,0,\"t\",\"%0*d\",0,0", (int)BMQTT_AT_TOPIC_MAX + 1, 0);
     cmd(b, E("6035"));
     /* a host of 129 bytes; letters, digits, dots and dashes are fine */
-    snprintf(b, sizeof b, "AT+MQTTCONN=0,\"%0129d\",1883,0", 0);
+    snprintf(b, sizeof b, "AT+MQTTCONN=0,\"%0*d\",1883,0", (int)BMQTT_AT_TOPIC_MAX + 1, 0);
     cmd(b, E("603c"));
     cmd("AT+MQTTCONNCFG=0,30,1,\"will/t\",\"gone\",2,1", "\r\nOK\r\n");
     in("AT+MQTTCONN=0,\"Broker-1.example.COM\",1883,0\r\n");
@@ -1301,7 +1322,7 @@ static void test_wait_edges(void **state)
     cmd("AT+MQTTUNSUB=0,\"a/#/b\"", E("600e"));
     {
         char b[300];
-        snprintf(b, sizeof b, "AT+MQTTSUB=0,\"%0129d\",0", 0);
+        snprintf(b, sizeof b, "AT+MQTTSUB=0,\"%0*d\",0", (int)BMQTT_AT_TOPIC_MAX + 1, 0);
         cmd(b, E("6043"));
     }
     /* no SUBACK / UNSUBACK in time: ERROR */
