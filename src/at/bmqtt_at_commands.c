@@ -42,8 +42,8 @@ static void cmd_gmr(bmqtt_at_t *at, bmqtt_at_args_t *a)
         bmqtt_at_outs(at, at->cfg->gmr);
     } else {
         bmqtt_at_outs(at, "AT version:bmqtt " BMQTT_VERSION " (ESP-AT MQTT command set)\r\n"
-                 "SDK version:bmqtt " BMQTT_VERSION "\r\n"
-                 "Bin version:" BMQTT_VERSION "\r\n");
+                          "SDK version:bmqtt " BMQTT_VERSION "\r\n"
+                          "Bin version:" BMQTT_VERSION "\r\n");
     }
     bmqtt_at_reply_ok(at);
 }
@@ -188,35 +188,31 @@ static void cmd_sntptime(bmqtt_at_t *at, bmqtt_at_args_t *a)
 /* The command table                                                        */
 /* ------------------------------------------------------------------------ */
 
-#define EXEC FORM(F_EXEC)
-#define QUERY FORM(F_QUERY)
-#define SET FORM(F_SET)
-
 /* No command has the test form (AT+X=?). Names match whole and case-insensitively. */
 const bmqtt_at_cmd_t bmqtt_at_commands[] = {
-    { "E0", cmd_echo, EXEC, 0u },
-    { "E1", cmd_echo, EXEC, 1u },
-    { "+RST", cmd_rst, EXEC, 0u },
-    { "+GMR", cmd_gmr, EXEC, 0u },
-    { "+SYSLOG", cmd_syslog, SET | QUERY, 0u },
-    { "+CIPSNTPCFG", cmd_sntpcfg, SET | QUERY, 0u },
-    { "+CIPSNTPTIME", cmd_sntptime, QUERY, 0u },
-    { "+MQTTUSERCFG", bmqtt_at_cmd_usercfg, SET, 0u },
-    { "+MQTTLONGCLIENTID", bmqtt_at_cmd_long, SET, RAW_CLIENT_ID },
-    { "+MQTTLONGUSERNAME", bmqtt_at_cmd_long, SET, RAW_USERNAME },
-    { "+MQTTLONGPASSWORD", bmqtt_at_cmd_long, SET, RAW_PASSWORD },
-    { "+MQTTCLIENTID", bmqtt_at_cmd_legacy, SET, RAW_CLIENT_ID },
-    { "+MQTTUSERNAME", bmqtt_at_cmd_legacy, SET, RAW_USERNAME },
-    { "+MQTTPASSWORD", bmqtt_at_cmd_legacy, SET, RAW_PASSWORD },
-    { "+MQTTCONNCFG", bmqtt_at_cmd_conncfg, SET, 0u },
-    { "+MQTTALPN", bmqtt_at_cmd_alpn, SET, 0u },
-    { "+MQTTSNI", bmqtt_at_cmd_sni, SET, 0u },
-    { "+MQTTCONN", bmqtt_at_cmd_conn, SET | QUERY, 0u },
-    { "+MQTTPUB", bmqtt_at_cmd_pub, SET, 0u },
-    { "+MQTTPUBRAW", bmqtt_at_cmd_pubraw, SET, 0u },
-    { "+MQTTSUB", bmqtt_at_cmd_sub, SET | QUERY, 0u },
-    { "+MQTTUNSUB", bmqtt_at_cmd_unsub, SET, 0u },
-    { "+MQTTCLEAN", bmqtt_at_cmd_clean, SET, 0u },
+    { "E0", cmd_echo, FORM(F_EXEC), 0u },
+    { "E1", cmd_echo, FORM(F_EXEC), 1u },
+    { "+RST", cmd_rst, FORM(F_EXEC), 0u },
+    { "+GMR", cmd_gmr, FORM(F_EXEC), 0u },
+    { "+SYSLOG", cmd_syslog, FORM(F_SET) | FORM(F_QUERY), 0u },
+    { "+CIPSNTPCFG", cmd_sntpcfg, FORM(F_SET) | FORM(F_QUERY), 0u },
+    { "+CIPSNTPTIME", cmd_sntptime, FORM(F_QUERY), 0u },
+    { "+MQTTUSERCFG", bmqtt_at_cmd_usercfg, FORM(F_SET), 0u },
+    { "+MQTTLONGCLIENTID", bmqtt_at_cmd_long, FORM(F_SET), RAW_CLIENT_ID },
+    { "+MQTTLONGUSERNAME", bmqtt_at_cmd_long, FORM(F_SET), RAW_USERNAME },
+    { "+MQTTLONGPASSWORD", bmqtt_at_cmd_long, FORM(F_SET), RAW_PASSWORD },
+    { "+MQTTCLIENTID", bmqtt_at_cmd_legacy, FORM(F_SET), RAW_CLIENT_ID },
+    { "+MQTTUSERNAME", bmqtt_at_cmd_legacy, FORM(F_SET), RAW_USERNAME },
+    { "+MQTTPASSWORD", bmqtt_at_cmd_legacy, FORM(F_SET), RAW_PASSWORD },
+    { "+MQTTCONNCFG", bmqtt_at_cmd_conncfg, FORM(F_SET), 0u },
+    { "+MQTTALPN", bmqtt_at_cmd_alpn, FORM(F_SET), 0u },
+    { "+MQTTSNI", bmqtt_at_cmd_sni, FORM(F_SET), 0u },
+    { "+MQTTCONN", bmqtt_at_cmd_conn, FORM(F_SET) | FORM(F_QUERY), 0u },
+    { "+MQTTPUB", bmqtt_at_cmd_pub, FORM(F_SET), 0u },
+    { "+MQTTPUBRAW", bmqtt_at_cmd_pubraw, FORM(F_SET), 0u },
+    { "+MQTTSUB", bmqtt_at_cmd_sub, FORM(F_SET) | FORM(F_QUERY), 0u },
+    { "+MQTTUNSUB", bmqtt_at_cmd_unsub, FORM(F_SET), 0u },
+    { "+MQTTCLEAN", bmqtt_at_cmd_clean, FORM(F_SET), 0u },
 };
 
 const size_t bmqtt_at_command_count = sizeof bmqtt_at_commands / sizeof bmqtt_at_commands[0];

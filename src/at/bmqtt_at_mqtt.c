@@ -31,7 +31,8 @@ static int p_str(bmqtt_at_t *at, bmqtt_at_args_t *a, size_t i, uint16_t code, ch
 
 /* A parameter that must be read (code @p rd otherwise) and be at most @p max
  * (code @p over otherwise): the firmware's two checks of most parameters. */
-static int p_int_max(bmqtt_at_t *at, bmqtt_at_args_t *a, size_t i, uint16_t rd, uint32_t max, uint16_t over, uint32_t *v)
+static int p_int_max(bmqtt_at_t *at, bmqtt_at_args_t *a, size_t i, uint16_t rd, uint32_t max, uint16_t over,
+                     uint32_t *v)
 {
     if (p_int(at, a, i, rd, v) != 0) return -1;
     if (*v > max) {
@@ -268,7 +269,8 @@ void bmqtt_at_cmd_alpn(bmqtt_at_t *at, bmqtt_at_args_t *a)
     uint32_t link, n;
     size_t i, off = 0u;
     if (!bmqtt_at_present(a, 0u) || bmqtt_at_parse_u32(&a->f[0], &link) != 0 || link != 0u || at->state != 1u ||
-        !bmqtt_at_present(a, 1u) || bmqtt_at_parse_u32(&a->f[1], &n) != 0 || n > BMQTT_AT_ALPN_MAX || a->count != n + 2u) {
+        !bmqtt_at_present(a, 1u) || bmqtt_at_parse_u32(&a->f[1], &n) != 0 || n > BMQTT_AT_ALPN_MAX ||
+        a->count != n + 2u) {
         bmqtt_at_reply_error(at);
         return;
     }
@@ -784,6 +786,7 @@ void bmqtt_at_cmd_clean(bmqtt_at_t *at, bmqtt_at_args_t *a)
     }
     /* Set first: the disconnect may end (CLOSED) inside the call, and asks for no URC. */
     at->wait = W_CLEAN;
+    at->resub = 0u; /* a reconnection the host has not been told of ends untold */
     at->deadline_ms = at->now_ms + AT_CLEAN_TIMEOUT_MS;
     if (at->session == S_RECONNECT) {
         bmqtt_reconnect_stop(&at->rc); /* disconnects a connected session gracefully */

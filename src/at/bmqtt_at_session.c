@@ -256,7 +256,8 @@ uint32_t bmqtt_at_next_deadline(const bmqtt_at_t *at, uint32_t now_ms)
             d = 100u; /* bmqtt_reconnect_*'s pauses are not visible: look again soon */
         }
     }
-    if (at->wait == W_START || at->wait == W_OPEN || at->resub || at->wait == W_PUB0 || at->wait == W_RAW0 || at->wait == W_CLEAN) {
+    if (at->wait == W_START || at->wait == W_OPEN || at->resub || at->wait == W_PUB0 || at->wait == W_RAW0 ||
+        at->wait == W_CLEAN) {
         d = 0u;
     } else if (at->wait != W_NONE) {
         uint32_t left = (int32_t)(at->deadline_ms - now_ms) > 0 ? at->deadline_ms - now_ms : 0u;

@@ -434,7 +434,7 @@ def t_tls(tmp):
         b.kill()
 
 
-@test("WebSocket: scheme 6 (ws, path /mqtt) to mosquitto's websockets listener")
+@test("WebSocket: scheme 6 (ws, path /mqtt, and mqtt given without its /) to mosquitto's websockets listener")
 def t_ws(port, ws_port):
     m = Modem()
     m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")

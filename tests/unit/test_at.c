@@ -919,7 +919,8 @@ static void test_subscribe_and_receive(void **state)
  * of both options by make test-at-opts. */
 static void test_eleven_topics_long_topic(void **state)
 {
-    char line[300], topic[301], want[8192], longest[BMQTT_AT_TOPIC_MAX + 1u];
+    static char want[8192];
+    char line[300], topic[301], longest[BMQTT_AT_TOPIC_MAX + 1u];
     size_t w = 0u;
     int i;
     (void)state;
@@ -1713,6 +1714,33 @@ static void test_reconnect_subscribed_before_urc(void **state)
     }
     assert_int_equal(g_b.subscribes, 2);
     expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
+    /* AT+MQTTCLEAN while the re-SUBSCRIBEs wait for the link: OK, and no URC of that connection */
+    g_b.closed = 1;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    g_now += 70000u;
+    for (i = 0; i < 50 && g_b.connects < 4; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.connects, 4);
+    g_b.send_blocks = 1;
+    {
+        uint8_t b[8];
+        size_t n;
+        bmqtt_connack_t ca = { 0, 0 };
+        assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
+        b_queue(b, n);
+    }
+    poll_n(3);
+    expect("");
+    in("AT+MQTTCLEAN=0\r\n");
+    g_now += 5000u;
+    poll_n(3);
+    expect("\r\nOK\r\n");
+    g_b.send_blocks = 0;
+    poll_n(5);
+    expect("");
+    assert_int_equal(bmqtt_at_state(&g_at), 0);
 }
 
 /* Commands that arrive before the first bmqtt_at_poll() (input already waiting at start): the
