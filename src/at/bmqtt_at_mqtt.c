@@ -324,51 +324,6 @@ static int host_ok(const char *h, size_t n)
     return 1;
 }
 
-static void fill_connect(bmqtt_at_t *at)
-{
-    bmqtt_connect_t *c = &at->conn;
-    memset(c, 0, sizeof *c);
-    c->client_id.ptr = (const uint8_t *)at->client_id;
-    c->client_id.len = at->id_len;
-    if (at->user_len > 0u || at->pass_len > 0u) {
-        c->username.ptr = (const uint8_t *)at->username; /* a password needs a user name in 3.1.1 */
-        c->username.len = at->user_len;
-    }
-    if (at->pass_len > 0u) {
-        c->password.ptr = (const uint8_t *)at->password;
-        c->password.len = at->pass_len;
-    }
-    if (at->lwt_topic_len > 0u) {
-        c->will_topic.ptr = (const uint8_t *)at->lwt_topic;
-        c->will_topic.len = at->lwt_topic_len;
-        c->will_payload.ptr = (const uint8_t *)at->lwt_msg;
-        c->will_payload.len = at->lwt_msg_len;
-        c->will_qos = at->lwt_qos;
-        c->will_retain = at->lwt_retain;
-    }
-    c->keepalive_s = at->keepalive_s;
-    c->clean_session = at->clean;
-}
-
-static void fill_open(bmqtt_at_t *at)
-{
-    bmqtt_at_open_t *r = &at->open_req;
-    size_t i;
-    memset(r, 0, sizeof *r);
-    r->scheme = at->scheme;
-    r->cert_key_id = at->cert_key_id;
-    r->ca_id = at->ca_id;
-    r->host = at->host;
-    r->port = at->port;
-    r->path = at->scheme >= 6u ? at->path : "";
-    r->sni = at->sni[0] != '\0' ? at->sni : NULL;
-    r->alpn_count = at->alpn_count;
-    for (i = 0u; i < at->alpn_count && i < BMQTT_AT_ALPN_MAX; i++) {
-        r->alpn[i] = at->alpn + at->alpn_off[i];
-    }
-    r->timeout_ms = at->conn_timeout_ms;
-}
-
 static void conn_query(bmqtt_at_t *at)
 {
     bmqtt_at_outs(at, "+MQTTCONN:0,");
@@ -447,8 +402,6 @@ void bmqtt_at_cmd_conn(bmqtt_at_t *at, bmqtt_at_args_t *a)
     if (bmqtt_client_state(&at->client) == BMQTT_CLIENT_CLOSED) {
         (void)bmqtt_at_client_init(at); /* a new session after a lost one */
     }
-    fill_connect(at);
-    fill_open(at);
     if (!at->clock) {
         at->wait = W_START; /* no time yet (input before the first poll): the first poll starts it */
         return;

@@ -214,6 +214,51 @@ void bmqtt_at_on_event(void *user, const bmqtt_event_t *ev)
 /* Connecting                                                               */
 /* ------------------------------------------------------------------------ */
 
+static void fill_connect(bmqtt_at_t *at)
+{
+    bmqtt_connect_t *c = &at->conn;
+    memset(c, 0, sizeof *c);
+    c->client_id.ptr = (const uint8_t *)at->client_id;
+    c->client_id.len = at->id_len;
+    if (at->user_len > 0u || at->pass_len > 0u) {
+        c->username.ptr = (const uint8_t *)at->username; /* a password needs a user name in 3.1.1 */
+        c->username.len = at->user_len;
+    }
+    if (at->pass_len > 0u) {
+        c->password.ptr = (const uint8_t *)at->password;
+        c->password.len = at->pass_len;
+    }
+    if (at->lwt_topic_len > 0u) {
+        c->will_topic.ptr = (const uint8_t *)at->lwt_topic;
+        c->will_topic.len = at->lwt_topic_len;
+        c->will_payload.ptr = (const uint8_t *)at->lwt_msg;
+        c->will_payload.len = at->lwt_msg_len;
+        c->will_qos = at->lwt_qos;
+        c->will_retain = at->lwt_retain;
+    }
+    c->keepalive_s = at->keepalive_s;
+    c->clean_session = at->clean;
+}
+
+static void fill_open(bmqtt_at_t *at)
+{
+    bmqtt_at_open_t *r = &at->open_req;
+    size_t i;
+    memset(r, 0, sizeof *r);
+    r->scheme = at->scheme;
+    r->cert_key_id = at->cert_key_id;
+    r->ca_id = at->ca_id;
+    r->host = at->host;
+    r->port = at->port;
+    r->path = at->scheme >= 6u ? at->path : "";
+    r->sni = at->sni[0] != '\0' ? at->sni : NULL;
+    r->alpn_count = at->alpn_count;
+    for (i = 0u; i < at->alpn_count && i < BMQTT_AT_ALPN_MAX; i++) {
+        r->alpn[i] = at->alpn + at->alpn_off[i];
+    }
+    r->timeout_ms = at->conn_timeout_ms;
+}
+
 static uint16_t open_code(bmqtt_status_t st)
 {
     if (st == BMQTT_ERR_DNS) {
@@ -260,9 +305,12 @@ void bmqtt_at_direct_open(bmqtt_at_t *at)
     }
 }
 
-/* AT+MQTTCONN's work, on the clock of the last poll: the deadline, then the reconnect loop or a direct open. */
+/* AT+MQTTCONN's work, on the clock of the last poll: the CONNECT and the open request from the configuration,
+ * the deadline, then the reconnect loop or a direct open. */
 void bmqtt_at_conn_start(bmqtt_at_t *at)
 {
+    fill_connect(at);
+    fill_open(at);
     at->deadline_ms = at->now_ms + at->conn_timeout_ms;
     if (at->reconnect) {
         memset(&at->rccfg, 0, sizeof at->rccfg);
