@@ -83,6 +83,16 @@ static void b_ack(bmqtt_packet_type_t t, uint16_t id)
     b_queue(b, n);
 }
 
+/* A CONNACK (accepted, no session) that the broker sends later than the CONNECT (with no_connack). */
+static void b_connack(void)
+{
+    uint8_t b[8];
+    size_t n;
+    bmqtt_connack_t ca = { 0, 0 };
+    assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
+    b_queue(b, n);
+}
+
 /* The broker delivers a PUBLISH to the device. */
 static void b_publish(const char *topic, const uint8_t *payload, size_t len, uint8_t qos, uint16_t id)
 {
@@ -1698,13 +1708,7 @@ static void test_reconnect_subscribed_before_urc(void **state)
     assert_int_equal(g_b.connects, 3);
     expect("");
     g_b.send_blocks = 1; /* the CONNACK comes; the SUBSCRIBEs cannot leave */
-    {
-        uint8_t b[8];
-        size_t n;
-        bmqtt_connack_t ca = { 0, 0 };
-        assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
-        b_queue(b, n);
-    }
+    b_connack(); /* late: the broker sends it now */
     poll_n(5);
     expect("");
     assert_int_equal(g_b.subscribes, 0);
@@ -1724,13 +1728,7 @@ static void test_reconnect_subscribed_before_urc(void **state)
     }
     assert_int_equal(g_b.connects, 4);
     g_b.send_blocks = 1;
-    {
-        uint8_t b[8];
-        size_t n;
-        bmqtt_connack_t ca = { 0, 0 };
-        assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
-        b_queue(b, n);
-    }
+    b_connack(); /* late: the broker sends it now */
     poll_n(3);
     expect("");
     in("AT+MQTTCLEAN=0\r\n");
@@ -1749,11 +1747,8 @@ static void test_reconnect_subscribed_before_urc(void **state)
 static void test_before_first_poll(void **state)
 {
     static const uint32_t clocks[] = { 0x80001000u, 0x40000000u, 0xfffff000u, 20000u };
-    uint8_t b[8];
-    size_t n, k;
-    bmqtt_connack_t ca = { 0, 0 };
+    size_t k;
     (void)state;
-    assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
     for (k = 0u; k < sizeof clocks / sizeof clocks[0]; k++) {
         int reconnect = (int)(k & 1u);
         assert_int_equal(bmqtt_at_init(&g_at, &g_cfg), BMQTT_OK);
@@ -1769,7 +1764,7 @@ static void test_before_first_poll(void **state)
         assert_int_equal(bmqtt_at_poll(&g_at, g_now), BMQTT_OK);
         expect(""); /* not a timeout counted from 0 */
         assert_int_equal(g_b.connects, 1);
-        b_queue(b, n);
+        b_connack();
         poll_n(2);
         expect(reconnect ? "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n\r\nOK\r\n"
                          : "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
