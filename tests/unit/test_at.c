@@ -83,12 +83,13 @@ static void b_ack(bmqtt_packet_type_t t, uint16_t id)
     b_queue(b, n);
 }
 
-/* A CONNACK (accepted, no session) that the broker sends later than the CONNECT (with no_connack). */
-static void b_connack(void)
+/* A CONNACK (accepted) that the broker sends later than the CONNECT (with no_connack). */
+static void b_connack(uint8_t session_present)
 {
     uint8_t b[8];
     size_t n;
     bmqtt_connack_t ca = { 0, 0 };
+    ca.session_present = session_present;
     assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
     b_queue(b, n);
 }
@@ -1708,7 +1709,7 @@ static void test_reconnect_subscribed_before_urc(void **state)
     assert_int_equal(g_b.connects, 3);
     expect("");
     g_b.send_blocks = 1; /* the CONNACK comes; the SUBSCRIBEs cannot leave */
-    b_connack(); /* late: the broker sends it now */
+    b_connack(0u); /* late: the broker sends it now */
     poll_n(5);
     expect("");
     assert_int_equal(g_b.subscribes, 0);
@@ -1728,7 +1729,7 @@ static void test_reconnect_subscribed_before_urc(void **state)
     }
     assert_int_equal(g_b.connects, 4);
     g_b.send_blocks = 1;
-    b_connack(); /* late: the broker sends it now */
+    b_connack(0u); /* late: the broker sends it now */
     poll_n(3);
     expect("");
     in("AT+MQTTCLEAN=0\r\n");
@@ -1764,7 +1765,7 @@ static void test_before_first_poll(void **state)
         assert_int_equal(bmqtt_at_poll(&g_at, g_now), BMQTT_OK);
         expect(""); /* not a timeout counted from 0 */
         assert_int_equal(g_b.connects, 1);
-        b_connack();
+        b_connack(0u);
         poll_n(2);
         expect(reconnect ? "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n\r\nOK\r\n"
                          : "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
@@ -1784,6 +1785,99 @@ static void test_before_first_poll(void **state)
     cmd("AT", "\r\nbusy p...\r\n");
     poll_n(3);
     expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+}
+
+/* Re-subscribing, its corners: tx_buf (512 bytes) too small for all the SUBSCRIBEs at once (they go as it
+ * drains, the URC after the last); the link lost again before they have left (no URC of either kind: the
+ * host never heard of that connection); a broker that kept the session (clean session 0 and Session
+ * Present 1): no SUBSCRIBE, the URC at once [MQTT-3.2.2-2]. */
+static void test_resubscribe_edges(void **state)
+{
+    static bmqtt_at_config_t small;
+    char line[200];
+    int i, c;
+    (void)state;
+    small = g_cfg;
+    small.tx_size = 512u;
+    assert_int_equal(bmqtt_at_init(&g_at, &small), BMQTT_OK);
+    poll_n(1);
+    connect_tcp(1);
+    for (i = 0; i < 10; i++) {
+        snprintf(line, sizeof line, "AT+MQTTSUB=0,\"%0100d/%d\",0", 0, i);
+        cmd(line, "\r\nOK\r\n");
+        poll_n(1);
+    }
+    poll_n(2);
+    assert_int_equal(g_b.subscribes, 10);
+    g_b.closed = 1;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    /* reconnected; the SUBSCRIBEs cannot leave; the link goes again */
+    g_b.subscribes = 0;
+    g_b.no_connack = 1;
+    c = g_b.connects;
+    g_now += 70000u;
+    for (i = 0; i < 50 && g_b.connects == c; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.connects, c + 1);
+    g_b.send_blocks = 1;
+    b_connack(0u);
+    poll_n(3);
+    expect("");
+    assert_int_equal(bmqtt_at_state(&g_at), 4);
+    g_b.closed = 1;
+    poll_n(3);
+    expect(""); /* neither +MQTTCONNECTED nor +MQTTDISCONNECTED */
+    assert_int_equal(bmqtt_at_state(&g_at), 3);
+    assert_int_equal(g_b.subscribes, 0);
+    /* the next connection: four SUBSCRIBEs fill tx_buf, the rest wait for it to drain */
+    g_b.send_blocks = 0;
+    c = g_b.connects;
+    g_now += 70000u;
+    for (i = 0; i < 50 && g_b.connects == c; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.connects, c + 1);
+    g_b.send_blocks = 1;
+    b_connack(0u);
+    poll_n(3);
+    expect("");
+    g_b.send_blocks = 0;
+    for (i = 0; i < 50 && g_out_len == 0u; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.subscribes, 10);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
+    /* clean session 0, and the broker kept the session: nothing to re-subscribe */
+    assert_int_equal(bmqtt_at_init(&g_at, &g_cfg), BMQTT_OK);
+    poll_n(1);
+    g_b.no_connack = 0;
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,1,\"kept\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    cmd("AT+MQTTCONNCFG=0,120,1,\"\",\"\",0,0", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",1883,1\r\n");
+    poll_n(5);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n\r\nOK\r\n");
+    in("AT+MQTTSUB=0,\"kept/t\",1\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    g_b.closed = 1;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    g_b.subscribes = 0;
+    g_b.no_connack = 1;
+    c = g_b.connects;
+    g_now += 70000u;
+    for (i = 0; i < 50 && g_b.connects == c; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.c_clean, 0);
+    b_connack(1u);
+    poll_n(1);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
+    poll_n(3);
+    assert_int_equal(g_b.subscribes, 0);
 }
 
 int main(void)
@@ -1823,6 +1917,7 @@ int main(void)
         cmocka_unit_test_setup(test_ws_path_slash, setup),
         cmocka_unit_test_setup(test_reconnect_subscribed_before_urc, setup),
         cmocka_unit_test_setup(test_before_first_poll, setup),
+        cmocka_unit_test_setup(test_resubscribe_edges, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
