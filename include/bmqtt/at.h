@@ -19,7 +19,7 @@
  *    for a scheme (1 TCP, 2-5 TLS, 6 WebSocket, 7-10 WebSocket over TLS),
  *    host, port and path.
  *
- * Nothing is allocated: the caller owns the bmqtt_at_t (7,084 bytes on Cortex-M4: the
+ * Nothing is allocated: the caller owns the bmqtt_at_t (6,960 bytes on Cortex-M4: the
  * command line, the credentials of up to 1,024 bytes each, ten subscriptions)
  * and the client's buffers named in the config.
  *
@@ -92,8 +92,9 @@ typedef struct bmqtt_at_open {
     uint8_t ca_id;        /**< AT+MQTTUSERCFG CA_ID (0). */
     uint8_t alpn_count;   /**< Entries in alpn. */
     uint16_t port;        /**< AT+MQTTCONN port. */
-    const char *host;     /**< AT+MQTTCONN host ([A-Za-z0-9.-], at most 128 bytes). */
-    const char *path;     /**< WebSocket path ("" for schemes 1-5). */
+    const char *host;     /**< AT+MQTTCONN host ([A-Za-z0-9.-], at most BMQTT_AT_TOPIC_MAX bytes). */
+    const char *path;     /**< WebSocket path, starting with '/' ("mqtt" is given as "/mqtt"); "" for
+                               schemes 1-5 or when none was set. */
     const char *sni;      /**< AT+MQTTSNI; NULL: the host name. */
     const char *alpn[BMQTT_AT_ALPN_MAX]; /**< AT+MQTTALPN, in order. */
     uint32_t timeout_ms;  /**< Time the whole connect may take (AT+MQTTCONN timeout_ms). */
