@@ -367,6 +367,28 @@ static void connect_tcp(int reconnect)
     assert_int_equal(bmqtt_at_state(&g_at), 4);
 }
 
+/* After a lost connection with reconnect=1: the loop's next attempt, its CONNECT with the broker. */
+static void next_attempt(void)
+{
+    int i, c = g_b.connects;
+    g_now += 70000u;
+    for (i = 0; i < 50 && g_b.connects == c; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.connects, c + 1);
+}
+
+/* The broker drops the link (+MQTTDISCONNECTED); the loop's next attempt, its CONNACK held back. */
+static void drop_and_reattempt(void)
+{
+    g_b.closed = 1;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    g_b.subscribes = 0;
+    g_b.no_connack = 1;
+    next_attempt();
+}
+
 /* ---- Line reader ----------------------------------------------------------------- */
 
 /* Echo is on at power-up; ATE0 stops it (its own line is still echoed). */
@@ -1697,15 +1719,7 @@ static void test_reconnect_subscribed_before_urc(void **state)
     assert_int_equal(bmqtt_at_state(&g_at), 6);
     cmd("AT+MQTTSUB?", "+MQTTSUB:0,6,\"keep/1\",1\r\n+MQTTSUB:0,6,\"keep/0\",0\r\n\r\nOK\r\n");
     /* the link stalls while re-subscribing: the URC waits until the bytes have left */
-    g_b.closed = 1;
-    poll_n(3);
-    expect("+MQTTDISCONNECTED:0\r\n");
-    g_b.subscribes = 0;
-    g_b.no_connack = 1;
-    g_now += 70000u;
-    for (i = 0; i < 50 && g_b.connects < 3; i++) {
-        poll_n(1);
-    }
+    drop_and_reattempt();
     assert_int_equal(g_b.connects, 3);
     expect("");
     g_b.send_blocks = 1; /* the CONNACK comes; the SUBSCRIBEs cannot leave */
@@ -1723,10 +1737,7 @@ static void test_reconnect_subscribed_before_urc(void **state)
     g_b.closed = 1;
     poll_n(3);
     expect("+MQTTDISCONNECTED:0\r\n");
-    g_now += 70000u;
-    for (i = 0; i < 50 && g_b.connects < 4; i++) {
-        poll_n(1);
-    }
+    next_attempt();
     assert_int_equal(g_b.connects, 4);
     g_b.send_blocks = 1;
     b_connack(0u); /* late: the broker sends it now */
@@ -1795,7 +1806,7 @@ static void test_resubscribe_edges(void **state)
 {
     static bmqtt_at_config_t small;
     char line[200];
-    int i, c;
+    int i;
     (void)state;
     small = g_cfg;
     small.tx_size = 512u;
@@ -1809,18 +1820,8 @@ static void test_resubscribe_edges(void **state)
     }
     poll_n(2);
     assert_int_equal(g_b.subscribes, 10);
-    g_b.closed = 1;
-    poll_n(3);
-    expect("+MQTTDISCONNECTED:0\r\n");
     /* reconnected; the SUBSCRIBEs cannot leave; the link goes again */
-    g_b.subscribes = 0;
-    g_b.no_connack = 1;
-    c = g_b.connects;
-    g_now += 70000u;
-    for (i = 0; i < 50 && g_b.connects == c; i++) {
-        poll_n(1);
-    }
-    assert_int_equal(g_b.connects, c + 1);
+    drop_and_reattempt();
     g_b.send_blocks = 1;
     b_connack(0u);
     poll_n(3);
@@ -1833,12 +1834,7 @@ static void test_resubscribe_edges(void **state)
     assert_int_equal(g_b.subscribes, 0);
     /* the next connection: four SUBSCRIBEs fill tx_buf, the rest wait for it to drain */
     g_b.send_blocks = 0;
-    c = g_b.connects;
-    g_now += 70000u;
-    for (i = 0; i < 50 && g_b.connects == c; i++) {
-        poll_n(1);
-    }
-    assert_int_equal(g_b.connects, c + 1);
+    next_attempt();
     g_b.send_blocks = 1;
     b_connack(0u);
     poll_n(3);
@@ -1862,16 +1858,7 @@ static void test_resubscribe_edges(void **state)
     in("AT+MQTTSUB=0,\"kept/t\",1\r\n");
     poll_n(2);
     expect("\r\nOK\r\n");
-    g_b.closed = 1;
-    poll_n(3);
-    expect("+MQTTDISCONNECTED:0\r\n");
-    g_b.subscribes = 0;
-    g_b.no_connack = 1;
-    c = g_b.connects;
-    g_now += 70000u;
-    for (i = 0; i < 50 && g_b.connects == c; i++) {
-        poll_n(1);
-    }
+    drop_and_reattempt();
     assert_int_equal(g_b.c_clean, 0);
     b_connack(1u);
     poll_n(1);
