@@ -93,8 +93,8 @@ BMQTT_NOINLINE static bmqtt_status_t decode_connect(cursor_t *c, unsigned from, 
     pass = (flags >> 6) & 1u;
     user = (flags >> 7) & 1u;
     out->clean_start = (uint8_t)((flags >> 1) & 1u);
-    if (!will && (out->will_qos || out->will_retain)) return BMQTT_ERR_BAD_CONNECT_FLAGS; /* [MQTT-3.1.2-11/13] */
-    if (out->will_qos == 3) return BMQTT_ERR_BAD_QOS;                                     /* [MQTT-3.1.2-12] */
+    if (!will && (out->will_qos || out->will_retain)) return BMQTT_ERR_BAD_CONNECT_FLAGS; /* [MQTT-3.1.2-13/15] */
+    if (out->will_qos == 3) return BMQTT_ERR_BAD_QOS;                                     /* [MQTT-3.1.2-14] */
     if ((st = get_props(c, BMQTT_CONNECT, from, &chk, &out->props)) != BMQTT_OK) return st;
     if ((st = get_str(c, &out->client_id)) != BMQTT_OK) return st; /* [MQTT-3.1.3-4] */
     if (will) {                                                     /* [MQTT-3.1.2-9] */
@@ -105,7 +105,7 @@ BMQTT_NOINLINE static bmqtt_status_t decode_connect(cursor_t *c, unsigned from, 
         if (chk.payload_utf8 && (st = payload_utf8(out->will_payload.ptr, out->will_payload.len)) != BMQTT_OK)
             return st;
     }
-    if (user && (st = get_str(c, &out->username)) != BMQTT_OK) return st; /* [MQTT-3.1.3-12] */
+    if (user && (st = get_str(c, &out->username)) != BMQTT_OK) return st; /* [MQTT-3.1.3-10] */
     if (pass && (st = get_bytes(c, &out->password)) != BMQTT_OK) return st;
     return left(c) ? BMQTT_ERR_BAD_LENGTH : BMQTT_OK;
 }
@@ -171,8 +171,9 @@ static bmqtt_status_t get_filter(cursor_t *c, int *shared)
     bmqtt_view_t f;
     bmqtt_status_t st;
     if ((st = get_bytes(c, &f)) != BMQTT_OK) return st;
-    if ((st = bmqtt_topic_filter_check(f.ptr, f.len)) != BMQTT_OK) return st; /* [MQTT-3.8.3-1], [MQTT-4.7.1-1/2] */
-    return bmqtt5_share_check(f.ptr, f.len, shared);
+    /* the ShareName first: "$share/a+/b" breaks its rule, not a level's */
+    if ((st = bmqtt5_share_check(f.ptr, f.len, shared)) != BMQTT_OK) return st;
+    return bmqtt_topic_filter_check(f.ptr, f.len); /* [MQTT-3.8.3-1], [MQTT-4.7.1-1/2] */
 }
 
 BMQTT_NOINLINE static bmqtt_status_t decode_topic_list(cursor_t *c, unsigned type, unsigned from,

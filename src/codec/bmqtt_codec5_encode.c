@@ -93,10 +93,10 @@ BMQTT_NOINLINE static bmqtt_status_t connect_encode(const bmqtt5_connect_t *c, u
     pass = c->password.ptr != NULL;
     if (c->clean_start > 1) return BMQTT_ERR_PARAM;
     if (will) {
-        if (c->will_qos > 2 || c->will_retain > 1) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-12] */
+        if (c->will_qos > 2 || c->will_retain > 1) return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-14] */
         if (c->will_topic.len == 0) return BMQTT_ERR_BAD_TOPIC;            /* [MQTT-4.7.3-1] */
     } else if (c->will_qos || c->will_retain || c->will_props.count || c->will_props.raw.len) {
-        return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-11/13] */
+        return BMQTT_ERR_PARAM; /* [MQTT-3.1.2-11/13/15] */
     }
     present = 1u | (will * 6u) | (user << 3) | (pass << 4);
     rem = 10;

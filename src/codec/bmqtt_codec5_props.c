@@ -449,7 +449,7 @@ bmqtt_status_t bmqtt5_share_check(const uint8_t *f, size_t len, int *shared)
 static const char *const status_names[] = {
     "malformed: property length",          /* -200 */
     "malformed: variable byte integer",    /* -201 */
-    "malformed: unknown property",         /* -202 */
+    "malformed: property identifier not defined",         /* -202 */
     "protocol error: property not allowed in this packet",
     "protocol error: property given twice",
     "protocol error: property value not 0 or 1",
