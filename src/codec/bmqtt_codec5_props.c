@@ -300,10 +300,13 @@ bmqtt_status_t bmqtt5_props_size(const bmqtt5_props_t *props, bmqtt5_pcheck_t *c
             if (n > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
         }
         /* Raw bytes are checked as a decoder checks them, in the same set. */
-        for (const uint8_t *p = props->raw.ptr, *end = p + props->raw.len; p != NULL && p < end;) {
-            bmqtt5_prop_t prop;
-            if ((st = get_prop(&p, end, &prop)) != BMQTT_OK) return st;
-            if ((st = bmqtt5_prop_rule(c, &prop)) != BMQTT_OK) return st;
+        if (props->raw.len) { /* (never NULL + 0) */
+            const uint8_t *p = props->raw.ptr, *end = p + props->raw.len;
+            while (p < end) {
+                bmqtt5_prop_t prop;
+                if ((st = get_prop(&p, end, &prop)) != BMQTT_OK) return st;
+                if ((st = bmqtt5_prop_rule(c, &prop)) != BMQTT_OK) return st;
+            }
         }
         n += props->raw.len;
         if (n > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
