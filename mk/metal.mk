@@ -176,7 +176,8 @@ cycles-profile:
 # Per level: the library (the lib target, as `make cross` builds it), the ports against
 # Debian's lwIP and mbedTLS headers, and --gc-sections links with map files: a typical
 # client (tests/qemu/link_client.c), the codec such a client calls
-# (tests/qemu/link_codec_client.c) and every public codec function.
+# (tests/qemu/link_codec_client.c), every public codec function, and every public
+# MQTT 5.0 codec function (codec5.map).
 SIZE_DIR   := $(METAL)/size
 SIZE_CPU   := -mcpu=cortex-m4 -mthumb
 SIZE_PKGS  := liblwip-dev libmbedtls-dev pkg-config
@@ -217,6 +218,9 @@ size-table-build:
 	  $(SIZE_LINK) $$syms -Wl,-Map=$$d/codec.map $$d/link_empty.o $$d/libbmqtt.a -o $$d/codec.elf; \
 	  $(SIZE_LINK) $$syms -Wl,-Map=$$d/codec-client-only.map $$d/link_empty.o $$d/client-only/libbmqtt.a \
 	    -o $$d/codec-client-only.elf; \
+	  syms5=$$($(ARM_PREFIX)nm -g --defined-only $(patsubst %.c,$$d/obj/%.o,$(BMQTT_CODEC5_SRCS)) \
+	    | awk '$$2 == "T" { printf " -Wl,-u,%s", $$3 }'); \
+	  $(SIZE_LINK) $$syms5 -Wl,-Map=$$d/codec5.map $$d/link_empty.o $$d/libbmqtt.a -o $$d/codec5.elf; \
 	done
 	@python3 scripts/size_table.py --size $(ARM_PREFIX)size --cpu "$(SIZE_CPU)" \
 	  --dir Os=$(SIZE_DIR)/Os --dir O2=$(SIZE_DIR)/O2 >$(SIZE_DIR)/size.md

@@ -54,9 +54,15 @@ static const uint32_t props_table[LAST_ID + 1] = {
     [BMQTT5_PROP_SHARED_SUB_AVAILABLE] = P(BMQTT5_TYPE_BYTE, CA),
 };
 
-unsigned bmqtt5_prop_type(unsigned id)
+/* Inline here: every property of every packet asks. */
+static inline unsigned prop_type(unsigned id)
 {
     return id <= LAST_ID ? (unsigned)(props_table[id] >> 16) : BMQTT5_TYPE_NONE;
+}
+
+unsigned bmqtt5_prop_type(unsigned id)
+{
+    return prop_type(id);
 }
 
 static int view_bad(bmqtt_view_t v)
@@ -66,7 +72,7 @@ static int view_bad(bmqtt_view_t v)
 
 bmqtt_status_t bmqtt5_prop_rule(bmqtt5_pcheck_t *c, const bmqtt5_prop_t *p)
 {
-    const unsigned id = p->id, type = bmqtt5_prop_type(id);
+    const unsigned id = p->id, type = prop_type(id);
     const uint32_t bit = 1u << (id & 31u), v = p->num;
     uint32_t *seen = &c->seen[id >> 5];
     bmqtt_status_t st;
@@ -78,12 +84,6 @@ bmqtt_status_t bmqtt5_prop_rule(bmqtt5_pcheck_t *c, const bmqtt5_prop_t *p)
         return BMQTT5_ERR_PROP_DUPLICATE;
     }
     *seen |= bit;
-    /* The caller's values (a decoder never makes these). */
-    if (view_bad(p->str) || view_bad(p->val)) return BMQTT_ERR_PARAM;
-    if (p->str.len > BMQTT_STR_MAX || p->val.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
-    if ((type == BMQTT5_TYPE_U16 && v > 0xFFFFu) || (type == BMQTT5_TYPE_VARINT && v > BMQTT_VARINT_MAX)) {
-        return BMQTT_ERR_PARAM;
-    }
     if (type == BMQTT5_TYPE_BYTE && v > 1u) return BMQTT5_ERR_PROP_VALUE; /* every byte property is 0 or 1 */
     switch (id) {
     case BMQTT5_PROP_PAYLOAD_FORMAT: c->payload_utf8 = (uint8_t)v; break;
@@ -158,14 +158,20 @@ static bmqtt_status_t get_prop(const uint8_t **pp, const uint8_t *end, bmqtt5_pr
     bmqtt_status_t st;
 
     /* The identifier is a variable byte integer; every defined one takes a byte. */
-    st = get_varint(&p, end, &id);
-    if (st == BMQTT_NEED_MORE) return BMQTT5_ERR_PROP_LENGTH;
-    if (st != BMQTT_OK) return BMQTT5_ERR_PROP_VARINT; /* [MQTT-1.5.5-1] */
-    type = bmqtt5_prop_type(id);
+    if (p < end && *p < 0x80u) {
+        id = *p++;
+    } else {
+        st = get_varint(&p, end, &id);
+        if (st == BMQTT_NEED_MORE) return BMQTT5_ERR_PROP_LENGTH;
+        if (st != BMQTT_OK) return BMQTT5_ERR_PROP_VARINT; /* [MQTT-1.5.5-1] */
+    }
+    type = prop_type(id);
     if (type == BMQTT5_TYPE_NONE) return BMQTT5_ERR_PROP_UNKNOWN;
-    memset(out, 0, sizeof *out);
     out->id = (uint8_t)id;
     out->type = (uint8_t)type;
+    out->num = 0;
+    out->str.ptr = out->val.ptr = NULL;
+    out->str.len = out->val.len = 0;
     switch (type) {
     case BMQTT5_TYPE_BYTE:
         if (end - p < 1) return BMQTT5_ERR_PROP_LENGTH;
@@ -245,7 +251,7 @@ int bmqtt5_prop_find(const bmqtt5_props_t *props, unsigned id, bmqtt5_prop_t *ou
     for (size_t i = 0; props->list != NULL && i < props->count; i++) {
         if (props->list[i].id == id) {
             *out = props->list[i];
-            out->type = (uint8_t)bmqtt5_prop_type(id);
+            out->type = (uint8_t)prop_type(id);
             return 1;
         }
     }
@@ -295,8 +301,15 @@ bmqtt_status_t bmqtt5_props_size(const bmqtt5_props_t *props, bmqtt5_pcheck_t *c
         if ((props->list == NULL && props->count) || view_bad(props->raw)) return BMQTT_ERR_PARAM;
         for (size_t i = 0; i < props->count; i++) {
             const bmqtt5_prop_t *p = &props->list[i];
+            const unsigned type = prop_type(p->id);
+            /* the caller's values (a decoder never makes these) */
+            if (view_bad(p->str) || view_bad(p->val)) return BMQTT_ERR_PARAM;
+            if (p->str.len > BMQTT_STR_MAX || p->val.len > BMQTT_STR_MAX) return BMQTT_ERR_TOO_LONG;
+            if ((type == BMQTT5_TYPE_U16 && p->num > 0xFFFFu) ||
+                (type == BMQTT5_TYPE_VARINT && p->num > BMQTT_VARINT_MAX))
+                return BMQTT_ERR_PARAM;
             if ((st = bmqtt5_prop_rule(c, p)) != BMQTT_OK) return st;
-            n += prop_size(p, bmqtt5_prop_type(p->id));
+            n += prop_size(p, prop_type(p->id));
             if (n > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
         }
         /* Raw bytes are checked as a decoder checks them, in the same set. */
@@ -336,7 +349,7 @@ bmqtt_status_t bmqtt5_props_write(uint8_t **pp, const bmqtt5_props_t *props, siz
     if (p) p += bmqtt_varint_encode((uint32_t)plen, p);
     for (size_t i = 0; props != NULL && i < props->count; i++) {
         const bmqtt5_prop_t *q = &props->list[i];
-        const unsigned type = bmqtt5_prop_type(q->id);
+        const unsigned type = prop_type(q->id);
         const uint32_t v = q->num;
         if (p) *p++ = q->id;
         switch (type) {
