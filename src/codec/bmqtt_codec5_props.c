@@ -157,8 +157,9 @@ static bmqtt_status_t get_prop(const uint8_t **pp, const uint8_t *end, bmqtt5_pr
     unsigned type;
     bmqtt_status_t st;
 
-    /* The identifier is a variable byte integer; every defined one takes a byte. */
-    if (p < end && *p < 0x80u) {
+    /* The identifier is a variable byte integer; every defined one takes a byte.
+     * Callers call with p < end. */
+    if (*p < 0x80u) {
         id = *p++;
     } else {
         st = get_varint(&p, end, &id);
@@ -487,8 +488,8 @@ static const char *const status_names[] = {
 
 static const char *status_name(int status)
 {
-    int i = BMQTT_STATUS_MQTT5_BASE - status;
-    return i >= 0 && i < (int)(sizeof status_names / sizeof status_names[0]) ? status_names[i] : NULL;
+    int i = BMQTT_STATUS_MQTT5_BASE - status; /* 0..29: bmqtt_status_str() asks for this range only */
+    return i < (int)(sizeof status_names / sizeof status_names[0]) ? status_names[i] : NULL;
 }
 
 static bmqtt_status_names_t names = { BMQTT_STATUS_MQTT5_BASE, BMQTT5_STATUS_LAST, status_name, "MQTT 5.0 codec",
@@ -496,6 +497,6 @@ static bmqtt_status_names_t names = { BMQTT_STATUS_MQTT5_BASE, BMQTT5_STATUS_LAS
 
 bmqtt_status_t bmqtt5_status(bmqtt_status_t st)
 {
-    if ((int)st <= BMQTT_STATUS_MQTT5_BASE && (int)st >= BMQTT5_STATUS_LAST) bmqtt_status_register(&names);
+    if ((int)st <= BMQTT_STATUS_MQTT5_BASE) bmqtt_status_register(&names); /* this codec's range is its lowest */
     return st;
 }
