@@ -110,7 +110,7 @@ BMQTT_NOINLINE static bmqtt_status_t decode_connect(cursor_t *c, unsigned from, 
     return left(c) ? BMQTT_ERR_BAD_LENGTH : BMQTT_OK;
 }
 
-static bmqtt_status_t decode_connack(cursor_t *c, unsigned from, bmqtt5_connack_t *out)
+BMQTT_NOINLINE static bmqtt_status_t decode_connack(cursor_t *c, unsigned from, bmqtt5_connack_t *out)
 {
     bmqtt5_pcheck_t chk;
     bmqtt_status_t st;
@@ -150,7 +150,7 @@ static bmqtt_status_t decode_publish(cursor_t *c, unsigned flags, unsigned from,
 }
 
 /* PUBACK, PUBREC, PUBREL, PUBCOMP: the reason code and the properties may be omitted. */
-static bmqtt_status_t decode_ack(cursor_t *c, unsigned type, unsigned from, bmqtt5_ack_t *out)
+BMQTT_NOINLINE static bmqtt_status_t decode_ack(cursor_t *c, unsigned type, unsigned from, bmqtt5_ack_t *out)
 {
     bmqtt5_pcheck_t chk;
     bmqtt_status_t st;
@@ -204,7 +204,7 @@ BMQTT_NOINLINE static bmqtt_status_t decode_topic_list(cursor_t *c, unsigned typ
 }
 
 /* SUBACK and UNSUBACK: a reason code per filter. */
-static bmqtt_status_t decode_suback(cursor_t *c, unsigned type, unsigned from, bmqtt5_suback_t *out)
+BMQTT_NOINLINE static bmqtt_status_t decode_suback(cursor_t *c, unsigned type, unsigned from, bmqtt5_suback_t *out)
 {
     bmqtt5_pcheck_t chk;
     bmqtt_status_t st;
@@ -214,7 +214,7 @@ static bmqtt_status_t decode_suback(cursor_t *c, unsigned type, unsigned from, b
     if ((st = get_props(c, type, from, &chk, &out->props)) != BMQTT_OK) return st;
     out->codes.ptr = c->p;
     out->codes.len = left(c);
-    if (left(c) == 0) return BMQTT_ERR_EMPTY_LIST; /* [MQTT-3.9.3-1], [MQTT-3.11.3-1]: one per filter */
+    if (left(c) == 0) return BMQTT_ERR_EMPTY_LIST; /* a Reason Code per filter [MQTT-3.8.4-6], at least one */
     for (; c->p < c->end; c->p++) {
         if ((st = bmqtt5_reason_check(type, from, *c->p)) != BMQTT_OK) return st; /* [MQTT-3.9.3-2], [MQTT-3.11.3-2] */
     }
@@ -222,7 +222,7 @@ static bmqtt_status_t decode_suback(cursor_t *c, unsigned type, unsigned from, b
 }
 
 /* DISCONNECT and AUTH: a Remaining Length of 0 means reason 0x00 and no properties. */
-static bmqtt_status_t decode_reason(cursor_t *c, unsigned type, unsigned from, bmqtt5_reason_t *out)
+BMQTT_NOINLINE static bmqtt_status_t decode_reason(cursor_t *c, unsigned type, unsigned from, bmqtt5_reason_t *out)
 {
     bmqtt5_pcheck_t chk;
     bmqtt_status_t st;
