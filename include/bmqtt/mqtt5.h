@@ -392,6 +392,28 @@ bmqtt_status_t bmqtt5_decode_body(uint8_t first_byte, const uint8_t *body, size_
                                   bmqtt5_packet_t *pkt);
 
 /**
+ * @brief Decode the head of a PUBLISH (topic, packet id, properties) when only
+ *        its first @p avail body bytes are at hand, for payloads streamed in chunks.
+ *
+ * Every rule of the head is checked as bmqtt5_decode() checks it. The payload is
+ * not: with a Payload Format Indicator of 1 in p->props, check its UTF-8 once
+ * you have all of it.
+ *
+ * @param[in]  flags      fixed-header flags of the PUBLISH.
+ * @param[in]  body       the first bytes of the body.
+ * @param[in]  avail      how many of them are at hand.
+ * @param[in]  remaining  the packet's remaining length.
+ * @param[in]  from       who sent it.
+ * @param[out] p          topic, packet id, flags, properties; payload is the part of
+ *                        the payload inside body[0..avail).
+ * @param[out] head_len   bytes before the payload; the whole payload is remaining - head_len.
+ * @return BMQTT_OK; BMQTT_NEED_MORE when @p avail ends inside the head; otherwise the
+ *         status of the rule broken.
+ */
+bmqtt_status_t bmqtt5_publish_decode_head(uint8_t flags, const uint8_t *body, size_t avail, uint32_t remaining,
+                                          bmqtt5_from_t from, bmqtt5_publish_t *p, size_t *head_len);
+
+/**
  * @brief The protocol level of the CONNECT at the start of @p buf (4 for 3.1.1, 5 for 5.0),
  *        so that a server picks bmqtt_decode() or bmqtt5_decode().
  * @return BMQTT_OK; BMQTT_NEED_MORE; BMQTT_ERR_BAD_TYPE (not a CONNECT); BMQTT_ERR_BAD_PROTOCOL.

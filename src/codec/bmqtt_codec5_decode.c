@@ -149,6 +149,51 @@ static bmqtt_status_t decode_publish(cursor_t *c, unsigned flags, unsigned from,
     return chk.payload_utf8 ? payload_utf8(out->payload.ptr, out->payload.len) : BMQTT_OK;
 }
 
+bmqtt_status_t bmqtt5_publish_decode_head(uint8_t flags, const uint8_t *body, size_t avail, uint32_t remaining,
+                                          bmqtt5_from_t from, bmqtt5_publish_t *p, size_t *head_len)
+{
+    size_t off, head, vlen;
+    uint32_t plen = 0;
+    cursor_t cur;
+    bmqtt_status_t st;
+
+    if ((body == NULL && avail) || p == NULL || head_len == NULL || flags > 15u ||
+        (unsigned)from > BMQTT5_FROM_CLIENT) {
+        return BMQTT_ERR_PARAM;
+    }
+    if ((st = bmqtt_first_byte_status((uint8_t)((BMQTT_PUBLISH << 4) | flags))) != BMQTT_OK) return st;
+    if (avail > remaining) avail = remaining;
+    /* Where the head ends, from its lengths alone: topic, packet id, Property Length, properties.
+     * A length past the packet is malformed at once; one past what is at hand needs more. */
+    if (remaining < 2) return BMQTT_ERR_BAD_LENGTH;
+    if (avail < 2) return BMQTT_NEED_MORE;
+    off = 2u + bmqtt_get16(body) + (((flags >> 1) & 3u) ? 2u : 0u);
+    if (off > remaining) return BMQTT_ERR_BAD_LENGTH;
+    for (vlen = 0;; vlen++) { /* the Property Length, a variable byte integer */
+        unsigned b;
+        if (vlen == 4) return bmqtt5_status(BMQTT5_ERR_PROP_VARINT);
+        if (off + vlen >= remaining) return bmqtt5_status(BMQTT5_ERR_PROP_LENGTH);
+        if (off + vlen >= avail) return BMQTT_NEED_MORE;
+        b = body[off + vlen];
+        plen |= (uint32_t)(b & 0x7Fu) << (7u * vlen);
+        if (!(b & 0x80u)) {
+            if (vlen && !b) return bmqtt5_status(BMQTT5_ERR_PROP_VARINT); /* [MQTT-1.5.5-1] */
+            break;
+        }
+    }
+    head = off + vlen + 1u + plen;
+    if (head > remaining) return bmqtt5_status(BMQTT5_ERR_PROP_LENGTH);
+    if (head > avail) return BMQTT_NEED_MORE;
+    /* The whole head is here: every rule of it, as bmqtt5_decode() checks them. */
+    cur.p = body;
+    cur.end = body + head;
+    if ((st = decode_publish(&cur, flags, (unsigned)from, p)) != BMQTT_OK) return bmqtt5_status(st);
+    p->payload.ptr = body + head;
+    p->payload.len = avail - head;
+    *head_len = head;
+    return BMQTT_OK;
+}
+
 /* PUBACK, PUBREC, PUBREL, PUBCOMP: the reason code and the properties may be omitted. */
 BMQTT_NOINLINE static bmqtt_status_t decode_ack(cursor_t *c, unsigned type, unsigned from, bmqtt5_ack_t *out)
 {

@@ -7,6 +7,8 @@
  *  - an accepted packet re-encodes; the re-encoding decodes and re-encodes to
  *    itself, and equals the input when it has the input's length (the input
  *    was in the shortest form);
+ *  - an accepted PUBLISH: bmqtt5_publish_decode_head() finds the same head in
+ *    the whole body, and needs more exactly when a cut ends inside the head;
  *  - the input read as a property list for a PUBLISH: the encoder's status is
  *    the same sizing, with a buffer one byte short and with room; what it
  *    accepts decodes to the same properties, in order;
@@ -87,6 +89,20 @@ static void round_trip(const uint8_t *d, size_t n)
     if ((st[0] == BMQTT_OK || st[1] == BMQTT_OK) && st[2] != BMQTT_OK) abort();
     if (st[2] != BMQTT_OK) return; /* p holds the FROM_EITHER decode */
     if (used > n || used > sizeof out) abort();
+    if (p.type == BMQTT_PUBLISH) { /* the head decoder agrees, whole or cut anywhere */
+        size_t hl = 2, head_len = 0;
+        bmqtt5_publish_t h;
+        while (d[hl - 1] & 0x80u) hl++;
+        const size_t rl = used - hl, head = rl - p.u.publish.payload.len;
+        if (bmqtt5_publish_decode_head(d[0] & 15u, d + hl, rl, (uint32_t)rl, BMQTT5_FROM_EITHER, &h, &head_len) !=
+                BMQTT_OK ||
+            head_len != head || h.payload.len != p.u.publish.payload.len)
+            abort();
+        const size_t cut = rl ? d[n - 1] % rl : 0;
+        bmqtt_status_t hs = bmqtt5_publish_decode_head(d[0] & 15u, d + hl, cut, (uint32_t)rl, BMQTT5_FROM_EITHER, &h,
+                                                       &head_len);
+        if (hs != (cut < head ? BMQTT_NEED_MORE : BMQTT_OK)) abort();
+    }
     if (encode(&p, out, sizeof out, &len) != BMQTT_OK) abort();
     if (len == used && memcmp(out, d, used) != 0) abort();
     if (bmqtt5_decode(out, len, BMQTT5_FROM_EITHER, &p, &used) != BMQTT_OK || used != len) abort();
@@ -150,9 +166,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     round_trip(data, size);
     props_encode(data, size);
-    if (size > 1) { /* the body alone, behind the first byte */
+    if (size > 1) { /* the body alone, behind the first byte; a PUBLISH head of any announced length */
         bmqtt5_packet_t p;
+        bmqtt5_publish_t h;
+        size_t head_len;
         (void)bmqtt5_decode_body(data[0], data + 1, size - 1, BMQTT5_FROM_EITHER, &p);
+        (void)bmqtt5_publish_decode_head(data[0] & 15u, data + 1, size - 1, (uint32_t)(size - 1) + data[0],
+                                         BMQTT5_FROM_SERVER, &h, &head_len);
     }
     return 0;
 }

@@ -355,6 +355,37 @@ static void test_decode_edges(void **state)
     assert_int_equal(bmqtt5_decode_body(0xF0, NULL, 0, BMQTT5_FROM_EITHER, &pkt), BMQTT_OK);
     assert_int_equal(pkt.type, BMQTT5_AUTH);
 
+    /* bmqtt5_publish_decode_head: arguments, and a Property Length cut, long or not minimal */
+    bmqtt5_publish_t h;
+    size_t hlen;
+    static const uint8_t t[] = { 0x00, 0x01, 't', 0x80, 0x80, 0x80, 0x80, 0x01 }, t0[] = { 0x00, 0x01, 't', 0x80, 0x00 };
+    assert_int_equal(bmqtt5_publish_decode_head(0, NULL, 1, 8, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt5_publish_decode_head(0, t, 8, 8, BMQTT5_FROM_EITHER, NULL, &hlen), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt5_publish_decode_head(0, t, 8, 8, BMQTT5_FROM_EITHER, &h, NULL), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt5_publish_decode_head(16, t, 8, 8, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt5_publish_decode_head(0, t, 8, 8, (bmqtt5_from_t)3, &h, &hlen), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt5_publish_decode_head(6, t, 8, 8, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT_ERR_BAD_QOS);
+    assert_int_equal(bmqtt5_publish_decode_head(0, t, 1, 1, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT_ERR_BAD_LENGTH);
+    assert_int_equal(bmqtt5_publish_decode_head(0, t, 1, 8, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT_NEED_MORE);
+    assert_int_equal(bmqtt5_publish_decode_head(2, t, 8, 4, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT_ERR_BAD_LENGTH);
+    assert_int_equal(bmqtt5_publish_decode_head(0, t, 8, 8, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT5_ERR_PROP_VARINT);
+    assert_int_equal(bmqtt5_publish_decode_head(0, t, 5, 8, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT_NEED_MORE);
+    assert_int_equal(bmqtt5_publish_decode_head(0, t, 5, 5, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT5_ERR_PROP_LENGTH);
+    assert_int_equal(bmqtt5_publish_decode_head(0, t0, 5, 5, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT5_ERR_PROP_VARINT);
+    static const uint8_t ok[] = { 0x00, 0x01, 't', 0x03, 0x23, 0x00, 0x02, 'x', 'y' };
+    assert_int_equal(bmqtt5_publish_decode_head(0, ok, 6, 9, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT_NEED_MORE);
+    assert_int_equal(bmqtt5_publish_decode_head(0, ok, 8, 9, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT_OK);
+    assert_int_equal(hlen, 7);
+    assert_int_equal(h.payload.len, 1);
+    assert_int_equal(bmqtt5_prop_num(&h.props, BMQTT5_PROP_TOPIC_ALIAS, 0), 2);
+    assert_int_equal(bmqtt5_publish_decode_head(0, ok, 20, 9, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT_OK);
+    assert_int_equal(h.payload.len, 2); /* never past the packet */
+    assert_int_equal(bmqtt5_publish_decode_head(0, ok, 9, 6, BMQTT5_FROM_EITHER, &h, &hlen), BMQTT5_ERR_PROP_LENGTH);
+    static const uint8_t alias0[] = { 0x00, 0x00, 0x03, 0x23, 0x00, 0x00 };
+    assert_int_equal(bmqtt5_publish_decode_head(0, alias0, 6, 6, BMQTT5_FROM_EITHER, &h, &hlen),
+                     BMQTT5_ERR_TOPIC_ALIAS_ZERO);
+    assert_string_not_equal(bmqtt_status_str(BMQTT5_ERR_TOPIC_ALIAS_ZERO), "unknown status");
+
     /* bmqtt5_protocol_level */
     uint8_t level = 0;
     static const uint8_t short_rl[] = { 0x10, 0x02, 0x00, 0x04 }, bad_name[] = { 0x10, 0x07, 0, 4, 'M', 'Q', 'T', 't', 5 };

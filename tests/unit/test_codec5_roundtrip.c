@@ -331,6 +331,28 @@ static void test_publish(void **state)
             props_equal(&g->props, pr, np);
             same_bytes(enc_publish, g, buf, n);
 
+            /* The head decoder, given the body a byte at a time: more needed until the
+             * properties end, then the same head, and the payload so far. */
+            size_t hl = 2, head_end = n - p.payload.len;
+            while (buf[hl - 1] & 0x80u) hl++;
+            for (size_t avail = 0; avail + hl <= n; avail++) {
+                bmqtt5_publish_t h;
+                size_t head_len = 0;
+                bmqtt_status_t hs = bmqtt5_publish_decode_head(buf[0] & 0x0Fu, buf + hl, avail, (uint32_t)(n - hl),
+                                                               BMQTT5_FROM_SERVER, &h, &head_len);
+                if (avail + hl < head_end) {
+                    assert_int_equal(hs, BMQTT_NEED_MORE);
+                    continue;
+                }
+                assert_int_equal(hs, BMQTT_OK);
+                assert_int_equal(head_len + hl, head_end);
+                views_equal(h.topic, p.topic);
+                assert_int_equal(h.packet_id, p.packet_id);
+                assert_int_equal(h.props.raw.len, g->props.raw.len);
+                assert_int_equal(h.payload.len, avail + hl - head_end);
+                assert_ptr_equal(h.payload.ptr, buf + head_end);
+            }
+
             /* The header alone is the packet less its payload, announcing all of it. */
             uint8_t head[256];
             size_t hn;
