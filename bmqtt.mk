@@ -26,7 +26,13 @@ BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_outbox.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_rules.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_reconnect.c
 
-BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CLIENT_SRCS)
+# MQTT 5.0 codec (include/bmqtt/mqtt5.h, docs/MQTT5.md): needs the codec; a firmware
+# that calls none of it links none of it (--gc-sections, or leave these files out).
+BMQTT_CODEC5_SRCS += $(BMQTT_DIR)src/codec/bmqtt_codec5_props.c
+BMQTT_CODEC5_SRCS += $(BMQTT_DIR)src/codec/bmqtt_codec5_encode.c
+BMQTT_CODEC5_SRCS += $(BMQTT_DIR)src/codec/bmqtt_codec5_decode.c
+
+BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CODEC5_SRCS) $(BMQTT_CLIENT_SRCS)
 BMQTT_INCS := $(BMQTT_DIR)include
 
 # ESP-AT compatible MQTT AT command interpreter (include/bmqtt/at.h, docs/AT.md): optional,

@@ -2,7 +2,7 @@
 #
 #   make fuzz FUZZ_SECONDS=N   every harness N seconds (default 60), seeded from tests/vectors
 #                              (fuzz_cloud from tests/fuzz/seeds-cloud)
-#   make test-fuzz             the short run CI does (FUZZ_SECONDS=30 each: six harnesses)
+#   make test-fuzz             the short run CI does (FUZZ_SECONDS=30 each: seven harnesses)
 #
 # Harnesses: fuzz_codec (every decoder, framer, decode->encode round trip),
 # fuzz_topic (matching and UTF-8 against reference implementations),
@@ -11,12 +11,13 @@
 # fuzz_cloud (the cloud layer on mbedTLS's crypto: the Aliyun /ext/register
 # JSON parser against a strict reference parser, and every credentials, host,
 # topic and Alink function on arbitrary fields against strings built in the harness),
-# fuzz_ws (port/websocket: handshake and frames against a reference parser; seeds-ws).
+# fuzz_ws (port/websocket: handshake and frames against a reference parser; seeds-ws),
+# fuzz_codec5 (the MQTT 5.0 decoders and encoders; seeded with tests/vectors, mqtt5/captures among them).
 
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude
-FUZZ_NAMES   := fuzz_codec fuzz_topic fuzz_client fuzz_cloud fuzz_ws fuzz_at
+FUZZ_NAMES   := fuzz_codec fuzz_topic fuzz_client fuzz_cloud fuzz_ws fuzz_at fuzz_codec5
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 # The cloud layer needs its own sources, the status names of the core (it registers its own
 # range there) and mbedTLS's crypto; not the rest of the codec or the client.
@@ -43,6 +44,7 @@ fuzz_seed = case $$h in \
 	  fuzz_cloud) cp tests/fuzz/seeds-cloud/* $$seeds/; dict=tests/fuzz/cloud.dict ;; \
 	  fuzz_at) cp tests/fuzz/seeds-at/* $$seeds/; dict=tests/fuzz/at.dict ;; \
 	  fuzz_ws) cp tests/fuzz/seeds-ws/* $$seeds/; dict=tests/fuzz/ws.dict ;; \
+	  fuzz_codec5) find tests/vectors -type f $(1) -exec cp {} $$seeds/ \; ; dict=tests/fuzz/mqtt5.dict ;; \
 	  *) find tests/vectors -type f $(1) -exec cp {} $$seeds/ \; ; dict=tests/fuzz/mqtt.dict ;; \
 	esac
 

@@ -178,7 +178,7 @@ cycles-profile:
 # client (tests/qemu/link_client.c), the codec such a client calls through the public API
 # (tests/qemu/link_codec_client.c, also on a library built with BMQTT_DECODE_CLIENT_PACKETS=0),
 # beside coreMQTT's serializer for the same calls (mk/peers.mk: COREMQTT=<checkout> measures it),
-# and every public codec function.
+# every public codec function, and every public MQTT 5.0 codec function (codec5.map).
 SIZE_DIR   := $(METAL)/size
 SIZE_CPU   := -mcpu=cortex-m4 -mthumb
 SIZE_PKGS  := liblwip-dev libmbedtls-dev pkg-config
@@ -221,6 +221,9 @@ size-table-build:
 	    -o $$d/codec-client-only.elf; \
 	  $(SIZE_LINK) -Wl,-Map=$$d/codec-client-noserver.map $$d/link_codec_client.o $$d/client-only/libbmqtt.a \
 	    -o $$d/codec-client-noserver.elf; \
+	  syms5=$$($(ARM_PREFIX)nm -g --defined-only $(patsubst %.c,$$d/obj/%.o,$(BMQTT_CODEC5_SRCS)) \
+	    | awk '$$2 == "T" { printf " -Wl,-u,%s", $$3 }'); \
+	  $(SIZE_LINK) $$syms5 -Wl,-Map=$$d/codec5.map $$d/link_empty.o $$d/libbmqtt.a -o $$d/codec5.elf; \
 	done
 	@$(MAKE) --no-print-directory size-coremqtt-build
 	@python3 scripts/size_table.py --size $(ARM_PREFIX)size --cpu "$(SIZE_CPU)" \

@@ -17,6 +17,7 @@ Each DIR is what `make size` built for one optimisation level:
   DIR/codec-client-noserver.map  the same program on a library built with BMQTT_DECODE_CLIENT_PACKETS=0
   DIR/codec.map          link map of every public codec function kept, --gc-sections
   DIR/codec-client-only.map  the same with a library built with BMQTT_DECODE_CLIENT_PACKETS=0
+  DIR/codec5.map         link map of every public MQTT 5.0 codec function kept (rows when present)
 
 Module rows are text/data/bss of each object (Berkeley `size`: text includes
 read-only data). Link rows sum, from the map, the input sections of
@@ -36,6 +37,12 @@ CODEC = [
     ('codec/bmqtt_framer.o', 'stream framer'),
 ]
 STATUS = ('codec/bmqtt_status.o', '`bmqtt_status_str` names')
+# The MQTT 5.0 codec (mqtt5.h): its own objects, linked only by a firmware that calls it.
+CODEC5 = [
+    ('codec/bmqtt_codec5_props.o', 'MQTT 5.0 properties, reason codes, status names'),
+    ('codec/bmqtt_codec5_encode.o', 'MQTT 5.0 encoders'),
+    ('codec/bmqtt_codec5_decode.o', 'MQTT 5.0 decoders, all 15 types'),
+]
 CLIENT = ('client/bmqtt_client.o', 'session: QoS 0/1/2, keepalive, resend')
 OUTBOX = ('client/bmqtt_client_outbox.o', 'the outbox, linked only by `bmqtt_client_set_outbox()`')
 PORTS = [
@@ -132,6 +139,10 @@ def main():
     row(f'{OUTBOX[0]} ({OUTBOX[1]})', [berkeley(a.size, obj(d, OUTBOX[0])) for _, d in levels])
     row('**codec + client** objects', client_tot, True)
     row(f'{STATUS[0]} ({STATUS[1]})', [berkeley(a.size, obj(d, STATUS[0])) for _, d in levels])
+    have5 = all(os.path.exists(os.path.join(d, 'codec5.map')) for _, d in levels)
+    if have5:
+        for name, what in CODEC5:
+            row(f'{name} ({what})', [berkeley(a.size, obj(d, name)) for _, d in levels])
     missing_ports = []
     for name, what in PORTS:
         paths = [os.path.join(d, f'port_{name}.o') for _, d in levels]
@@ -156,6 +167,17 @@ def main():
     client_outbox = [map_sizes(os.path.join(d, 'client-outbox.map')) for _, d in levels]
     row('**link: typical client with an outbox** (the same, `-DLINK_OUTBOX`: it calls `bmqtt_client_set_outbox()`)',
         client_outbox, True)
+
+    if have5:
+        own5 = re.compile(r'libbmqtt\.a\(bmqtt_codec5_')
+        codec5_own = [map_sizes(os.path.join(d, 'codec5.map'), own5) for _, d in levels]
+        codec5_link = [map_sizes(os.path.join(d, 'codec5.map')) for _, d in levels]
+        client5 = [map_sizes(os.path.join(d, 'client.map'), own5) for _, d in levels]
+        row('**link: the whole MQTT 5.0 codec, its own code** (every public `bmqtt5_` function kept, `--gc-sections`: '
+            'the `bmqtt_codec5_*` members)', codec5_own, True)
+        row('**link: the whole MQTT 5.0 codec with what it uses of the 3.1.1 codec** (varint, UTF-8 and topic '
+            'checks, status names)', codec5_link, True)
+        row('**MQTT 5.0 code in the typical client link** (`bmqtt_codec5_*` members of `client.map`)', client5, True)
 
     heads = ' | '.join(f'-{lv} text | data | bss' for lv, _ in levels)
     out = [f'Cortex-M4 (`arm-none-eabi-gcc {a.cpu} -ffunction-sections -fdata-sections`), bytes; '
@@ -206,6 +228,12 @@ def main():
         line += (f'{peer} B ({how}). Against it: {verdict(codec_client_flash, peer)}; with the option, '
                  f'{verdict(codec_client_ns_flash, peer)}.')
     out.append(line)
+    if have5:
+        out.append('')
+        out.append(f'The MQTT 5.0 codec (all 15 packet types both ways, properties, reason codes): '
+                   f'{codec5_own[os_i][0] + codec5_own[os_i][1]} B of its own at -Os, '
+                   f'{codec5_link[os_i][0] + codec5_link[os_i][1]} B with what it shares with the 3.1.1 codec; '
+                   f'a client that speaks only 3.1.1 links {client5[os_i][0] + client5[os_i][1]} B of it.')
     if missing_ports:
         out.append('')
         out.append('Not measured in this run (headers missing): ' + ', '.join(missing_ports) + '.')
