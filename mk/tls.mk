@@ -27,6 +27,7 @@ $(TLS_BIN): $(TLS_OBJS) $(LIB)
 
 .PHONY: test-tls tls-config-check test-tls-versions tls-versions-run
 test-tls: $(TLS_BIN) $(CLI)
+	@scripts/deps.sh mosquitto mosquitto-clients openssl valgrind ca-certificates python3
 	@CLI=$(CLI) tests/tls/run.sh $(TLS_BIN)
 
 TLSV_PKGS := dpkg-dev mosquitto mosquitto-clients openssl valgrind python3 \
@@ -51,3 +52,6 @@ tls-config-check:
 	  -I$(BUILD)/tls-cfg/inc $(TLS_CFG) -c port/mbedtls/bmqtt_tls.c -o $(BUILD)/tls-cfg/bmqtt_tls-m4.o
 	$(CROSS)size $(BUILD)/tls-cfg/bmqtt_tls-m4.o
 	@echo "tls-config-check: OK: bmqtt_mbedtls_config.h passes check_config.h; port builds for host and Cortex-M4"
+
+# bmqtt-cli's TLS options (examples/posix/cli_tls.c) and the port's resumption file.
+$(CLI): $(BUILD)/obj/examples/posix/cli_tls.o $(BUILD)/obj/port/mbedtls/bmqtt_tls_session.o

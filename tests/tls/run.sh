@@ -44,6 +44,7 @@ fi
 
 # One broker, one plain listener (for mosquitto_sub) and five TLS listeners.
 P_EC=$(free_port); P_RSA=$(free_port); P_REQ=$(free_port); P_EXP=$(free_port); P_FUT=$(free_port)
+P_OTH=$(free_port); P_CHAIN=$(free_port); P_LEAF=$(free_port)
 mkdir -p "$tmp/broker"
 broker_start "$tmp/broker" \
     "listener $P_EC 127.0.0.1" "certfile $C/server.pem" "keyfile $C/server.key" \
@@ -52,8 +53,13 @@ broker_start "$tmp/broker" \
         "cafile $C/ca.pem" "require_certificate true" \
     "listener $P_EXP 127.0.0.1" "certfile $C/expired.pem" "keyfile $C/expired.key" \
     "listener $P_FUT 127.0.0.1" "certfile $C/future.pem" "keyfile $C/future.key" \
+    "listener $P_OTH 127.0.0.1" "certfile $C/othername.pem" "keyfile $C/othername.key" \
+    "listener $P_CHAIN 127.0.0.1" "certfile $C/chain-full.pem" "keyfile $C/leaf.key" \
+    "listener $P_LEAF 127.0.0.1" "certfile $C/chain-leaf.pem" "keyfile $C/leaf.key" \
     || { echo "FAIL tls: mosquitto did not start"; exit 1; }
-for p in $P_EC $P_RSA $P_REQ $P_EXP $P_FUT; do
+cat "$C/old-root.pem" "$C/new-root.pem" >"$C/roots-old-new.pem"
+cat "$C/new-root.pem" "$C/other-ca.pem" "$C/old-root.pem" >"$C/roots-new-other-old.pem"
+for p in $P_EC $P_RSA $P_REQ $P_EXP $P_FUT $P_OTH $P_CHAIN $P_LEAF; do
     wait_listen "$p" 50 || { echo "FAIL tls: TLS listener $p not up"; cat "$tmp/broker/mosquitto.log"; exit 1; }
 done
 
@@ -169,6 +175,30 @@ suite() {
         --expect BMQTT_ERR_TLS_EXPIRED
     t "clock hook: time unknown, expired certificate -> OK, dates unchecked" --port "$P_EXP" --ca "$C/ca.pem" --now -1
 
+    # mosquitto's --insecure: the chain and dates are verified, the name is not.
+    t "no_name_check, wrong CA -> BMQTT_ERR_TLS_UNTRUSTED" --port "$P_EC" --ca "$C/other-ca.pem" --no-name-check \
+        --expect BMQTT_ERR_TLS_UNTRUSTED
+    t "no_name_check, right CA, certificate for other.example -> OK" --port "$P_OTH" --ca "$C/ca.pem" --no-name-check
+    t "name checked, right CA, certificate for other.example -> BMQTT_ERR_TLS_NAME" --port "$P_OTH" --ca "$C/ca.pem" \
+        --expect BMQTT_ERR_TLS_NAME
+    t "no_name_check, expired certificate -> BMQTT_ERR_TLS_EXPIRED" --port "$P_EXP" --ca "$C/ca.pem" --no-name-check \
+        --expect BMQTT_ERR_TLS_EXPIRED
+
+    # Trust store: leaf + intermediate + cross-signed root sent; roots old (expired) and new.
+    t "chain: trust the new root -> OK" --port "$P_CHAIN" --ca "$C/new-root.pem"
+    t "chain: trust old (expired) + new roots -> OK" --port "$P_CHAIN" --ca "$C/roots-old-new.pem"
+    t "chain: trust new + unrelated + old roots -> OK" --port "$P_CHAIN" --ca "$C/roots-new-other-old.pem" --now "$NOW"
+    t "chain: trust the expired old root only -> BMQTT_ERR_TLS_EXPIRED" --port "$P_CHAIN" --ca "$C/old-root.pem" \
+        --expect BMQTT_ERR_TLS_EXPIRED
+    t "chain: old root only, clock hook says now -> BMQTT_ERR_TLS_EXPIRED" --port "$P_CHAIN" --ca "$C/old-root.pem" \
+        --now "$NOW" --expect BMQTT_ERR_TLS_EXPIRED
+    t "chain: old root only, time unknown -> OK (no clock: dates unchecked)" --port "$P_CHAIN" --ca "$C/old-root.pem" --now -1
+    t "chain: an unrelated root -> BMQTT_ERR_TLS_UNTRUSTED" --port "$P_CHAIN" --ca "$C/other-ca.pem" \
+        --expect BMQTT_ERR_TLS_UNTRUSTED
+    t "chain: server sends its leaf alone -> BMQTT_ERR_TLS_UNTRUSTED" --port "$P_LEAF" --ca "$C/roots-old-new.pem" \
+        --expect BMQTT_ERR_TLS_UNTRUSTED
+    t "chain: trust the intermediate, leaf alone -> OK" --port "$P_LEAF" --ca "$C/inter.pem"
+
     # Records, ALPN, close.
     t "max_fragment_length 1024, 5000-byte publish over a blocking lower transport" $EC --mfl 1024 --shaky \
         --mqtt bmqtt/tls/mfl --payload-size 5000
@@ -233,8 +263,89 @@ cli_tls() {
     "$cli" pub -h localhost -p "$P_EC" --cafile "$C/other-ca.pem" -t tls/cli -m x 2>"$tmp/cli.bad"
     if grep -q '(-71)' "$tmp/cli.bad"; then ok "bmqtt-cli with the wrong CA -> BMQTT_ERR_TLS_UNTRUSTED (-71)"
     else ko "bmqtt-cli wrong CA: $(cat "$tmp/cli.bad")"; fi
-    if "$cli" pub -h localhost -p "$P_EC" --insecure -t tls/cli -m x 2>"$tmp/cli.ins"; then ok "bmqtt-cli --insecure connects"
-    else ko "bmqtt-cli --insecure: $(cat "$tmp/cli.ins")"; fi
+    cli_insecure "$cli"
+    cli_trust "$cli"
+    cli_version "$cli"
+}
+
+# expect <name> <want-rc> <command...>: the command's exit code must be want-rc
+# (8: a TLS error, as mosquitto's MOSQ_ERR_TLS; nz: any failure); its stderr must hold $WANT_ERR when set.
+expect_rc() {
+    _name=$1; _want=$2; shift 2
+    "$@" >"$tmp/x.out" 2>"$tmp/x.err"; _rc=$?
+    if { [ "$_rc" = "$_want" ] || { [ "$_want" = nz ] && [ "$_rc" != 0 ]; }; } && { [ -z "${WANT_ERR:-}" ] || grep -q -- "$WANT_ERR" "$tmp/x.err"; }; then ok "$_name"
+    else ko "$_name (exit $_rc, want $_want${WANT_ERR:+ and '$WANT_ERR'}): $(cat "$tmp/x.err")"; fi
+}
+
+# --insecure as mosquitto means it: no host-name check, the chain still verified.
+# mosquitto_pub is run with the same arguments as the reference.
+cli_insecure() {
+    cli=$1
+    # exit codes: bmqtt-cli 8 for every TLS failure; mosquitto_pub (2.0.11) 1 or 8,
+    # depending on where its loop meets the failure.
+    for n in bmqtt-cli mosquitto_pub; do
+        if [ $n = bmqtt-cli ]; then P="$cli pub"; untrusted=8; named=8; else P=mosquitto_pub; untrusted=nz; named=nz; fi
+        expect_rc "$n --insecure with a CA that did not sign the server's certificate -> refused" $untrusted \
+            $P -h localhost -p "$P_EC" --cafile "$C/other-ca.pem" --insecure -t tls/ins -m x
+        expect_rc "$n --insecure, right CA, certificate for other.example -> connects" 0 \
+            $P -h localhost -p "$P_OTH" --cafile "$C/ca.pem" --insecure -t tls/ins -m x
+        expect_rc "$n without --insecure, right CA, certificate for other.example -> refused" $named \
+            $P -h localhost -p "$P_OTH" --cafile "$C/ca.pem" -t tls/ins -m x
+    done
+    WANT_ERR="(-72)" expect_rc "bmqtt-cli: certificate for other.example -> BMQTT_ERR_TLS_NAME (-72)" 8 \
+        "$cli" pub -h localhost -p "$P_OTH" --cafile "$C/ca.pem" -t tls/ins -m x
+    WANT_ERR="(-71)" expect_rc "bmqtt-cli --insecure, wrong CA -> BMQTT_ERR_TLS_UNTRUSTED (-71)" 8 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/other-ca.pem" --insecure -t tls/ins -m x
+    WANT_ERR="--insecure skips only the host-name check" expect_rc "bmqtt-cli --insecure alone: refused, says why" 1 \
+        "$cli" pub -h localhost -p "$P_EC" --insecure -t tls/ins -m x
+}
+
+# --capath and --tls-use-os-certs (a private copy of the system's bundle, via SSL_CERT_FILE).
+cli_trust() {
+    cli=$1
+    mkdir -p "$tmp/capath" "$tmp/capath-other" "$tmp/capath-none"
+    echo "no certificate here" >"$tmp/capath-none/notes.txt"
+    cp "$C/other-ca.pem" "$tmp/capath/other.crt"; cp "$C/ca.pem" "$tmp/capath/test-ca.crt"
+    ln -sf test-ca.crt "$tmp/capath/$(openssl x509 -hash -noout -in "$C/ca.pem").0"
+    echo "not a certificate" >"$tmp/capath/README"
+    cp "$C/other-ca.pem" "$tmp/capath-other/other.pem"
+    expect_rc "bmqtt-cli --capath DIR holding the CA -> connects" 0 \
+        "$cli" pub -h localhost -p "$P_EC" --capath "$tmp/capath" -t tls/capath -m x
+    WANT_ERR="(-71)" expect_rc "bmqtt-cli --capath DIR without the CA -> BMQTT_ERR_TLS_UNTRUSTED (-71)" 8 \
+        "$cli" pub -h localhost -p "$P_EC" --capath "$tmp/capath-other" -t tls/capath -m x
+    expect_rc "mosquitto_pub --capath DIR holding the CA -> connects (reference)" 0 \
+        mosquitto_pub -h localhost -p "$P_EC" --capath "$tmp/capath" -t tls/capath -m x
+    expect_rc "bmqtt-cli --capath (other CA) + --cafile (the CA) -> connects" 0 \
+        "$cli" pub -h localhost -p "$P_EC" --capath "$tmp/capath-other" --cafile "$C/ca.pem" -t tls/capath -m x
+    WANT_ERR="no certificate file" expect_rc "bmqtt-cli --capath DIR with no certificate file -> refused, says why" 1 \
+        "$cli" pub -h localhost -p "$P_EC" --capath "$tmp/capath-none" -t tls/capath -m x
+    sys=/etc/ssl/certs/ca-certificates.crt
+    if [ ! -s "$sys" ]; then ko "--tls-use-os-certs: $sys missing (package ca-certificates)"; return; fi
+    cp "$sys" "$tmp/os-bundle.crt"; cat "$sys" "$C/ca.pem" >"$tmp/os-bundle-plus.crt"
+    nsys=$(grep -c 'BEGIN CERTIFICATE' "$sys")
+    SSL_CERT_FILE="$tmp/os-bundle-plus.crt" expect_rc \
+        "bmqtt-cli --tls-use-os-certs, system bundle ($nsys roots) + the test CA -> connects" 0 \
+        "$cli" pub -h localhost -p "$P_EC" --tls-use-os-certs -t tls/os -m x
+    SSL_CERT_FILE="$tmp/os-bundle-plus.crt" expect_rc "mosquitto_pub --tls-use-os-certs, same bundle -> connects (reference)" 0 \
+        mosquitto_pub -h localhost -p "$P_EC" --tls-use-os-certs -t tls/os -m x
+    SSL_CERT_FILE="$tmp/os-bundle.crt" WANT_ERR="(-71)" expect_rc \
+        "bmqtt-cli --tls-use-os-certs, the system bundle alone -> BMQTT_ERR_TLS_UNTRUSTED (-71)" 8 \
+        "$cli" pub -h localhost -p "$P_EC" --tls-use-os-certs -t tls/os -m x
+}
+
+# --tls-version and --ciphers, as mosquitto's.
+cli_version() {
+    cli=$1
+    WANT_ERR="TLSv1.2 full handshake" expect_rc "bmqtt-cli --tls-version tlsv1.2 -> TLS 1.2 (-d says so)" 0 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --tls-version tlsv1.2 -t tls/v -m x -d
+    WANT_ERR="tlsv1.2 and tlsv1.3" expect_rc "bmqtt-cli --tls-version tlsv1.1 -> refused, says why" 1 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --tls-version tlsv1.1 -t tls/v -m x
+    expect_rc "bmqtt-cli --ciphers ECDHE-ECDSA-AES128-GCM-SHA256 (OpenSSL's name) -> connects" 0 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --tls-version tlsv1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256 -t tls/c -m x
+    WANT_ERR="(-70)" expect_rc "bmqtt-cli --ciphers ECDHE-RSA-AES128-GCM-SHA256 against an ECDSA server -> handshake fails (-70)" 8 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --tls-version tlsv1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256 -t tls/c -m x
+    WANT_ERR="not a cipher suite" expect_rc "bmqtt-cli --ciphers NO-SUCH-SUITE -> refused, says why" 1 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --ciphers NO-SUCH-SUITE -t tls/c -m x
 }
 cli_tls
 
