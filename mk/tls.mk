@@ -25,10 +25,15 @@ $(BUILD)/obj/port/mbedtls/%.o $(BUILD)/obj/tests/tls/%.o: INC += $(TLS_INCS)
 $(TLS_BIN): $(TLS_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(TLS_LDLIBS) -o $@
 
+# Session resumption: several connections on one context, saved sessions (tests/tls/resume_test.c).
+TLS_RESUME_BIN := $(BUILD)/tls_resume_test
+$(TLS_RESUME_BIN): $(BUILD)/obj/tests/tls/resume_test.o $(filter-out %/tls_test.o,$(TLS_OBJS)) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(TLS_LDLIBS) -o $@
+
 .PHONY: test-tls tls-config-check test-tls-versions tls-versions-run
-test-tls: $(TLS_BIN) $(CLI)
+test-tls: $(TLS_BIN) $(TLS_RESUME_BIN) $(CLI)
 	@scripts/deps.sh mosquitto mosquitto-clients openssl valgrind ca-certificates python3
-	@CLI=$(CLI) tests/tls/run.sh $(TLS_BIN)
+	@CLI=$(CLI) RESUME_BIN=$(TLS_RESUME_BIN) tests/tls/run.sh $(TLS_BIN)
 
 TLSV_PKGS := dpkg-dev mosquitto mosquitto-clients openssl valgrind python3 \
              gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi

@@ -32,6 +32,7 @@ SERVER_PID=""
 cleanup() {
     broker_stop
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    front_stop
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -58,6 +59,7 @@ broker_start "$tmp/broker" \
     "listener $P_LEAF 127.0.0.1" "certfile $C/chain-leaf.pem" "keyfile $C/leaf.key" \
     || { echo "FAIL tls: mosquitto did not start"; exit 1; }
 cat "$C/old-root.pem" "$C/new-root.pem" >"$C/roots-old-new.pem"
+cat "$C/ca.pem" "$C/other-ca.pem" >"$C/ca-plus-other.pem"
 cat "$C/new-root.pem" "$C/other-ca.pem" "$C/old-root.pem" >"$C/roots-new-other-old.pem"
 for p in $P_EC $P_RSA $P_REQ $P_EXP $P_FUT $P_OTH $P_CHAIN $P_LEAF; do
     wait_listen "$p" 50 || { echo "FAIL tls: TLS listener $p not up"; cat "$tmp/broker/mosquitto.log"; exit 1; }
@@ -69,6 +71,21 @@ tail -f /dev/null | openssl s_server -accept "127.0.0.1:$P_ALPN" -cert "$C/serve
     -alpn x-amzn-mqtt-ca,mqtt -quiet >"$tmp/s_server.log" 2>&1 &
 SERVER_PID=$!
 wait_listen "$P_ALPN" 50 || { echo "FAIL tls: openssl s_server not up"; cat "$tmp/s_server.log"; exit 1; }
+
+# The project's own TLS front (Python's ssl, OpenSSL): says whether each connection resumed,
+# and relays to the broker's plain listener. Restarted by the tests (new ticket keys, empty cache).
+FRONT_PID=""
+front_start() {
+    rm -f "$tmp/front.port"
+    /usr/bin/python3 "$here/tls_front.py" "$tmp/front.port" "$tmp/front.log" "$C/server.pem" "$C/server.key" \
+        "$BROKER_PORT" "$@" 2>>"$tmp/front.err" &
+    FRONT_PID=$!
+    _n=0; while [ ! -s "$tmp/front.port" ] && [ $_n -lt 100 ]; do sleep 0.05; _n=$((_n + 1)); done
+    P_FRONT=$(cat "$tmp/front.port" 2>/dev/null)
+    [ -n "$P_FRONT" ] || { echo "FAIL tls: TLS front did not start"; cat "$tmp/front.err"; exit 1; }
+}
+front_stop() { [ -n "$FRONT_PID" ] && kill "$FRONT_PID" 2>/dev/null && wait "$FRONT_PID" 2>/dev/null; FRONT_PID=""; }
+front_start
 
 PASS=0; FAIL=0; RUN=""
 # Pool limits that stop mbedTLS at a known point: in setup (certificate parsing), in the
@@ -207,6 +224,66 @@ suite() {
     t "ALPN: offer mqtt -> mqtt" --port "$P_ALPN" --ca "$C/ca.pem" --alpn mqtt --expect-alpn mqtt --explicit
     t "ALPN: nothing offered -> none" --port "$P_ALPN" --ca "$C/ca.pem" --expect-alpn - --explicit
     t "broker closes after DISCONNECT -> BMQTT_ERR_CLOSED, sticky" $EC --mqtt bmqtt/tls/close --expect-close
+    resume_suite
+}
+
+# r <name> <server-log-expectation> <resume_test args...>: connections on one context;
+# the front's lines for them (full/resumed) must read as given ("-": not the front).
+r() {
+    _name=$1; _want=$2; shift 2
+    _before=$(wc -l <"$tmp/front.log" 2>/dev/null || echo 0)
+    if $RUN "$RESUME_BIN" "$@" >"$tmp/rout" 2>&1; then _ok=1; else _ok=0; fi
+    if [ "$_want" != - ]; then
+        _got=$(tail -n +"$((_before + 1))" "$tmp/front.log" | awk '{ printf "%s%s", sep, $3; sep = "," }')
+        if [ "$_got" != "$_want" ]; then _ok=0; echo "    the front saw: $_got (want $_want)" >>"$tmp/rout"; fi
+    fi
+    if [ $_ok = 1 ]; then ok "$_name"; grep -E '^(connection|offer|save)' "$tmp/rout" | sed 's/^/    /'
+    else ko "$_name"; sed 's/^/    /' "$tmp/rout"; fi
+}
+
+# Session resumption: against the front (which says what it did) and mosquitto's listener.
+resume_suite() {
+    [ -x "${RESUME_BIN:-}" ] || { ko "resumption: resume_test not built (RESUME_BIN)"; return; }
+    S=$tmp/sess; mkdir -p "$S"
+    F="--port $P_FRONT --ca $C/ca.pem"
+    r "resume, TLS 1.2 ticket: first full, reconnects resumed" full,resumed,resumed \
+        $F --tls12 --count 3 --expect full,resumed,resumed --save "$S/t12"
+    r "resume, TLS 1.2 saved session offered by a new process -> resumed" resumed \
+        $F --tls12 --load "$S/t12" --expect resumed
+    r "resume, TLS 1.2 without tickets, server without a session cache -> refused, full, no error" full,full \
+        $F --tls12 --no-tickets --count 2 --expect full,refused
+    r "resume, saved session with one bit flipped -> BMQTT_ERR_TLS_SESSION, full handshake" full \
+        $F --tls12 --load "$S/t12" --corrupt --expect-offer BMQTT_ERR_TLS_SESSION --expect invalid
+    r "resume, saved session truncated by 9 bytes -> BMQTT_ERR_TLS_SESSION, full handshake" full \
+        $F --tls12 --load "$S/t12" --truncate 9 --expect-offer BMQTT_ERR_TLS_SESSION --expect invalid
+    r "resume, saved session emptied (0 bytes) -> BMQTT_ERR_TLS_SESSION, full handshake" full \
+        $F --tls12 --load "$S/t12" --truncate 100000 --expect-offer BMQTT_ERR_TLS_SESSION --expect invalid
+    r "resume, saved session offered under another CA bundle -> BMQTT_ERR_TLS_SESSION, full handshake" full \
+        --port "$P_FRONT" --ca "$C/ca-plus-other.pem" --tls12 --load "$S/t12" --expect-offer BMQTT_ERR_TLS_SESSION \
+        --expect invalid
+    r "resume, no_resume: nothing offered" full,full $F --tls12 --no-resume --count 2 --expect full,full
+    if [ "$MBED_MAJOR" -ge 3 ]; then
+        r "resume, TLS 1.3 ticket: first full, reconnects resumed" full,resumed,resumed \
+            $F --tls13 --count 3 --expect full,resumed,resumed --save "$S/t13"
+        r "resume, TLS 1.3 saved ticket offered by a new process -> resumed" resumed $F --tls13 --load "$S/t13" --expect resumed
+        r "resume, TLS 1.3 saved ticket truncated -> BMQTT_ERR_TLS_SESSION, full" full \
+            $F --tls13 --load "$S/t13" --truncate 1 --expect-offer BMQTT_ERR_TLS_SESSION --expect invalid
+    fi
+    # The server restarts: its ticket keys and session cache are gone.
+    front_stop; front_start; F="--port $P_FRONT --ca $C/ca.pem"
+    r "resume, TLS 1.2 ticket after the server restarted -> refused, full handshake, no error" full,resumed \
+        $F --tls12 --load "$S/t12" --count 2 --expect refused,resumed
+    if [ "$MBED_MAJOR" -ge 3 ]; then
+        r "resume, TLS 1.3 ticket after the server restarted -> refused, full handshake, no error" full,resumed \
+            $F --tls13 --load "$S/t13" --count 2 --expect refused,resumed
+    fi
+    # mosquitto's TLS listener (OpenSSL): tickets and its session cache.
+    r "resume against mosquitto: ticket" - --port "$P_EC" --ca "$C/ca.pem" --tls12 --count 2 --expect full,resumed
+    r "resume against mosquitto: session id (no tickets)" - --port "$P_EC" --ca "$C/ca.pem" --tls12 --no-tickets \
+        --count 2 --expect full,resumed
+    if [ "$MBED_MAJOR" -ge 3 ]; then
+        r "resume against mosquitto: TLS 1.3 ticket" - --port "$P_EC" --ca "$C/ca.pem" --tls13 --count 2 --expect full,resumed
+    fi
 }
 
 # With mbedTLS built from source on bmqtt_mbedtls_config.h (tests/tls/mcu_config.sh):
@@ -266,6 +343,66 @@ cli_tls() {
     cli_insecure "$cli"
     cli_trust "$cli"
     cli_version "$cli"
+    cli_resume "$cli"
+}
+
+# wait_grep <file> <pattern> <tenths>
+wait_grep() { _n=0; until grep -q -- "$2" "$1" 2>/dev/null || [ $_n -ge "$3" ]; do sleep 0.1; _n=$((_n + 1)); done; grep -q -- "$2" "$1"; }
+
+# bmqtt-cli --reconnect resumes; its -d trace says how each connection went.
+cli_resume() {
+    cli=$1
+    # 1. The front drops the first connection after 1 s and, as if restarted, forgets its sessions
+    #    after the first: the reconnect offers the session, the server refuses it.
+    for mode in keep restart; do
+        front_stop
+        if [ $mode = keep ]; then front_start --drop-first-after 1; want="TLSv1.2 resumed"; fw="full,resumed"
+        else front_start --drop-first-after 1 --restart-after-first; want="TLSv1.2 full handshake (resumption refused by the server)"; fw="full,full"; fi
+        _before=$(wc -l <"$tmp/front.log")
+        "$cli" sub -h localhost -p "$P_FRONT" --cafile "$C/ca.pem" --tls-version tlsv1.2 -i "cli-res-$mode" -q 1 \
+            -t "tls/res/$mode" -C 1 -W 20 --reconnect -d >"$tmp/cr.out" 2>"$tmp/cr.err" &
+        _sp=$!
+        wait_grep "$tmp/cr.err" "connection lost" 60 && sleep 0.3
+        wait_grep "$tmp/cr.err" "subscribed" 60
+        n_sub=$(grep -c '^subscribed' "$tmp/cr.err")
+        _i=0; until [ "$n_sub" -ge 2 ] || [ $_i -ge 50 ]; do sleep 0.1; _i=$((_i + 1)); n_sub=$(grep -c '^subscribed' "$tmp/cr.err"); done
+        mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "tls/res/$mode" -m back
+        wait $_sp; _rc=$?
+        _fl=$(tail -n +"$((_before + 1))" "$tmp/front.log" | awk '{ printf "%s%s", sep, $3; sep = "," }')
+        if [ $_rc = 0 ] && grep -q '^TLSv1.2 full handshake$' "$tmp/cr.err" && grep -qF -- "$want" "$tmp/cr.err" && [ "$_fl" = "$fw" ]; then
+            ok "bmqtt-cli --reconnect -d ($mode): first 'TLSv1.2 full handshake', reconnect '$want'; the front saw $_fl"
+        else
+            ko "bmqtt-cli --reconnect ($mode): exit $_rc, front saw '$_fl' (want $fw): $(grep -E 'TLS|lost|connected' "$tmp/cr.err" | tr '\n' '|')"
+        fi
+    done
+    front_stop; front_start
+    # 2. mosquitto's own TLS listener, started here on fixed ports so that it can be
+    #    restarted: a client with the same id takes the session over (the reconnect
+    #    resumes), then mosquitto restarts (the reconnect's session is refused).
+    M=$tmp/mres; mkdir -p "$M"; PM=$(free_port); PMP=$(free_port)
+    printf 'listener %s 127.0.0.1\nallow_anonymous true\nlistener %s 127.0.0.1\ncertfile %s\nkeyfile %s\nuser %s\n' \
+        "$PMP" "$PM" "$C/server.pem" "$C/server.key" "$(id -un)" >"$M/m.conf"
+    "$MOSQUITTO" -c "$M/m.conf" >"$M/log" 2>&1 & MP=$!
+    wait_listen "$PM" 50 || { ko "cli resume: mosquitto on $PM"; kill $MP; return; }
+    "$cli" sub -h localhost -p "$PM" --cafile "$C/ca.pem" -i cli-res-m -q 1 -t tls/res/m -C 1 -W 30 --reconnect -d \
+        >"$tmp/cm.out" 2>"$tmp/cm.err" &
+    _sp=$!
+    wait_grep "$tmp/cm.err" "^subscribed" 60
+    mosquitto_pub -h 127.0.0.1 -p "$PMP" -i cli-res-m -t tls/x -m x     # takes the session over
+    _i=0; until [ "$(grep -c '^subscribed' "$tmp/cm.err")" -ge 2 ] || [ $_i -ge 80 ]; do sleep 0.1; _i=$((_i + 1)); done
+    kill $MP; wait $MP 2>/dev/null
+    "$MOSQUITTO" -c "$M/m.conf" >>"$M/log" 2>&1 & MP=$!
+    wait_listen "$PMP" 50
+    _i=0; until [ "$(grep -c '^subscribed' "$tmp/cm.err")" -ge 3 ] || [ $_i -ge 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+    mosquitto_pub -h 127.0.0.1 -p "$PMP" -q 1 -t tls/res/m -m back
+    wait $_sp; _rc=$?
+    kill $MP; wait $MP 2>/dev/null
+    _tr=$(grep -E '^TLSv1\.[23] ' "$tmp/cm.err" | sed 's/^TLSv1\.[23] //' | tr '\n' '|')
+    if [ $_rc = 0 ] && [ "$_tr" = "full handshake|resumed|full handshake (resumption refused by the server)|" ]; then
+        ok "bmqtt-cli --reconnect -d against mosquitto: full handshake, then resumed (taken over), then refused (restarted)"
+    else
+        ko "bmqtt-cli --reconnect against mosquitto: exit $_rc, trace '$_tr': $(tail -5 "$tmp/cm.err" | tr '\n' '|')"
+    fi
 }
 
 # expect <name> <want-rc> <command...>: the command's exit code must be want-rc
