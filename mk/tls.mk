@@ -60,3 +60,25 @@ tls-config-check:
 
 # bmqtt-cli's TLS options (examples/posix/cli_tls.c) and the port's resumption file.
 $(CLI): $(BUILD)/obj/examples/posix/cli_tls.o $(BUILD)/obj/port/mbedtls/bmqtt_tls_session.o
+
+# libFuzzer on saved-session parsing (bmqtt_tls_session_offer(): the envelope, then mbedTLS's
+# mbedtls_ssl_session_load() behind a valid envelope), seeded with real saved sessions.
+#   make test-fuzz-tls FUZZ_TLS_SECONDS=N   (default 30)
+FUZZ_TLS_SECONDS ?= 30
+FUZZ_TLS_BIN := $(BUILD)/fuzz/fuzz_tls_session
+$(FUZZ_TLS_BIN): tests/fuzz/fuzz_tls_session.c $(BMQTT_TLS_SRCS) port/mbedtls/bmqtt_tls.h src/codec/bmqtt_status.c
+	@mkdir -p $(dir $@)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -Iport/mbedtls \
+	  $< $(BMQTT_TLS_SRCS) src/codec/bmqtt_status.c -lmbedtls -lmbedx509 -lmbedcrypto -o $@
+
+.PHONY: test-fuzz-tls
+test-fuzz-tls:
+	@scripts/deps.sh clang libclang-rt-14-dev libmbedtls-dev
+	@$(MAKE) --no-print-directory $(FUZZ_TLS_BIN)
+	@c=$(BUILD)/fuzz/corpus-tls-session; mkdir -p $$c; cp tests/fuzz/seeds-tls-session/* $$c/; \
+	  if ! $(FUZZ_TLS_BIN) -max_total_time=$(FUZZ_TLS_SECONDS) -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/ \
+	      $$c >$(BUILD)/fuzz/fuzz_tls_session.log 2>&1; then tail -40 $(BUILD)/fuzz/fuzz_tls_session.log; exit 1; fi; \
+	  grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec' $(BUILD)/fuzz/fuzz_tls_session.log; \
+	  echo "test-fuzz-tls: OK ($(FUZZ_TLS_SECONDS) s, no crash, every input BMQTT_OK / BMQTT_ERR_TLS_SESSION / BMQTT_ERR_TLS_ALLOC)"
+
+EXTRA_TESTS += test-fuzz-tls

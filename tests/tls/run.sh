@@ -299,6 +299,11 @@ mcu_suite() {
     t "mcu: expired -> BMQTT_ERR_TLS_EXPIRED (clock hook)" --port "$P_EXP" --ca "$C/ca.pem" $M --expect BMQTT_ERR_TLS_EXPIRED
     t "mcu: wrong CA -> BMQTT_ERR_TLS_UNTRUSTED" --port "$P_EC" --ca "$C/other-ca.pem" $M --expect BMQTT_ERR_TLS_UNTRUSTED
     t "mcu: 6000-byte publish in 4096-byte records" $EC $M --mqtt bmqtt/tls/mcubig --payload-size 6000
+    [ -x "${RESUME_BIN:-}" ] || { ko "mcu resumption: resume_test not built (RESUME_BIN)"; return; }
+    r "mcu: resume by ticket against mosquitto" - --port "$P_EC" --ca "$C/ca.pem" --count 2 --expect full,resumed --save "$tmp/mcu.sess"
+    r "mcu: resume by session id against mosquitto" - --port "$P_EC" --ca "$C/ca.pem" --no-tickets --count 2 --expect full,resumed
+    r "mcu: saved session offered by a new process" - --port "$P_EC" --ca "$C/ca.pem" --load "$tmp/mcu.sess" --expect resumed
+    r "mcu: resume by ticket against the front" full,resumed --port "$P_FRONT" --ca "$C/ca.pem" --count 2 --expect full,resumed
 }
 
 if [ "${TLS_SUITE:-}" = core ]; then

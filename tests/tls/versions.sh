@@ -69,13 +69,16 @@ one() {
         cc -O2 -g $WARN -D_POSIX_C_SOURCE=200809L $HOST -c port/mbedtls/bmqtt_tls_session.c -o "$V/bmqtt_tls_session.o" 2>>"$V/cc.log" &&
         cc -O2 -g $WARN -D_POSIX_C_SOURCE=200809L $HOST -c port/posix/bmqtt_posix.c -o "$V/bmqtt_posix.o" 2>>"$V/cc.log" &&
         cc -O2 -g -std=c11 -D_GNU_SOURCE $HOST tests/tls/tls_test.c tests/tls/pool.c "$V/bmqtt_tls.o" "$V/bmqtt_tls_session.o" "$V/bmqtt_posix.o" \
-            "$LIB" "$L_DEF" -Wl,--wrap=calloc -Wl,--wrap=free -lpthread -o "$V/tls_test" 2>>"$V/cc.log"; then
+            "$LIB" "$L_DEF" -Wl,--wrap=calloc -Wl,--wrap=free -lpthread -o "$V/tls_test" 2>>"$V/cc.log" &&
+        cc -O2 -g -std=c11 -D_GNU_SOURCE $HOST tests/tls/resume_test.c tests/tls/pool.c "$V/bmqtt_tls.o" \
+            "$V/bmqtt_tls_session.o" "$V/bmqtt_posix.o" "$LIB" "$L_DEF" -Wl,--wrap=calloc -Wl,--wrap=free -lpthread \
+            -o "$V/resume_test" 2>>"$V/cc.log"; then
         ok "mbedTLS $ver: port/mbedtls builds with the library warnings (-Werror), tls_test links"
     else
         ko "mbedTLS $ver: build of the port or tls_test"; sed 's/^/    /' "$V/cc.log" | head -30; return $FAILS
     fi
     vg=0; for s in $VG_ON; do [ "$s" = "$suite" ] && vg=1; done
-    TLS_SUITE=core TLS_VALGRIND=$vg "$here/run.sh" "$V/tls_test" >"$V/suite.log" 2>&1
+    RESUME_BIN=$V/resume_test TLS_SUITE=core TLS_VALGRIND=$vg "$here/run.sh" "$V/tls_test" >"$V/suite.log" 2>&1
     rc=$?
     grep -E '^(FAIL|NOTE|tls:)' "$V/suite.log" | sed 's/^/    /'
     if [ $rc = 0 ]; then ok "mbedTLS $ver: the TLS suite$([ $vg = 1 ] && echo ', natively and under valgrind')"
@@ -84,13 +87,16 @@ one() {
     # 2. the MCU configuration on mbedTLS's buffer allocator
     # shellcheck disable=SC2086
     if cc -O2 -g -std=c11 -D_GNU_SOURCE $CFG -DMBEDTLS_MEMORY_DEBUG $HOST tests/tls/tls_test.c tests/tls/pool.c \
-            port/mbedtls/bmqtt_tls.c port/mbedtls/bmqtt_tls_session.c port/posix/bmqtt_posix.c "$LIB" "$L_MCU" -o "$V/tls_test-mcu" 2>"$V/cc-mcu.log"; then :
+            port/mbedtls/bmqtt_tls.c port/mbedtls/bmqtt_tls_session.c port/posix/bmqtt_posix.c "$LIB" "$L_MCU" -o "$V/tls_test-mcu" 2>"$V/cc-mcu.log" &&
+        cc -O2 -g -std=c11 -D_GNU_SOURCE $CFG -DMBEDTLS_MEMORY_DEBUG $HOST tests/tls/resume_test.c tests/tls/pool.c \
+            port/mbedtls/bmqtt_tls.c port/mbedtls/bmqtt_tls_session.c port/posix/bmqtt_posix.c "$LIB" "$L_MCU" \
+            -o "$V/resume_test-mcu" 2>>"$V/cc-mcu.log"; then :
     else ko "mbedTLS $ver: tls_test on the MCU configuration"; sed 's/^/    /' "$V/cc-mcu.log" | head -30; return $FAILS; fi
     # Only platform.o may name calloc/free: its defaults before bmqtt_tls_pool_init() replaces them.
     if nm -A "$L_MCU" | grep -wE 'U (calloc|malloc|realloc|free)' | grep -v ':platform.o:'; then
         ko "mbedTLS $ver MCU configuration calls the system heap"
     else ok "mbedTLS $ver on bmqtt_mbedtls_config.h: only platform.o names calloc/free (its defaults before pool init)"; fi
-    TLS_SUITE=mcu TLS_VALGRIND=0 "$here/run.sh" "$V/tls_test-mcu" >"$V/mcu.log" 2>&1
+    RESUME_BIN=$V/resume_test-mcu TLS_SUITE=mcu TLS_VALGRIND=0 "$here/run.sh" "$V/tls_test-mcu" >"$V/mcu.log" 2>&1
     rc=$?
     grep -E '^(PASS|FAIL)|mbedtls pool:' "$V/mcu.log" | sed 's/^/    /'
     grep 'mbedtls pool:' "$V/mcu.log" | sed "s/^ */pool $ver: /" >>"$V/report.txt"
