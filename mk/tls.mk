@@ -7,6 +7,9 @@
 #                         configuration's handshakes and pool peaks, and the Cortex-M4 flash a
 #                         --gc-sections link keeps of mbedTLS (tests/tls/versions.sh); the
 #                         libraries are cached under build/mbedtls/<version>/
+#   make tls-bench        handshake cost on QEMU Cortex-M4 (full, resumed by ticket and by
+#                         session id): instructions, bytes on the wire, pool peak
+#   make test-fuzz-tls    libFuzzer on saved-session parsing
 #   make tls-config-check the MCU config header against the installed mbedTLS headers,
 #                         host and Cortex-M4, and the port's flash size
 #
@@ -35,14 +38,23 @@ test-tls: $(TLS_BIN) $(TLS_RESUME_BIN) $(CLI)
 	@scripts/deps.sh mosquitto mosquitto-clients openssl valgrind ca-certificates python3
 	@CLI=$(CLI) RESUME_BIN=$(TLS_RESUME_BIN) tests/tls/run.sh $(TLS_BIN)
 
-TLSV_PKGS := dpkg-dev mosquitto mosquitto-clients openssl valgrind python3 \
-             gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+TLSV_PKGS := dpkg-dev mosquitto mosquitto-clients openssl valgrind python3 ca-certificates \
+             gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm
 test-tls-versions:
 	@scripts/deps.sh $(TLSV_PKGS)
 	@$(MAKE) --no-print-directory tls-versions-run
 
 tls-versions-run: $(LIB)
 	@BUILD=$(BUILD) BMQTT_LIB=$(LIB) LIB_WARN="$(LIB_WARN)" CROSS=$(CROSS) tests/tls/versions.sh
+	@BUILD=$(BUILD) tests/tls/qemu_bench.sh
+
+# The handshake figures of docs/TLS.md: instructions, bytes on the wire and pool peak of a
+# full, a ticket-resumed and an id-resumed handshake, client side, on QEMU mps2-an386 -icount
+# (tests/tls/qemu_tls_bench.c), mbedTLS 2.28 and 3.6 from source. Also run by test-tls-versions.
+.PHONY: tls-bench
+tls-bench:
+	@scripts/deps.sh $(TLSV_PKGS)
+	@BUILD=$(BUILD) tests/tls/qemu_bench.sh
 
 EXTRA_TESTS += test-tls test-tls-versions
 
