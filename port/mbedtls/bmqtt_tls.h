@@ -78,9 +78,17 @@
  * if (bmqtt_tls_setup(&tls, &cfg, &tcp) != BMQTT_OK) { ... }
  * bmqtt_tls_transport(&tls, &tr);
  * // connect the lower transport (tcp), then give &tr to the client.
- * // Reconnecting: reconnect tcp, then bmqtt_tls_reset(&tls).
+ * // Reconnecting: reconnect tcp, then bmqtt_tls_reset(&tls): the session of
+ * // the last handshake is offered again (resumption, see below).
  * // Done for good: bmqtt_tls_free(&tls).
  * @endcode
+ *
+ * **Resumption.** A context keeps the session of its last handshake (TLS 1.2
+ * session id or ticket, TLS 1.3 ticket) and offers it after bmqtt_tls_reset();
+ * bmqtt_tls_session_save() / bmqtt_tls_session_offer() carry it across a reset
+ * of the device as bytes; bmqtt_tls_resumption() says what the handshake did.
+ * A session the server refuses, or saved bytes that are corrupt, truncated or
+ * foreign, only ever cost a full handshake.
  */
 #ifndef BMQTT_TLS_H
 #define BMQTT_TLS_H
