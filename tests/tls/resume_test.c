@@ -16,6 +16,7 @@
  *     --expect-offer S  what bmqtt_tls_session_offer() must return (default BMQTT_OK)
  *     --save FILE       after the last connection, save the session to FILE
  *     --expect LIST     comma-separated, one per connection: full, resumed, refused, invalid
+ *   resume_test api       misuse of the session API and the new config fields (no network)
  *
  * Each connection: TCP, the handshake, MQTT CONNECT / CONNACK (the TLS 1.3
  * ticket arrives before the CONNACK), DISCONNECT, close. Prints one line per
@@ -148,6 +149,95 @@ static int32_t one(bmqtt_tls_t *tls, bmqtt_transport_t *tr, int port, size_t *hs
     return BMQTT_OK;
 }
 
+static int32_t null_send(void *c, const uint8_t *b, size_t l)
+{
+    (void)c;
+    (void)b;
+    (void)l;
+    return BMQTT_WOULD_BLOCK;
+}
+
+static int32_t null_recv(void *c, uint8_t *b, size_t l)
+{
+    (void)c;
+    (void)b;
+    (void)l;
+    return BMQTT_WOULD_BLOCK;
+}
+
+static int api_fails;
+static void expect_st(const char *what, int32_t got, int32_t want)
+{
+    printf("%s %s: %s\n", got == want ? "ok  " : "FAIL", what, status_name(got));
+    if (got != want) api_fails++;
+}
+
+/* Every misuse gets a clear status; nothing crashes (this runs under valgrind too). */
+static int api_checks(void)
+{
+    static bmqtt_tls_t t;
+    bmqtt_tls_config_t c;
+    bmqtt_transport_t lower = { null_send, null_recv, NULL, NULL };
+    static const int no_suites[] = { 0 };
+    static const uint8_t junk[64] = { 'b', 'm', 't', 's', 1 };
+    uint8_t buf[64];
+    size_t n = 99;
+
+    bmqtt_tls_init(&t);
+    expect_st("save before setup", bmqtt_tls_session_save(&t, buf, sizeof buf, &n), BMQTT_ERR_PARAM);
+    expect_st("offer before setup", bmqtt_tls_session_offer(&t, junk, sizeof junk), BMQTT_ERR_PARAM);
+    expect_st("save NULL ctx", bmqtt_tls_session_save(NULL, buf, sizeof buf, &n), BMQTT_ERR_PARAM);
+    expect_st("offer NULL ctx", bmqtt_tls_session_offer(NULL, junk, sizeof junk), BMQTT_ERR_PARAM);
+    bmqtt_tls_session_forget(&t);
+    bmqtt_tls_session_forget(NULL);
+    memset(&c, 0, sizeof c);
+    c.insecure = 1;
+    c.tls_version = 11;
+    expect_st("tls_version 11", bmqtt_tls_setup(&t, &c, &lower), BMQTT_ERR_PARAM);
+    c.tls_version = 0;
+    c.ciphersuites = no_suites;
+    expect_st("empty cipher suite list", bmqtt_tls_setup(&t, &c, &lower), BMQTT_ERR_PARAM);
+    bmqtt_tls_free(&t);
+    bmqtt_tls_init(&t);
+    c.ciphersuites = NULL;
+#if !defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    c.tls_version = 13;
+    expect_st("tls_version 13 without TLS 1.3 in mbedTLS", bmqtt_tls_setup(&t, &c, &lower), BMQTT_ERR_PARAM);
+    bmqtt_tls_free(&t);
+    bmqtt_tls_init(&t);
+    c.tls_version = 0;
+#endif
+#if defined(MBEDTLS_NO_PLATFORM_ENTROPY)
+    c.entropy = urandom_entropy;
+#endif
+    expect_st("setup", bmqtt_tls_setup(&t, &c, &lower), BMQTT_OK);
+    expect_st("save with no session yet", bmqtt_tls_session_save(&t, buf, sizeof buf, &n), BMQTT_ERR_NOT_CONNECTED);
+    expect_st("save: len NULL", bmqtt_tls_session_save(&t, buf, sizeof buf, NULL), BMQTT_ERR_PARAM);
+    expect_st("save: buf NULL with a size", bmqtt_tls_session_save(&t, NULL, 10, &n), BMQTT_ERR_PARAM);
+    expect_st("offer NULL bytes with a length", bmqtt_tls_session_offer(&t, NULL, 10), BMQTT_ERR_PARAM);
+    expect_st("offer nothing", bmqtt_tls_session_offer(&t, NULL, 0), BMQTT_ERR_TLS_SESSION);
+    expect_st("offer a header and zeros", bmqtt_tls_session_offer(&t, junk, sizeof junk), BMQTT_ERR_TLS_SESSION);
+    expect_st("offer 3 bytes", bmqtt_tls_session_offer(&t, junk, 3), BMQTT_ERR_TLS_SESSION);
+    expect_st("save after a refused offer", bmqtt_tls_session_save(&t, buf, sizeof buf, &n), BMQTT_ERR_NOT_CONNECTED);
+    expect_st("handshake starts", bmqtt_tls_handshake(&t), BMQTT_WOULD_BLOCK);
+    expect_st("offer once the handshake started", bmqtt_tls_session_offer(&t, junk, sizeof junk), BMQTT_ERR_BUSY);
+    printf("resumption after no handshake: %u\n", bmqtt_tls_resumption(&t));
+    bmqtt_tls_free(&t);
+    bmqtt_tls_free(&t);
+#if MBEDTLS_VERSION_MAJOR >= 3 && defined(MBEDTLS_PSA_CRYPTO_C)
+    mbedtls_psa_crypto_free();
+#endif
+    {
+        pool_stats_t ps;
+        pool_get(&ps);
+        if (ps.cur_bytes != 0) {
+            printf("FAIL pool: %zu B left\n", ps.cur_bytes);
+            api_fails++;
+        }
+    }
+    return api_fails == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *host = "localhost", *ca = NULL, *load = NULL, *save = NULL, *expect = "";
@@ -161,6 +251,7 @@ int main(int argc, char **argv)
     char want[256], *w, *save_ptr = NULL;
     int32_t st;
 
+    if (argc == 2 && strcmp(argv[1], "api") == 0) return api_checks();
     memset(&cfg, 0, sizeof cfg);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;

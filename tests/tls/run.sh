@@ -245,6 +245,8 @@ r() {
 resume_suite() {
     [ -x "${RESUME_BIN:-}" ] || { ko "resumption: resume_test not built (RESUME_BIN)"; return; }
     S=$tmp/sess; mkdir -p "$S"
+    if $RUN "$RESUME_BIN" api >"$tmp/rapi" 2>&1; then ok "resume: session API misuse, each with its status"
+    else ko "resume: session API misuse"; sed 's/^/    /' "$tmp/rapi"; fi
     F="--port $P_FRONT --ca $C/ca.pem"
     r "resume, TLS 1.2 ticket: first full, reconnects resumed" full,resumed,resumed \
         $F --tls12 --count 3 --expect full,resumed,resumed --save "$S/t12"
