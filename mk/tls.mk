@@ -65,9 +65,12 @@ tls-config-check:
 	@mkdir -p $(BUILD)/tls-cfg/inc
 	@ln -sfn $$(dirname $$(echo '#include <mbedtls/version.h>' | $(CC) -M -xc - | tr ' ' '\n' | grep 'mbedtls/version.h')) $(BUILD)/tls-cfg/inc/mbedtls
 	$(CC) -Os $(LIB_WARN) $(INC) $(TLS_INCS) $(TLS_CFG) -c port/mbedtls/bmqtt_tls.c -o $(BUILD)/tls-cfg/host.o
+	$(CC) -Os $(LIB_WARN) $(INC) $(TLS_INCS) $(TLS_CFG) -c port/mbedtls/bmqtt_tls_session.c -o $(BUILD)/tls-cfg/host-session.o
 	$(CROSS)gcc -Os $(CROSS_CPU) -ffunction-sections -fdata-sections $(LIB_WARN) $(INC) $(TLS_INCS) \
 	  -I$(BUILD)/tls-cfg/inc $(TLS_CFG) -c port/mbedtls/bmqtt_tls.c -o $(BUILD)/tls-cfg/bmqtt_tls-m4.o
-	$(CROSS)size $(BUILD)/tls-cfg/bmqtt_tls-m4.o
+	$(CROSS)gcc -Os $(CROSS_CPU) -ffunction-sections -fdata-sections $(LIB_WARN) $(INC) $(TLS_INCS) \
+	  -I$(BUILD)/tls-cfg/inc $(TLS_CFG) -c port/mbedtls/bmqtt_tls_session.c -o $(BUILD)/tls-cfg/bmqtt_tls_session-m4.o
+	$(CROSS)size $(BUILD)/tls-cfg/bmqtt_tls-m4.o $(BUILD)/tls-cfg/bmqtt_tls_session-m4.o
 	@echo "tls-config-check: OK: bmqtt_mbedtls_config.h passes check_config.h; port builds for host and Cortex-M4"
 
 # bmqtt-cli's TLS options (examples/posix/cli_tls.c) and the port's resumption file.
