@@ -393,7 +393,9 @@ bmqtt_status_t bmqtt_tls_session_save(bmqtt_tls_t *tls, uint8_t *buf, size_t cap
 /**
  * @brief Offer a session saved by bmqtt_tls_session_save() on the next
  *        handshake of @p tls (call after bmqtt_tls_setup() or
- *        bmqtt_tls_reset(), before the handshake starts).
+ *        bmqtt_tls_reset(), before the handshake starts; given while a
+ *        connection is open, it replaces the kept session and is offered
+ *        after the next bmqtt_tls_reset()).
  *
  * Refusing a session is never fatal: on BMQTT_ERR_TLS_SESSION (a wrong tag, a
  * truncated or corrupt copy, another mbedTLS version or configuration, another

@@ -209,8 +209,10 @@ bmqtt_status_t bmqtt_tls_session_offer(bmqtt_tls_t *tls, const uint8_t *buf, siz
     if (tls->state == TLS_ST_BUSY) {
         return BMQTT_ERR_BUSY;
     }
-    if (tls->offered != 0u) {
-        /* mbedTLS takes one session per handshake: take back the one offered. */
+    if (tls->state == TLS_ST_READY && tls->offered != 0u) {
+        /* mbedTLS takes one session per handshake: take back the one offered.
+         * (After a handshake, the connection stays as it is: the new session
+         * is offered after the next bmqtt_tls_reset().) */
         ret = mbedtls_ssl_session_reset(&tls->ssl);
         if (ret != 0) {
             tls->last_error = ret;
