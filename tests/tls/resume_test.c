@@ -14,6 +14,8 @@
  *     --corrupt         ... after flipping one bit in the middle of it
  *     --truncate N      ... without its last N bytes
  *     --expect-offer S  what bmqtt_tls_session_offer() must return (default BMQTT_OK)
+ *     --reoffer         while connection 1 is open, offer the --load bytes again: the
+ *                       connection goes on, and they are offered after the next reset
  *     --save FILE       after the last connection, save the session to FILE
  *     --expect LIST     comma-separated, one per connection: full, resumed, refused, invalid
  *   resume_test api       misuse of the session API and the new config fields (no network)
@@ -39,6 +41,8 @@
 #define DEADLINE_MS 20000u
 
 static bmqtt_posix_t sock;
+static const uint8_t *reoffer;
+static size_t reoffer_len;
 static size_t wire_tx, wire_rx;
 
 /* The lower transport, counting bytes on the wire. */
@@ -141,6 +145,12 @@ static int32_t one(bmqtt_tls_t *tls, bmqtt_transport_t *tr, int port, size_t *hs
     *hs_tx = wire_tx;
     *hs_rx = wire_rx;
     if (st != BMQTT_OK) return st;
+    if (reoffer != NULL) {
+        st = bmqtt_tls_session_offer(tls, reoffer, reoffer_len);
+        printf("offer while the connection is open: %s\n", status_name(st));
+        reoffer = NULL;
+        if (st != BMQTT_OK) return st;
+    }
     if ((st = xfer(tr, connect, sizeof connect, 1)) != 0) return st;
     if ((st = xfer(tr, connack, sizeof connack, 0)) != 0) return st;
     if (connack[0] != 0x20 || connack[3] != 0) return BMQTT_ERR_CONNECT;
@@ -266,6 +276,7 @@ int main(int argc, char **argv)
         else if (OPT("--expect-offer")) expect_offer = v;
         else if (OPT("--truncate")) truncate_by = (size_t)atoi(v);
         else if (strcmp(a, "--corrupt") == 0) corrupt = 1;
+        else if (strcmp(a, "--reoffer") == 0) reoffer_len = 1;
         else if (strcmp(a, "--tls12") == 0) cfg.tls_version = 12;
         else if (strcmp(a, "--tls13") == 0) cfg.tls_version = 13;
         else if (strcmp(a, "--no-tickets") == 0) cfg.no_tickets = 1;
@@ -309,6 +320,12 @@ int main(int argc, char **argv)
         uint8_t *b = slurp(load, &n, 0);
         if (corrupt && n > 0) b[n / 2] ^= 0x10u;
         n = truncate_by < n ? n - truncate_by : 0;
+        if (reoffer_len != 0) {
+            static uint8_t copy[65536];
+            memcpy(copy, b, n);
+            reoffer = copy;
+            reoffer_len = n;
+        }
         st = bmqtt_tls_session_offer(&tls, b, n);
         printf("offer %zu B from %s%s: %s (mbedTLS -0x%04x)\n", n, load, corrupt ? " (one bit flipped)" : "",
                status_name(st), (unsigned)-bmqtt_tls_last_error(&tls));

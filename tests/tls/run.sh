@@ -252,6 +252,8 @@ resume_suite() {
         $F --tls12 --count 3 --expect full,resumed,resumed --save "$S/t12"
     r "resume, TLS 1.2 saved session offered by a new process -> resumed" resumed \
         $F --tls12 --load "$S/t12" --expect resumed
+    r "resume, a session offered while the connection is open: it goes on, the next one resumes with it" resumed,resumed \
+        $F --tls12 --load "$S/t12" --reoffer --count 2 --expect resumed,resumed
     r "resume, TLS 1.2 without tickets, server without a session cache -> refused, full, no error" full,full \
         $F --tls12 --no-tickets --count 2 --expect full,refused
     r "resume, saved session with one bit flipped -> BMQTT_ERR_TLS_SESSION, full handshake" full \
