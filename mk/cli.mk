@@ -8,7 +8,7 @@ CLI_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 
 .PHONY: test-cli
 test-cli:
-	@scripts/deps.sh build-essential mosquitto mosquitto-clients libmbedtls-dev openssl python3
+	@scripts/deps.sh build-essential mosquitto mosquitto-clients libmbedtls-dev openssl python3 ca-certificates
 	@$(MAKE) -s --no-print-directory $(CLI)
 	@CLI=$(CLI) tests/cli/run.sh
 	@$(MAKE) -s --no-print-directory BUILD=$(BUILD)/cli-asan CFLAGS="-O1 -g $(CLI_SAN)" LDFLAGS="$(CLI_SAN)" \

@@ -17,6 +17,7 @@
 #include "bmqtt/client.h"
 #include "bmqtt_posix.h"
 #include "bmqtt_tls.h"
+#include "cli_tls.h"
 #include "cli_args.h"
 #include "cli_trace.h"
 #include "cli_url.h"
@@ -187,6 +188,7 @@ static void on_event(void *user, const bmqtt_event_t *ev)
     switch (ev->type) {
     case BMQTT_EVT_CONNACK:
         if (ev->status == BMQTT_OK && args.debug) {
+            if (use_tls) cli_tls_trace(stderr, &stack.tls);
             fprintf(stderr, "connected as %s (session present: %u)\n", client_id, ev->session_present);
         }
         break;
@@ -338,31 +340,12 @@ static const char *cli_rule(bmqtt_status_t st)
 
 static char *read_file(const char *path, size_t *len);
 
-/* The TLS configuration from the command-line files (PEM files are passed with
- * their NUL); cli_stack_open() sets TLS up with it over TCP, once, and resets it
- * on every reconnect. Its host stays NULL: the name in the URL or -h. */
+/* The TLS configuration from the command line (cli_tls.c); cli_stack_open() sets
+ * TLS up with it over TCP, once, and resets it on every reconnect, offering the
+ * session of the last handshake. Its host stays NULL: the name in the URL or -h. */
 static void tls_setup(bmqtt_tls_config_t *tc)
 {
-    static char alpn[128];
-    size_t n;
-    int k = 0;
-
-    memset(tc, 0, sizeof *tc);
-    tc->insecure = (uint8_t)args.insecure;
-    if (args.cafile) {
-        tc->ca = (const uint8_t *)read_file(args.cafile, &n);
-        tc->ca_len = n + 1;
-    }
-    if (args.cert) {
-        tc->cert = (const uint8_t *)read_file(args.cert, &n);
-        tc->cert_len = n + 1;
-        tc->key = (const uint8_t *)read_file(args.key, &n);
-        tc->key_len = n + 1;
-    }
-    if (args.alpn) {
-        snprintf(alpn, sizeof alpn, "%s", args.alpn);
-        for (char *p = strtok(alpn, ","); p && k < BMQTT_TLS_ALPN_MAX; p = strtok(NULL, ",")) tc->alpn[k++] = p;
-    }
+    cli_tls_config(&args, tc);
 }
 
 static void connect_fields(bmqtt_connect_t *f)

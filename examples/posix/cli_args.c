@@ -36,6 +36,11 @@ void cli_usage(FILE *out)
           "  -d               print every packet sent and received, and events, on stderr\n"
           "  --will-topic t [--will-payload m] [--will-qos q] [--will-retain]\n"
           "  --cafile f --cert f --key f --insecure   TLS (mbedTLS) to the broker (with -L: mqtts://, wss://)\n"
+          "  --capath dir     trusted CAs: the certificate files in dir (with or besides --cafile)\n"
+          "  --tls-use-os-certs  trust the system's CA bundle (SSL_CERT_FILE, else\n"
+          "                   /etc/ssl/certs/ca-certificates.crt)\n"
+          "  --insecure       do not check that the certificate names the host (the chain is checked)\n"
+          "  --tls-version v  tlsv1.2 or tlsv1.3 only     --ciphers list  cipher suites, ':'-separated\n"
           "  --help           this text\n"
           "pub:\n"
           "  -m message       the message\n"
@@ -172,7 +177,8 @@ static int takes_value(const char *o)
 {
     static const char *const valued[] = { "-h", "-p", "-L", "-i", "-u", "-P", "-k", "-q", "-t", "-m", "-f", "-C", "-W",
                                           "--will-topic", "--will-payload", "--will-message", "--will-qos",
-                                          "--cafile", "--cert", "--key", "--alpn", "--repeat", "--interval-ms",
+                                          "--cafile", "--cert", "--key", "--alpn",
+                                          "--capath", "--tls-version", "--ciphers", "--repeat", "--interval-ms",
                                           "--inflight", "--linger", "--rx-size" };
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
         if (strcmp(o, valued[k]) == 0) return 1;
@@ -185,9 +191,15 @@ static int takes_value(const char *o)
 static int where_to(cli_args_t *a)
 {
     char why[96];
-    int tls_opt = a->cafile || a->cert || a->key || a->insecure || a->alpn;
+    int tls_opt = a->cafile || a->cert || a->key || a->insecure || a->alpn || a->capath || a->os_certs ||
+                  a->tls_version || a->ciphers;
+    int trust = a->cafile || a->capath || a->os_certs;
 
     if (a->url == NULL) {
+        /* mosquitto's --insecure skips only the host-name check: it needs CAs to check the chain. */
+        if (tls_opt && !trust)
+            return fail("TLS needs --cafile, --capath or --tls-use-os-certs to check the broker%s%s",
+                        a->insecure ? " (--insecure skips only the host-name check)" : "", "");
         if (!a->port_given && tls_opt) a->port = 8883;
         if (strlen(a->host) >= sizeof a->to.host) return fail("invalid host '%s': longer than 255 bytes%s", shown(a->host), "");
         memset(&a->to, 0, sizeof a->to);
@@ -205,8 +217,8 @@ static int where_to(cli_args_t *a)
     if (a->password == NULL && a->to.has_password) a->password = a->to.password;
     if (a->topic_count == 0 && a->to.has_topic) a->topics[a->topic_count++] = a->to.topic;
     if (cli_url_is_tls(&a->to)) {
-        if (a->cafile == NULL && !a->insecure)
-            return fail("%s needs --cafile (or --insecure) to check the broker%s", a->to.scheme == CLI_URL_WSS ? "wss://" : "mqtts://", "");
+        if (!trust)
+            return fail("%s needs --cafile, --capath or --tls-use-os-certs to check the broker%s", a->to.scheme == CLI_URL_WSS ? "wss://" : "mqtts://", "");
     } else if (tls_opt) {
         return fail("the TLS options need mqtts:// or wss:// in -L, not %s%s", a->to.scheme == CLI_URL_WS ? "ws://" : "mqtt://", "");
     }
@@ -258,6 +270,7 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         if (strcmp(o, "-c") == 0) a->clean_session = 0;
         else if (strcmp(o, "-d") == 0) a->debug = 1;
         else if (strcmp(o, "--insecure") == 0) a->insecure = 1;
+        else if (strcmp(o, "--tls-use-os-certs") == 0) a->os_certs = 1;
         else if (strcmp(o, "--will-retain") == 0) a->will_retain = 1;
         else if (strcmp(o, "--reconnect") == 0) a->reconnect = 1;
         else if (strcmp(o, "-l") == 0) a->lines = 1, pub_only = o;
@@ -293,6 +306,9 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         else if (strcmp(o, "--will-payload") == 0 || strcmp(o, "--will-message") == 0) a->will_payload = arg;
         else if (strcmp(o, "--will-qos") == 0) r = check_qos("will ", arg, &a->will_qos);
         else if (strcmp(o, "--cafile") == 0) a->cafile = arg;
+        else if (strcmp(o, "--capath") == 0) a->capath = arg;
+        else if (strcmp(o, "--tls-version") == 0) a->tls_version = arg;
+        else if (strcmp(o, "--ciphers") == 0) a->ciphers = arg;
         else if (strcmp(o, "--cert") == 0) a->cert = arg;
         else if (strcmp(o, "--key") == 0) a->key = arg;
         else if (strcmp(o, "--alpn") == 0) a->alpn = arg;

@@ -73,7 +73,11 @@ typedef struct cli_args {
     const char *cafile;  /* --cafile: trusted CA(s), PEM or DER */
     const char *cert;    /* --cert: client certificate */
     const char *key;     /* --key: its private key */
-    int insecure;        /* --insecure: do not verify the server */
+    int insecure;        /* --insecure: as mosquitto's, no host-name check (the chain is verified) */
+    const char *capath;  /* --capath: a directory of trusted CA files */
+    int os_certs;        /* --tls-use-os-certs: the system's CA bundle (SSL_CERT_FILE) */
+    const char *tls_version; /* --tls-version tlsv1.2 | tlsv1.3 */
+    const char *ciphers; /* --ciphers: cipher suites, ':'-separated (OpenSSL or IANA names) */
     const char *alpn;    /* --alpn a,b: ALPN names, comma-separated (up to 5) */
 } cli_args_t;
 

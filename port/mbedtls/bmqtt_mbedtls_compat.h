@@ -24,12 +24,18 @@
     mbedtls_pk_parse_key((pk), (key), (keylen), (pwd), (pwdlen), (rng), (prng))
 #define BMQTT_SSL_MIN_TLS12(conf) mbedtls_ssl_conf_min_tls_version((conf), MBEDTLS_SSL_VERSION_TLS1_2)
 #define BMQTT_SSL_MAX_TLS12(conf) mbedtls_ssl_conf_max_tls_version((conf), MBEDTLS_SSL_VERSION_TLS1_2)
+#define BMQTT_SSL_MIN_TLS13(conf) mbedtls_ssl_conf_min_tls_version((conf), MBEDTLS_SSL_VERSION_TLS1_3)
+/* The handshake's state: 3.x made the field private; its values are still public. */
+#define BMQTT_SSL_STATE(ssl) ((ssl)->MBEDTLS_PRIVATE(state))
+#define BMQTT_SSL_IS_TLS13(ssl) (mbedtls_ssl_get_version_number(ssl) == MBEDTLS_SSL_VERSION_TLS1_3)
 #else
 #define BMQTT_PK_PARSE_KEY(pk, key, keylen, pwd, pwdlen, rng, prng) \
     mbedtls_pk_parse_key((pk), (key), (keylen), (pwd), (pwdlen))
 #define BMQTT_SSL_MIN_TLS12(conf) \
     mbedtls_ssl_conf_min_version((conf), MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3)
 #define BMQTT_SSL_MAX_TLS12(conf) ((void)(conf)) /* 2.28 has no TLS 1.3 */
+#define BMQTT_SSL_STATE(ssl) ((ssl)->state)
+#define BMQTT_SSL_IS_TLS13(ssl) 0
 #endif
 
 /* 3.x with PSA (always for TLS 1.3) wants psa_crypto_init() before a handshake. */

@@ -101,6 +101,7 @@
 #define MBEDTLS_SSL_MAX_FRAGMENT_LENGTH
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
+#define MBEDTLS_SSL_SESSION_TICKETS      /* resumption by RFC 5077 ticket (session ids need nothing) */
 #define MBEDTLS_SSL_IN_CONTENT_LEN 4096
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096 /* max_fragment_length can only ask for the smaller of the two */
 /* The peer's certificate is not kept after the handshake (saves its size in RAM). */

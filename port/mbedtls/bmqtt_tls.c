@@ -6,7 +6,7 @@
  * application data. Nothing here allocates: mbedTLS does, through its own
  * allocator (a static pool on a microcontroller).
  */
-#include "bmqtt_tls.h"
+#include "bmqtt_tls_internal.h"
 #include "bmqtt_mbedtls_compat.h"
 
 #include <string.h>
@@ -15,13 +15,6 @@
 #if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
 #include "mbedtls/memory_buffer_alloc.h"
 #endif
-
-enum {
-    TLS_ST_NEW = 0,   /* initialised, not set up */
-    TLS_ST_READY = 1, /* set up: the handshake starts or goes on with the next call */
-    TLS_ST_OPEN = 2,  /* handshake complete */
-    TLS_ST_CLOSED = 3 /* closed by bmqtt_tls_close() */
-};
 
 /* ------------------------------------------------------------------------ */
 /* The lower transport, seen from mbedTLS                                     */
@@ -88,23 +81,30 @@ static int64_t x509_seconds(const mbedtls_x509_time *t)
            (int64_t)t->min * 60 + (int64_t)t->sec;
 }
 
-/* Called by mbedTLS for every certificate of the chain: replace its verdict on
- * the dates (taken from its own clock, or none) by one from the caller's clock. */
-static int verify_dates(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+/* Called by mbedTLS for every certificate of the chain, after its own checks:
+ *  - with a clock hook, replace its verdict on the dates (taken from its own
+ *    clock, or none) by one from the caller's clock;
+ *  - with no_name_check, forget that the server's own certificate (depth 0)
+ *    names another host. Nothing else is forgiven: the chain is still checked. */
+static int verify_cb(void *p, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     bmqtt_tls_t *tls = (bmqtt_tls_t *)p;
-    int64_t now = tls->now(tls->now_ctx);
-    (void)depth;
-    *flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
-    if (now < 0) {
-        tls->time_unchecked = 1u;
-        return 0;
+    if (depth == 0 && tls->no_name_check != 0u) {
+        *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
     }
-    if (now > x509_seconds(&crt->valid_to)) {
-        *flags |= (uint32_t)MBEDTLS_X509_BADCERT_EXPIRED;
-    }
-    if (now < x509_seconds(&crt->valid_from)) {
-        *flags |= (uint32_t)MBEDTLS_X509_BADCERT_FUTURE;
+    if (tls->now != NULL) {
+        int64_t now = tls->now(tls->now_ctx);
+        *flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
+        if (now < 0) {
+            tls->time_unchecked = 1u;
+            return 0;
+        }
+        if (now > x509_seconds(&crt->valid_to)) {
+            *flags |= (uint32_t)MBEDTLS_X509_BADCERT_EXPIRED;
+        }
+        if (now < x509_seconds(&crt->valid_from)) {
+            *flags |= (uint32_t)MBEDTLS_X509_BADCERT_FUTURE;
+        }
     }
     return 0;
 }
@@ -277,10 +277,12 @@ static int32_t tls_fail(bmqtt_tls_t *tls, int err)
     return (int32_t)st;
 }
 
-/* Advance the handshake; BMQTT_OK once it is over. */
+/* Advance the handshake; BMQTT_OK once it is over. mbedtls_ssl_handshake()'s
+ * own loop, step by step, to see whether the server sent its Certificate: that
+ * is what tells a full handshake from a resumed one, in TLS 1.2 and 1.3. */
 static int32_t tls_step(bmqtt_tls_t *tls)
 {
-    int ret;
+    int ret = 0;
     uint32_t flags;
     if (tls->status != 0) {
         return tls->status;
@@ -291,14 +293,24 @@ static int32_t tls_step(bmqtt_tls_t *tls)
     if (tls->state == TLS_ST_CLOSED) {
         return (int32_t)BMQTT_ERR_CLOSED;
     }
-    if (tls->state != TLS_ST_READY) {
+    if (tls->state != TLS_ST_READY && tls->state != TLS_ST_BUSY) {
         return (int32_t)BMQTT_ERR_PARAM;
     }
-    ret = mbedtls_ssl_handshake(&tls->ssl);
+    tls->state = TLS_ST_BUSY;
+    while (BMQTT_SSL_STATE(&tls->ssl) != MBEDTLS_SSL_HANDSHAKE_OVER) {
+        ret = mbedtls_ssl_handshake_step(&tls->ssl);
+        if (BMQTT_SSL_STATE(&tls->ssl) == MBEDTLS_SSL_SERVER_CERTIFICATE) {
+            tls->full_seen = 1u;
+        }
+        if (ret != 0) {
+            break;
+        }
+    }
     flags = mbedtls_ssl_get_verify_result(&tls->ssl);
     tls->verify_flags = (flags == 0xFFFFFFFFu) ? 0u : flags;
     if (ret == 0) {
         tls->state = TLS_ST_OPEN;
+        bmqtt_tlsi_handshake_done(tls);
         return (int32_t)BMQTT_OK;
     }
     if (is_want(ret)) {
@@ -319,6 +331,7 @@ static const char *tls_status_name(int status)
     case BMQTT_ERR_TLS_NAME: return "TLS certificate name mismatch";
     case BMQTT_ERR_TLS_EXPIRED: return "TLS certificate expired or not yet valid";
     case BMQTT_ERR_TLS_ALLOC: return "TLS memory pool exhausted";
+    case BMQTT_ERR_TLS_SESSION: return "saved TLS session refused";
     default: return NULL;
     }
 }
@@ -340,6 +353,7 @@ void bmqtt_tls_init(bmqtt_tls_t *tls)
     mbedtls_x509_crt_init(&tls->ca);
     mbedtls_x509_crt_init(&tls->cert);
     mbedtls_pk_init(&tls->key);
+    mbedtls_ssl_session_init(&tls->session);
     tls->state = TLS_ST_NEW;
 }
 
@@ -397,9 +411,15 @@ bmqtt_status_t bmqtt_tls_setup(bmqtt_tls_t *tls, const bmqtt_tls_config_t *cfg, 
         return BMQTT_ERR_PARAM;
     }
     if ((cfg->insecure == 0u && cfg->ca == NULL) || ((cfg->cert == NULL) != (cfg->key == NULL)) ||
-        mfl_code(cfg->max_fragment, &mfl) != 0) {
+        mfl_code(cfg->max_fragment, &mfl) != 0 ||
+        (cfg->tls_version != 0u && cfg->tls_version != 12u && cfg->tls_version != 13u)) {
         return BMQTT_ERR_PARAM;
     }
+#if !defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    if (cfg->tls_version == 13u) {
+        return BMQTT_ERR_PARAM; /* this mbedTLS has no TLS 1.3 */
+    }
+#endif
     for (i = 0u; i < BMQTT_TLS_ALPN_MAX; i++) {
         if (cfg->alpn[i] == NULL) {
             continue;
@@ -418,6 +438,8 @@ bmqtt_status_t bmqtt_tls_setup(bmqtt_tls_t *tls, const bmqtt_tls_config_t *cfg, 
     tls->lower = *lower;
     tls->now = cfg->now;
     tls->now_ctx = cfg->now_ctx;
+    tls->no_resume = cfg->no_resume != 0u ? 1u : 0u;
+    tls->bind = bmqtt_tlsi_bind(cfg, pem_or_der_len(cfg->ca, cfg->ca_len));
 
     if (BMQTT_PSA_INIT() != 0) {
         return BMQTT_ERR_TLS_HANDSHAKE;
@@ -463,14 +485,41 @@ bmqtt_status_t bmqtt_tls_setup(bmqtt_tls_t *tls, const bmqtt_tls_config_t *cfg, 
         return setup_fail(tls, ret, BMQTT_ERR_TLS_HANDSHAKE);
     }
     BMQTT_SSL_MIN_TLS12(&tls->conf);
+    if (cfg->tls_version == 12u) {
+        BMQTT_SSL_MAX_TLS12(&tls->conf);
+    }
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    if (cfg->tls_version == 13u) {
+        BMQTT_SSL_MIN_TLS13(&tls->conf);
+    }
+#endif
+    if (cfg->ciphersuites != NULL) {
+        if (cfg->ciphersuites[0] == 0) {
+            return BMQTT_ERR_PARAM;
+        }
+        mbedtls_ssl_conf_ciphersuites(&tls->conf, cfg->ciphersuites);
+    }
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+    mbedtls_ssl_conf_session_tickets(&tls->conf, (cfg->no_tickets != 0u || cfg->no_resume != 0u)
+                                                     ? MBEDTLS_SSL_SESSION_TICKETS_DISABLED
+                                                     : MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3) && defined(MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED)
+    /* TLS 1.3 tickets arrive after the handshake; mbedTLS drops them unless asked. */
+    if (cfg->no_resume == 0u) {
+        mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+            &tls->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+    }
+#endif
+#endif
     mbedtls_ssl_conf_rng(&tls->conf, mbedtls_ctr_drbg_random, &tls->drbg);
     if (cfg->insecure != 0u) {
         mbedtls_ssl_conf_authmode(&tls->conf, MBEDTLS_SSL_VERIFY_NONE);
     } else {
         mbedtls_ssl_conf_authmode(&tls->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
         mbedtls_ssl_conf_ca_chain(&tls->conf, &tls->ca, NULL);
-        if (tls->now != NULL) {
-            mbedtls_ssl_conf_verify(&tls->conf, verify_dates, tls);
+        tls->no_name_check = cfg->no_name_check != 0u ? 1u : 0u;
+        if (tls->now != NULL || tls->no_name_check != 0u) {
+            mbedtls_ssl_conf_verify(&tls->conf, verify_cb, tls);
         }
     }
     if (cfg->cert != NULL) {
@@ -512,6 +561,8 @@ bmqtt_status_t bmqtt_tls_setup(bmqtt_tls_t *tls, const bmqtt_tls_config_t *cfg, 
     }
     mbedtls_ssl_set_bio(&tls->ssl, tls, bio_send, bio_recv, NULL);
     tls->state = TLS_ST_READY;
+    tls->offered = 0u;
+    tls->full_seen = 0u;
     return BMQTT_OK;
 }
 
@@ -596,6 +647,12 @@ int32_t bmqtt_tls_recv(void *ctx, uint8_t *buf, size_t len)
         len = (size_t)INT32_MAX;
     }
     ret = mbedtls_ssl_read(&tls->ssl, buf, len);
+#if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+    while (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+        bmqtt_tlsi_keep(tls); /* TLS 1.3: a session to resume, at last */
+        ret = mbedtls_ssl_read(&tls->ssl, buf, len);
+    }
+#endif
     if (ret > 0) {
         return (int32_t)ret;
     }
@@ -647,6 +704,7 @@ bmqtt_status_t bmqtt_tls_reset(bmqtt_tls_t *tls)
     }
     tls->last_error = 0;
     tls->state = TLS_ST_READY;
+    bmqtt_tlsi_offer_kept(tls);
     return BMQTT_OK;
 }
 
@@ -660,6 +718,7 @@ void bmqtt_tls_free(bmqtt_tls_t *tls)
     mbedtls_x509_crt_free(&tls->ca);
     mbedtls_x509_crt_free(&tls->cert);
     mbedtls_pk_free(&tls->key);
+    mbedtls_ssl_session_free(&tls->session);
     mbedtls_ctr_drbg_free(&tls->drbg);
     mbedtls_entropy_free(&tls->entropy);
     /* Everything is back to its _init state: free again or init again is safe. */

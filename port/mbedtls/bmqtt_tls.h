@@ -26,7 +26,11 @@
  * | both                         | CA chain | set        | 0        |
  *
  * A zeroed config without a CA is refused (BMQTT_ERR_PARAM): not checking
- * the server must be asked for, with @c insecure = 1.
+ * the server must be asked for, with @c insecure = 1. Between the two,
+ * @c no_name_check = 1 (with a CA, @c insecure = 0) still verifies the chain
+ * and the dates but accepts a certificate made out for another name; the
+ * host name is still sent as SNI. That is what mosquitto's `--insecure`
+ * means, and what bmqtt-cli's `--insecure` asks for.
  *
  * **Statuses.** Besides the transport statuses (BMQTT_WOULD_BLOCK,
  * BMQTT_ERR_CLOSED, BMQTT_ERR_TRANSPORT, passed up from the lower transport
@@ -74,9 +78,17 @@
  * if (bmqtt_tls_setup(&tls, &cfg, &tcp) != BMQTT_OK) { ... }
  * bmqtt_tls_transport(&tls, &tr);
  * // connect the lower transport (tcp), then give &tr to the client.
- * // Reconnecting: reconnect tcp, then bmqtt_tls_reset(&tls).
+ * // Reconnecting: reconnect tcp, then bmqtt_tls_reset(&tls): the session of
+ * // the last handshake is offered again (resumption, see below).
  * // Done for good: bmqtt_tls_free(&tls).
  * @endcode
+ *
+ * **Resumption.** A context keeps the session of its last handshake (TLS 1.2
+ * session id or ticket, TLS 1.3 ticket) and offers it after bmqtt_tls_reset();
+ * bmqtt_tls_session_save() / bmqtt_tls_session_offer() carry it across a reset
+ * of the device as bytes; bmqtt_tls_resumption() says what the handshake did.
+ * A session the server refuses, or saved bytes that are corrupt, truncated or
+ * foreign, only ever cost a full handshake.
  */
 #ifndef BMQTT_TLS_H
 #define BMQTT_TLS_H
@@ -103,6 +115,18 @@ extern "C" {
 #define BMQTT_ERR_TLS_NAME ((bmqtt_status_t)(BMQTT_STATUS_TLS_BASE - 2)) /**< Server certificate does not match the host name. */
 #define BMQTT_ERR_TLS_EXPIRED ((bmqtt_status_t)(BMQTT_STATUS_TLS_BASE - 3)) /**< Certificate expired or not yet valid. */
 #define BMQTT_ERR_TLS_ALLOC ((bmqtt_status_t)(BMQTT_STATUS_TLS_BASE - 4)) /**< TLS memory pool exhausted. */
+#define BMQTT_ERR_TLS_SESSION ((bmqtt_status_t)(BMQTT_STATUS_TLS_BASE - 5)) /**< Saved TLS session refused: corrupt, truncated, from another mbedTLS build, server or trust. */
+
+/** @name What the last handshake did about resumption (bmqtt_tls_resumption()) */
+/** @{ */
+#define BMQTT_TLS_RESUME_NONE 0u    /**< No session was offered: full handshake. */
+#define BMQTT_TLS_RESUME_OK 1u      /**< The offered session was resumed: no certificate, no key exchange. */
+#define BMQTT_TLS_RESUME_REFUSED 2u /**< A session was offered; the server chose a full handshake. */
+#define BMQTT_TLS_RESUME_INVALID 3u /**< The saved session given was refused here (BMQTT_ERR_TLS_SESSION): full handshake. */
+/** @} */
+
+/** Bytes a saved session adds around mbedTLS's own serialisation (bmqtt_tls_session_save()). */
+#define BMQTT_TLS_SESSION_OVERHEAD 20u
 
 /** Largest number of ALPN protocol names offered. */
 #define BMQTT_TLS_ALPN_MAX 5
@@ -160,6 +184,24 @@ typedef struct bmqtt_tls_config {
     /** 1: do not verify the server at all (modes "none" and "client certificate
      *  only"); @c ca is then ignored. 0: @c ca is required. */
     uint8_t insecure;
+    /** 1: verify the chain against @c ca (and the dates) but not that the
+     *  certificate names @c host; @c host is still sent as SNI. mosquitto's
+     *  `--insecure`. Ignored when @c insecure = 1. */
+    uint8_t no_name_check;
+    /** TLS version: 0 for 1.2 or 1.3 (as mbedTLS is built), 12 for TLS 1.2
+     *  only, 13 for TLS 1.3 only (mbedTLS 3.x with MBEDTLS_SSL_PROTO_TLS1_3). */
+    uint8_t tls_version;
+    /** 1: do not resume. By default a context keeps the session of its last
+     *  handshake (or the one given to bmqtt_tls_session_offer()) and offers it
+     *  again after bmqtt_tls_reset(); a server that no longer knows it simply
+     *  makes a full handshake. */
+    uint8_t no_resume;
+    /** 1: do not ask for TLS 1.2 session tickets (RFC 5077): resume by
+     *  session id only (the server's cache). TLS 1.3 resumes by ticket only. */
+    uint8_t no_tickets;
+    /** Cipher suites (IANA numbers, mbedTLS's MBEDTLS_TLS_*), in order of
+     *  preference, ending with 0; NULL: mbedTLS's list. Kept by reference. */
+    const int *ciphersuites;
     /** Ask the server for smaller records (RFC 6066 max_fragment_length):
      *  0 (don't ask), 512, 1024, 2048 or 4096. */
     uint16_t max_fragment;
@@ -196,6 +238,16 @@ typedef struct bmqtt_tls {
     int32_t status;                   /**< Sticky error, 0: none. */
     uint8_t state;                    /**< Internal. */
     uint8_t time_unchecked;           /**< 1: the clock hook did not know the time. */
+    uint8_t no_name_check;            /**< Copy of the config's @c no_name_check. */
+    uint8_t no_resume;                /**< Copy of the config's @c no_resume. */
+    uint8_t have_session;             /**< 1: @c session holds a session to offer / save. */
+    uint8_t offered;                  /**< 1: @c session was given to this handshake. */
+    uint8_t full_seen;                /**< 1: this handshake went through the server's Certificate. */
+    uint8_t resumption;               /**< BMQTT_TLS_RESUME_* of the last handshake. */
+    uint8_t loaded_bad;               /**< 1: the last bmqtt_tls_session_offer() was refused. */
+    uint32_t bind;                    /**< Hash of host, CA and verification mode a saved session is bound to. */
+    uint32_t session_count;           /**< Sessions (handshakes, TLS 1.3 tickets) taken so far. */
+    mbedtls_ssl_session session;      /**< The session to offer on the next handshake. */
     uint8_t peer_alert;               /**< Fatal alert found after a refused handshake, 0: none. */
 } bmqtt_tls_t;
 
@@ -305,6 +357,63 @@ int bmqtt_tls_peer_alert(const bmqtt_tls_t *tls);
 
 /** @brief 1 when the clock hook did not know the time during the last handshake, so validity dates went unchecked. */
 int bmqtt_tls_time_unchecked(const bmqtt_tls_t *tls);
+
+/**
+ * @brief What the last completed handshake did about resumption.
+ * @return BMQTT_TLS_RESUME_NONE, _OK, _REFUSED or _INVALID.
+ */
+unsigned bmqtt_tls_resumption(const bmqtt_tls_t *tls);
+
+/**
+ * @brief Write the session this context would offer on its next handshake,
+ *        as bytes the caller may keep across a reset (retained RAM, flash)
+ *        and give to bmqtt_tls_session_offer() on a later boot.
+ *
+ * The bytes are mbedTLS's own serialisation (mbedtls_ssl_session_save()) in an
+ * envelope of BMQTT_TLS_SESSION_OVERHEAD bytes: a tag, the length, a hash of
+ * the host name, the CA and the verification mode it was made under, and a
+ * CRC-32. They hold the session's master secret (TLS 1.2) or resumption key
+ * (TLS 1.3): store them where the device's private key would go. The CRC
+ * catches a torn or decayed copy, not a forged one.
+ *
+ * A TLS 1.2 session exists once the handshake is over; a TLS 1.3 one once the
+ * server's ticket has been read (it comes after the handshake, before the
+ * first bytes of MQTT: save after the CONNACK). bmqtt_tls_session_count()
+ * says when there is a new one to save.
+ *
+ * @param[out] buf  where to write; NULL with @p cap 0 asks for the size.
+ * @param[in]  cap  bytes available at @p buf.
+ * @param[out] len  bytes written, or needed (also on BMQTT_ERR_BUFFER_TOO_SMALL).
+ * @return BMQTT_OK; BMQTT_ERR_BUFFER_TOO_SMALL; BMQTT_ERR_NOT_CONNECTED (no
+ *         session yet); BMQTT_ERR_PARAM; BMQTT_ERR_TLS_HANDSHAKE (mbedTLS
+ *         could not serialise it, bmqtt_tls_last_error()).
+ */
+bmqtt_status_t bmqtt_tls_session_save(bmqtt_tls_t *tls, uint8_t *buf, size_t cap, size_t *len);
+
+/**
+ * @brief Offer a session saved by bmqtt_tls_session_save() on the next
+ *        handshake of @p tls (call after bmqtt_tls_setup() or
+ *        bmqtt_tls_reset(), before the handshake starts; given while a
+ *        connection is open, it replaces the kept session and is offered
+ *        after the next bmqtt_tls_reset()).
+ *
+ * Refusing a session is never fatal: on BMQTT_ERR_TLS_SESSION (a wrong tag, a
+ * truncated or corrupt copy, another mbedTLS version or configuration, another
+ * host, CA or verification mode) the context stays usable and the handshake
+ * is a full one; bmqtt_tls_resumption() then says BMQTT_TLS_RESUME_INVALID.
+ * A session the server no longer accepts (it restarted, the ticket expired)
+ * also ends in a full handshake, BMQTT_TLS_RESUME_REFUSED.
+ *
+ * @return BMQTT_OK, BMQTT_ERR_TLS_SESSION, BMQTT_ERR_PARAM (NULL, not set up),
+ *         BMQTT_ERR_BUSY (the handshake has started), BMQTT_ERR_TLS_ALLOC.
+ */
+bmqtt_status_t bmqtt_tls_session_offer(bmqtt_tls_t *tls, const uint8_t *buf, size_t len);
+
+/** @brief Sessions taken so far (one per handshake, one per TLS 1.3 ticket): save again when it changes. */
+uint32_t bmqtt_tls_session_count(const bmqtt_tls_t *tls);
+
+/** @brief Forget the kept session: the next handshake is a full one. */
+void bmqtt_tls_session_forget(bmqtt_tls_t *tls);
 
 #if defined(MBEDTLS_MEMORY_BUFFER_ALLOC_C)
 /**

@@ -509,7 +509,7 @@ t_connect_refused() {
     else pass; fi
     # A name that does not resolve; with a TLS option and no -p the port is 8883, as mosquitto's.
     T=host_not_found_tls_port
-    "$CLI" pub -h no-such-host.invalid --insecure -t a -m x 2>"$WORK/dns.err"; rc=$?
+    "$CLI" pub -h no-such-host.invalid --cafile /dev/null -t a -m x 2>"$WORK/dns.err"; rc=$?
     if [ $rc -ne 1 ]; then fail "exit $rc: $(cat "$WORK/dns.err")"
     elif [ "$(cat "$WORK/dns.err")" != "bmqtt-cli: connect to no-such-host.invalid:8883: name resolution failed (-62)" ]; then
         fail "said: $(cat "$WORK/dns.err")"
@@ -605,7 +605,7 @@ t_tls() {
         2>"$d/req" || why="$why --cert/--key: $(cat "$d/req");"
     "$CLI" pub -h localhost -p "$P_REQ" --cafile "$C/ca.pem" -t cli/tls -m x 2>"$d/nocert"; local nc=$?
     [ $nc -eq 8 ] || why="$why no client certificate: exit $nc $(cat "$d/nocert");"
-    "$CLI" pub -h localhost -p "$P" --insecure -t cli/tls -m x 2>"$d/ins" || why="$why --insecure: $(cat "$d/ins");"
+    "$CLI" pub -h localhost -p "$P" --cafile "$C/ca.pem" --insecure -t cli/tls -m x 2>"$d/ins" || why="$why --insecure: $(cat "$d/ins");"
     "$CLI" pub -h localhost -p "$P" --cafile "$C/other-ca.pem" -t cli/tls -m x 2>"$d/bad"; local bc=$?
     [ $bc -eq 8 ] && grep -q '(-71)' "$d/bad" || why="$why wrong CA: exit $bc $(cat "$d/bad");"
     # Plain MQTT to the TLS port: the server's TLS alert is not MQTT.
@@ -639,8 +639,8 @@ t_url_validation() {
     badl with_p "-L names the host and port: give -L or -h/-p, not both" sub -L "ws://$u/" -p 1883 -t a
     badl tls_on_ws "the TLS options need mqtts:// or wss:// in -L, not ws://" pub -L "ws://$u/" --insecure -t a -m x
     badl tls_on_mqtt "the TLS options need mqtts:// or wss:// in -L, not mqtt://" pub -L "mqtt://$u/a" --cafile x -m x
-    badl wss_no_ca "wss:// needs --cafile (or --insecure) to check the broker" pub -L "wss://$u/" -t a -m x
-    badl mqtts_no_ca "mqtts:// needs --cafile (or --insecure) to check the broker" pub -L "mqtts://$u/a" -m x
+    badl wss_no_ca "wss:// needs --cafile, --capath or --tls-use-os-certs to check the broker" pub -L "wss://$u/" -t a -m x
+    badl mqtts_no_ca "mqtts:// needs --cafile, --capath or --tls-use-os-certs to check the broker" pub -L "mqtts://$u/a" -m x
     # The topic in the URL obeys the topic rules, as -t does.
     badl url_topic_plus "invalid topic 'a/+': '+' and '#' are for subscriptions, not for a topic to publish to [MQTT-3.3.2-2]" \
         pub -L "mqtt://$u/a/+" -m x
@@ -800,7 +800,7 @@ t_ws_hostile() {
     bg $PY $HERE/fake_server.py "$d/tport" silent >"$d/tserver" 2>&1
     local tsrv=$LAST
     wait_for "$d/tport" . 50 || { fail "silent server did not start: $(cat "$d/tserver")"; return; }
-    ( TIMEFORMAT='%U %S'; { time "$CLI" pub -L "mqtts://127.0.0.1:$(cat "$d/tport")/a" --insecure -m x 2>"$d/tsilent.err"; \
+    ( TIMEFORMAT='%U %S'; { time "$CLI" pub -L "mqtts://127.0.0.1:$(cat "$d/tport")/a" --tls-use-os-certs -m x 2>"$d/tsilent.err"; \
         echo $? >"$d/tsilent.rc"; } 2>"$d/tsilent.time" ) &
     local tsil=$!; PIDS="$PIDS $tsil"
     # --no-subscribe: nothing is sent after CONNECT, so the client's only frame after it is its close.

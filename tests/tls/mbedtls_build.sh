@@ -9,6 +9,8 @@
 #            (handshakes on mbedTLS's buffer allocator, with its peak counters)
 #   m4       port/mbedtls/bmqtt_mbedtls_config.h, arm-none-eabi-gcc -Os Cortex-M4,
 #            -ffunction-sections -fdata-sections (the flash a firmware link keeps)
+#   m4srv    the same with tests/tls/bench_mbedtls_config.h (the MCU configuration plus
+#            a server with tickets and a session cache): make tls-bench
 #
 # Prints the archive's path on its last line. Objects are compiled two at a time
 # per core (xargs -P).
@@ -29,10 +31,12 @@ case $VAR in
     default) CC_="${HOSTCC:-cc} -O2 -g"; FLAGS="" ;;
     mcu) CC_="${HOSTCC:-cc} -O2 -g"; FLAGS="$CFG -DMBEDTLS_MEMORY_DEBUG" ;;
     m4) CC_="${CROSS:-arm-none-eabi-}gcc -Os -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections"; FLAGS="$CFG" ;;
+    m4srv) CC_="${CROSS:-arm-none-eabi-}gcc -Os -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections"
+        FLAGS="-DMBEDTLS_CONFIG_FILE=\"bench_mbedtls_config.h\" -I$root/tests/tls -I$root/port/mbedtls" ;;
     *) echo "mbedtls_build: unknown variant $VAR" >&2; exit 2 ;;
 esac
 AR_=ar
-[ "$VAR" = m4 ] && AR_="${CROSS:-arm-none-eabi-}ar"
+case $VAR in m4*) AR_="${CROSS:-arm-none-eabi-}ar" ;; esac
 # 3.x keeps PSA's private headers next to the sources, and some trees a 3rdparty directory.
 INC="-I$SRC/include -I$SRC/library"
 [ -d "$SRC/3rdparty/everest/include" ] && INC="$INC -I$SRC/3rdparty/everest/include"

@@ -32,6 +32,7 @@ SERVER_PID=""
 cleanup() {
     broker_stop
     [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    front_stop
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -44,6 +45,7 @@ fi
 
 # One broker, one plain listener (for mosquitto_sub) and five TLS listeners.
 P_EC=$(free_port); P_RSA=$(free_port); P_REQ=$(free_port); P_EXP=$(free_port); P_FUT=$(free_port)
+P_OTH=$(free_port); P_CHAIN=$(free_port); P_LEAF=$(free_port)
 mkdir -p "$tmp/broker"
 broker_start "$tmp/broker" \
     "listener $P_EC 127.0.0.1" "certfile $C/server.pem" "keyfile $C/server.key" \
@@ -52,8 +54,14 @@ broker_start "$tmp/broker" \
         "cafile $C/ca.pem" "require_certificate true" \
     "listener $P_EXP 127.0.0.1" "certfile $C/expired.pem" "keyfile $C/expired.key" \
     "listener $P_FUT 127.0.0.1" "certfile $C/future.pem" "keyfile $C/future.key" \
+    "listener $P_OTH 127.0.0.1" "certfile $C/othername.pem" "keyfile $C/othername.key" \
+    "listener $P_CHAIN 127.0.0.1" "certfile $C/chain-full.pem" "keyfile $C/leaf.key" \
+    "listener $P_LEAF 127.0.0.1" "certfile $C/chain-leaf.pem" "keyfile $C/leaf.key" \
     || { echo "FAIL tls: mosquitto did not start"; exit 1; }
-for p in $P_EC $P_RSA $P_REQ $P_EXP $P_FUT; do
+cat "$C/old-root.pem" "$C/new-root.pem" >"$C/roots-old-new.pem"
+cat "$C/ca.pem" "$C/other-ca.pem" >"$C/ca-plus-other.pem"
+cat "$C/new-root.pem" "$C/other-ca.pem" "$C/old-root.pem" >"$C/roots-new-other-old.pem"
+for p in $P_EC $P_RSA $P_REQ $P_EXP $P_FUT $P_OTH $P_CHAIN $P_LEAF; do
     wait_listen "$p" 50 || { echo "FAIL tls: TLS listener $p not up"; cat "$tmp/broker/mosquitto.log"; exit 1; }
 done
 
@@ -63,6 +71,21 @@ tail -f /dev/null | openssl s_server -accept "127.0.0.1:$P_ALPN" -cert "$C/serve
     -alpn x-amzn-mqtt-ca,mqtt -quiet >"$tmp/s_server.log" 2>&1 &
 SERVER_PID=$!
 wait_listen "$P_ALPN" 50 || { echo "FAIL tls: openssl s_server not up"; cat "$tmp/s_server.log"; exit 1; }
+
+# The project's own TLS front (Python's ssl, OpenSSL): says whether each connection resumed,
+# and relays to the broker's plain listener. Restarted by the tests (new ticket keys, empty cache).
+FRONT_PID=""
+front_start() {
+    rm -f "$tmp/front.port"
+    /usr/bin/python3 "$here/tls_front.py" "$tmp/front.port" "$tmp/front.log" "$C/server.pem" "$C/server.key" \
+        "$BROKER_PORT" "$@" 2>>"$tmp/front.err" &
+    FRONT_PID=$!
+    _n=0; while [ ! -s "$tmp/front.port" ] && [ $_n -lt 100 ]; do sleep 0.05; _n=$((_n + 1)); done
+    P_FRONT=$(cat "$tmp/front.port" 2>/dev/null)
+    [ -n "$P_FRONT" ] || { echo "FAIL tls: TLS front did not start"; cat "$tmp/front.err"; exit 1; }
+}
+front_stop() { [ -n "$FRONT_PID" ] && kill "$FRONT_PID" 2>/dev/null && wait "$FRONT_PID" 2>/dev/null; FRONT_PID=""; }
+front_start
 
 PASS=0; FAIL=0; RUN=""
 # Pool limits that stop mbedTLS at a known point: in setup (certificate parsing), in the
@@ -169,6 +192,30 @@ suite() {
         --expect BMQTT_ERR_TLS_EXPIRED
     t "clock hook: time unknown, expired certificate -> OK, dates unchecked" --port "$P_EXP" --ca "$C/ca.pem" --now -1
 
+    # mosquitto's --insecure: the chain and dates are verified, the name is not.
+    t "no_name_check, wrong CA -> BMQTT_ERR_TLS_UNTRUSTED" --port "$P_EC" --ca "$C/other-ca.pem" --no-name-check \
+        --expect BMQTT_ERR_TLS_UNTRUSTED
+    t "no_name_check, right CA, certificate for other.example -> OK" --port "$P_OTH" --ca "$C/ca.pem" --no-name-check
+    t "name checked, right CA, certificate for other.example -> BMQTT_ERR_TLS_NAME" --port "$P_OTH" --ca "$C/ca.pem" \
+        --expect BMQTT_ERR_TLS_NAME
+    t "no_name_check, expired certificate -> BMQTT_ERR_TLS_EXPIRED" --port "$P_EXP" --ca "$C/ca.pem" --no-name-check \
+        --expect BMQTT_ERR_TLS_EXPIRED
+
+    # Trust store: leaf + intermediate + cross-signed root sent; roots old (expired) and new.
+    t "chain: trust the new root -> OK" --port "$P_CHAIN" --ca "$C/new-root.pem"
+    t "chain: trust old (expired) + new roots -> OK" --port "$P_CHAIN" --ca "$C/roots-old-new.pem"
+    t "chain: trust new + unrelated + old roots -> OK" --port "$P_CHAIN" --ca "$C/roots-new-other-old.pem" --now "$NOW"
+    t "chain: trust the expired old root only -> BMQTT_ERR_TLS_EXPIRED" --port "$P_CHAIN" --ca "$C/old-root.pem" \
+        --expect BMQTT_ERR_TLS_EXPIRED
+    t "chain: old root only, clock hook says now -> BMQTT_ERR_TLS_EXPIRED" --port "$P_CHAIN" --ca "$C/old-root.pem" \
+        --now "$NOW" --expect BMQTT_ERR_TLS_EXPIRED
+    t "chain: old root only, time unknown -> OK (no clock: dates unchecked)" --port "$P_CHAIN" --ca "$C/old-root.pem" --now -1
+    t "chain: an unrelated root -> BMQTT_ERR_TLS_UNTRUSTED" --port "$P_CHAIN" --ca "$C/other-ca.pem" \
+        --expect BMQTT_ERR_TLS_UNTRUSTED
+    t "chain: server sends its leaf alone -> BMQTT_ERR_TLS_UNTRUSTED" --port "$P_LEAF" --ca "$C/roots-old-new.pem" \
+        --expect BMQTT_ERR_TLS_UNTRUSTED
+    t "chain: trust the intermediate, leaf alone -> OK" --port "$P_LEAF" --ca "$C/inter.pem"
+
     # Records, ALPN, close.
     t "max_fragment_length 1024, 5000-byte publish over a blocking lower transport" $EC --mfl 1024 --shaky \
         --mqtt bmqtt/tls/mfl --payload-size 5000
@@ -177,6 +224,70 @@ suite() {
     t "ALPN: offer mqtt -> mqtt" --port "$P_ALPN" --ca "$C/ca.pem" --alpn mqtt --expect-alpn mqtt --explicit
     t "ALPN: nothing offered -> none" --port "$P_ALPN" --ca "$C/ca.pem" --expect-alpn - --explicit
     t "broker closes after DISCONNECT -> BMQTT_ERR_CLOSED, sticky" $EC --mqtt bmqtt/tls/close --expect-close
+    resume_suite
+}
+
+# r <name> <server-log-expectation> <resume_test args...>: connections on one context;
+# the front's lines for them (full/resumed) must read as given ("-": not the front).
+r() {
+    _name=$1; _want=$2; shift 2
+    _before=$(wc -l <"$tmp/front.log" 2>/dev/null || echo 0)
+    if $RUN "$RESUME_BIN" "$@" >"$tmp/rout" 2>&1; then _ok=1; else _ok=0; fi
+    if [ "$_want" != - ]; then
+        _got=$(tail -n +"$((_before + 1))" "$tmp/front.log" | awk '{ printf "%s%s", sep, $3; sep = "," }')
+        if [ "$_got" != "$_want" ]; then _ok=0; echo "    the front saw: $_got (want $_want)" >>"$tmp/rout"; fi
+    fi
+    if [ $_ok = 1 ]; then ok "$_name"; grep -E '^(connection|offer|save)' "$tmp/rout" | sed 's/^/    /'
+    else ko "$_name"; sed 's/^/    /' "$tmp/rout"; fi
+}
+
+# Session resumption: against the front (which says what it did) and mosquitto's listener.
+resume_suite() {
+    [ -x "${RESUME_BIN:-}" ] || { ko "resumption: resume_test not built (RESUME_BIN)"; return; }
+    S=$tmp/sess; mkdir -p "$S"
+    if $RUN "$RESUME_BIN" api >"$tmp/rapi" 2>&1; then ok "resume: session API misuse, each with its status"
+    else ko "resume: session API misuse"; sed 's/^/    /' "$tmp/rapi"; fi
+    F="--port $P_FRONT --ca $C/ca.pem"
+    r "resume, TLS 1.2 ticket: first full, reconnects resumed" full,resumed,resumed \
+        $F --tls12 --count 3 --expect full,resumed,resumed --save "$S/t12"
+    r "resume, TLS 1.2 saved session offered by a new process -> resumed" resumed \
+        $F --tls12 --load "$S/t12" --expect resumed
+    r "resume, a session offered while the connection is open: it goes on, the next one resumes with it" resumed,resumed \
+        $F --tls12 --load "$S/t12" --reoffer --count 2 --expect resumed,resumed
+    r "resume, TLS 1.2 without tickets, server without a session cache -> refused, full, no error" full,full \
+        $F --tls12 --no-tickets --count 2 --expect full,refused
+    r "resume, saved session with one bit flipped -> BMQTT_ERR_TLS_SESSION, full handshake" full \
+        $F --tls12 --load "$S/t12" --corrupt --expect-offer BMQTT_ERR_TLS_SESSION --expect invalid
+    r "resume, saved session truncated by 9 bytes -> BMQTT_ERR_TLS_SESSION, full handshake" full \
+        $F --tls12 --load "$S/t12" --truncate 9 --expect-offer BMQTT_ERR_TLS_SESSION --expect invalid
+    r "resume, saved session emptied (0 bytes) -> BMQTT_ERR_TLS_SESSION, full handshake" full \
+        $F --tls12 --load "$S/t12" --truncate 100000 --expect-offer BMQTT_ERR_TLS_SESSION --expect invalid
+    r "resume, saved session offered under another CA bundle -> BMQTT_ERR_TLS_SESSION, full handshake" full \
+        --port "$P_FRONT" --ca "$C/ca-plus-other.pem" --tls12 --load "$S/t12" --expect-offer BMQTT_ERR_TLS_SESSION \
+        --expect invalid
+    r "resume, no_resume: nothing offered" full,full $F --tls12 --no-resume --count 2 --expect full,full
+    if [ "$MBED_MAJOR" -ge 3 ]; then
+        r "resume, TLS 1.3 ticket: first full, reconnects resumed" full,resumed,resumed \
+            $F --tls13 --count 3 --expect full,resumed,resumed --save "$S/t13"
+        r "resume, TLS 1.3 saved ticket offered by a new process -> resumed" resumed $F --tls13 --load "$S/t13" --expect resumed
+        r "resume, TLS 1.3 saved ticket truncated -> BMQTT_ERR_TLS_SESSION, full" full \
+            $F --tls13 --load "$S/t13" --truncate 1 --expect-offer BMQTT_ERR_TLS_SESSION --expect invalid
+    fi
+    # The server restarts: its ticket keys and session cache are gone.
+    front_stop; front_start; F="--port $P_FRONT --ca $C/ca.pem"
+    r "resume, TLS 1.2 ticket after the server restarted -> refused, full handshake, no error" full,resumed \
+        $F --tls12 --load "$S/t12" --count 2 --expect refused,resumed
+    if [ "$MBED_MAJOR" -ge 3 ]; then
+        r "resume, TLS 1.3 ticket after the server restarted -> refused, full handshake, no error" full,resumed \
+            $F --tls13 --load "$S/t13" --count 2 --expect refused,resumed
+    fi
+    # mosquitto's TLS listener (OpenSSL): tickets and its session cache.
+    r "resume against mosquitto: ticket" - --port "$P_EC" --ca "$C/ca.pem" --tls12 --count 2 --expect full,resumed
+    r "resume against mosquitto: session id (no tickets)" - --port "$P_EC" --ca "$C/ca.pem" --tls12 --no-tickets \
+        --count 2 --expect full,resumed
+    if [ "$MBED_MAJOR" -ge 3 ]; then
+        r "resume against mosquitto: TLS 1.3 ticket" - --port "$P_EC" --ca "$C/ca.pem" --tls13 --count 2 --expect full,resumed
+    fi
 }
 
 # With mbedTLS built from source on bmqtt_mbedtls_config.h (tests/tls/mcu_config.sh):
@@ -192,6 +303,11 @@ mcu_suite() {
     t "mcu: expired -> BMQTT_ERR_TLS_EXPIRED (clock hook)" --port "$P_EXP" --ca "$C/ca.pem" $M --expect BMQTT_ERR_TLS_EXPIRED
     t "mcu: wrong CA -> BMQTT_ERR_TLS_UNTRUSTED" --port "$P_EC" --ca "$C/other-ca.pem" $M --expect BMQTT_ERR_TLS_UNTRUSTED
     t "mcu: 6000-byte publish in 4096-byte records" $EC $M --mqtt bmqtt/tls/mcubig --payload-size 6000
+    [ -x "${RESUME_BIN:-}" ] || { ko "mcu resumption: resume_test not built (RESUME_BIN)"; return; }
+    r "mcu: resume by ticket against mosquitto" - --port "$P_EC" --ca "$C/ca.pem" --count 2 --expect full,resumed --save "$tmp/mcu.sess"
+    r "mcu: resume by session id against mosquitto" - --port "$P_EC" --ca "$C/ca.pem" --no-tickets --count 2 --expect full,resumed
+    r "mcu: saved session offered by a new process" - --port "$P_EC" --ca "$C/ca.pem" --load "$tmp/mcu.sess" --expect resumed
+    r "mcu: resume by ticket against the front" full,resumed --port "$P_FRONT" --ca "$C/ca.pem" --count 2 --expect full,resumed
 }
 
 if [ "${TLS_SUITE:-}" = core ]; then
@@ -233,8 +349,149 @@ cli_tls() {
     "$cli" pub -h localhost -p "$P_EC" --cafile "$C/other-ca.pem" -t tls/cli -m x 2>"$tmp/cli.bad"
     if grep -q '(-71)' "$tmp/cli.bad"; then ok "bmqtt-cli with the wrong CA -> BMQTT_ERR_TLS_UNTRUSTED (-71)"
     else ko "bmqtt-cli wrong CA: $(cat "$tmp/cli.bad")"; fi
-    if "$cli" pub -h localhost -p "$P_EC" --insecure -t tls/cli -m x 2>"$tmp/cli.ins"; then ok "bmqtt-cli --insecure connects"
-    else ko "bmqtt-cli --insecure: $(cat "$tmp/cli.ins")"; fi
+    cli_insecure "$cli"
+    cli_trust "$cli"
+    cli_version "$cli"
+    cli_resume "$cli"
+}
+
+# wait_grep <file> <pattern> <tenths>
+wait_grep() { _n=0; until grep -q -- "$2" "$1" 2>/dev/null || [ $_n -ge "$3" ]; do sleep 0.1; _n=$((_n + 1)); done; grep -q -- "$2" "$1"; }
+
+# bmqtt-cli --reconnect resumes; its -d trace says how each connection went.
+cli_resume() {
+    cli=$1
+    # 1. The front drops the first connection after 1 s and, as if restarted, forgets its sessions
+    #    after the first: the reconnect offers the session, the server refuses it.
+    for mode in keep restart; do
+        front_stop
+        if [ $mode = keep ]; then front_start --drop-first-after 1; want="TLSv1.2 resumed"; fw="full,resumed"
+        else front_start --drop-first-after 1 --restart-after-first; want="TLSv1.2 full handshake (resumption refused by the server)"; fw="full,full"; fi
+        _before=$(wc -l <"$tmp/front.log")
+        "$cli" sub -h localhost -p "$P_FRONT" --cafile "$C/ca.pem" --tls-version tlsv1.2 -i "cli-res-$mode" -q 1 \
+            -t "tls/res/$mode" -C 1 -W 20 --reconnect -d >"$tmp/cr.out" 2>"$tmp/cr.err" &
+        _sp=$!
+        wait_grep "$tmp/cr.err" "connection lost" 60 && sleep 0.3
+        wait_grep "$tmp/cr.err" "subscribed" 60
+        n_sub=$(grep -c '^subscribed' "$tmp/cr.err")
+        _i=0; until [ "$n_sub" -ge 2 ] || [ $_i -ge 50 ]; do sleep 0.1; _i=$((_i + 1)); n_sub=$(grep -c '^subscribed' "$tmp/cr.err"); done
+        mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -q 1 -t "tls/res/$mode" -m back
+        wait $_sp; _rc=$?
+        _fl=$(tail -n +"$((_before + 1))" "$tmp/front.log" | awk '{ printf "%s%s", sep, $3; sep = "," }')
+        if [ $_rc = 0 ] && grep -q '^TLSv1.2 full handshake$' "$tmp/cr.err" && grep -qF -- "$want" "$tmp/cr.err" && [ "$_fl" = "$fw" ]; then
+            ok "bmqtt-cli --reconnect -d ($mode): first 'TLSv1.2 full handshake', reconnect '$want'; the front saw $_fl"
+        else
+            ko "bmqtt-cli --reconnect ($mode): exit $_rc, front saw '$_fl' (want $fw): $(grep -E 'TLS|lost|connected' "$tmp/cr.err" | tr '\n' '|')"
+        fi
+    done
+    front_stop; front_start
+    # 2. mosquitto's own TLS listener, started here on fixed ports so that it can be
+    #    restarted: a client with the same id takes the session over (the reconnect
+    #    resumes), then mosquitto restarts (the reconnect's session is refused).
+    M=$tmp/mres; mkdir -p "$M"; PM=$(free_port); PMP=$(free_port)
+    printf 'listener %s 127.0.0.1\nallow_anonymous true\nlistener %s 127.0.0.1\ncertfile %s\nkeyfile %s\nuser %s\n' \
+        "$PMP" "$PM" "$C/server.pem" "$C/server.key" "$(id -un)" >"$M/m.conf"
+    "$MOSQUITTO" -c "$M/m.conf" >"$M/log" 2>&1 & MP=$!
+    wait_listen "$PM" 50 || { ko "cli resume: mosquitto on $PM"; kill $MP; return; }
+    "$cli" sub -h localhost -p "$PM" --cafile "$C/ca.pem" -i cli-res-m -q 1 -t tls/res/m -C 1 -W 30 --reconnect -d \
+        >"$tmp/cm.out" 2>"$tmp/cm.err" &
+    _sp=$!
+    wait_grep "$tmp/cm.err" "^subscribed" 60
+    mosquitto_pub -h 127.0.0.1 -p "$PMP" -i cli-res-m -t tls/x -m x     # takes the session over
+    _i=0; until [ "$(grep -c '^subscribed' "$tmp/cm.err")" -ge 2 ] || [ $_i -ge 80 ]; do sleep 0.1; _i=$((_i + 1)); done
+    kill $MP; wait $MP 2>/dev/null
+    "$MOSQUITTO" -c "$M/m.conf" >>"$M/log" 2>&1 & MP=$!
+    wait_listen "$PMP" 50
+    _i=0; until [ "$(grep -c '^subscribed' "$tmp/cm.err")" -ge 3 ] || [ $_i -ge 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+    mosquitto_pub -h 127.0.0.1 -p "$PMP" -q 1 -t tls/res/m -m back
+    wait $_sp; _rc=$?
+    kill $MP; wait $MP 2>/dev/null
+    _tr=$(grep -E '^TLSv1\.[23] ' "$tmp/cm.err" | sed 's/^TLSv1\.[23] //' | tr '\n' '|')
+    if [ $_rc = 0 ] && [ "$_tr" = "full handshake|resumed|full handshake (resumption refused by the server)|" ]; then
+        ok "bmqtt-cli --reconnect -d against mosquitto: full handshake, then resumed (taken over), then refused (restarted)"
+    else
+        ko "bmqtt-cli --reconnect against mosquitto: exit $_rc, trace '$_tr': $(tail -5 "$tmp/cm.err" | tr '\n' '|')"
+    fi
+}
+
+# expect <name> <want-rc> <command...>: the command's exit code must be want-rc
+# (8: a TLS error, as mosquitto's MOSQ_ERR_TLS; nz: any failure); its stderr must hold $WANT_ERR when set.
+expect_rc() {
+    _name=$1; _want=$2; shift 2
+    "$@" >"$tmp/x.out" 2>"$tmp/x.err"; _rc=$?
+    if { [ "$_rc" = "$_want" ] || { [ "$_want" = nz ] && [ "$_rc" != 0 ]; }; } && { [ -z "${WANT_ERR:-}" ] || grep -q -- "$WANT_ERR" "$tmp/x.err"; }; then ok "$_name"
+    else ko "$_name (exit $_rc, want $_want${WANT_ERR:+ and '$WANT_ERR'}): $(cat "$tmp/x.err")"; fi
+}
+
+# --insecure as mosquitto means it: no host-name check, the chain still verified.
+# mosquitto_pub is run with the same arguments as the reference.
+cli_insecure() {
+    cli=$1
+    # exit codes: bmqtt-cli 8 for every TLS failure; mosquitto_pub (2.0.11) 1 or 8,
+    # depending on where its loop meets the failure.
+    for n in bmqtt-cli mosquitto_pub; do
+        if [ $n = bmqtt-cli ]; then P="$cli pub"; untrusted=8; named=8; else P=mosquitto_pub; untrusted=nz; named=nz; fi
+        expect_rc "$n --insecure with a CA that did not sign the server's certificate -> refused" $untrusted \
+            $P -h localhost -p "$P_EC" --cafile "$C/other-ca.pem" --insecure -t tls/ins -m x
+        expect_rc "$n --insecure, right CA, certificate for other.example -> connects" 0 \
+            $P -h localhost -p "$P_OTH" --cafile "$C/ca.pem" --insecure -t tls/ins -m x
+        expect_rc "$n without --insecure, right CA, certificate for other.example -> refused" $named \
+            $P -h localhost -p "$P_OTH" --cafile "$C/ca.pem" -t tls/ins -m x
+    done
+    WANT_ERR="(-72)" expect_rc "bmqtt-cli: certificate for other.example -> BMQTT_ERR_TLS_NAME (-72)" 8 \
+        "$cli" pub -h localhost -p "$P_OTH" --cafile "$C/ca.pem" -t tls/ins -m x
+    WANT_ERR="(-71)" expect_rc "bmqtt-cli --insecure, wrong CA -> BMQTT_ERR_TLS_UNTRUSTED (-71)" 8 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/other-ca.pem" --insecure -t tls/ins -m x
+    WANT_ERR="--insecure skips only the host-name check" expect_rc "bmqtt-cli --insecure alone: refused, says why" 1 \
+        "$cli" pub -h localhost -p "$P_EC" --insecure -t tls/ins -m x
+}
+
+# --capath and --tls-use-os-certs (a private copy of the system's bundle, via SSL_CERT_FILE).
+cli_trust() {
+    cli=$1
+    mkdir -p "$tmp/capath" "$tmp/capath-other" "$tmp/capath-none"
+    echo "no certificate here" >"$tmp/capath-none/notes.txt"
+    cp "$C/other-ca.pem" "$tmp/capath/other.crt"; cp "$C/ca.pem" "$tmp/capath/test-ca.crt"
+    ln -sf test-ca.crt "$tmp/capath/$(openssl x509 -hash -noout -in "$C/ca.pem").0"
+    echo "not a certificate" >"$tmp/capath/README"
+    cp "$C/other-ca.pem" "$tmp/capath-other/other.pem"
+    expect_rc "bmqtt-cli --capath DIR holding the CA -> connects" 0 \
+        "$cli" pub -h localhost -p "$P_EC" --capath "$tmp/capath" -t tls/capath -m x
+    WANT_ERR="(-71)" expect_rc "bmqtt-cli --capath DIR without the CA -> BMQTT_ERR_TLS_UNTRUSTED (-71)" 8 \
+        "$cli" pub -h localhost -p "$P_EC" --capath "$tmp/capath-other" -t tls/capath -m x
+    expect_rc "mosquitto_pub --capath DIR holding the CA -> connects (reference)" 0 \
+        mosquitto_pub -h localhost -p "$P_EC" --capath "$tmp/capath" -t tls/capath -m x
+    expect_rc "bmqtt-cli --capath (other CA) + --cafile (the CA) -> connects" 0 \
+        "$cli" pub -h localhost -p "$P_EC" --capath "$tmp/capath-other" --cafile "$C/ca.pem" -t tls/capath -m x
+    WANT_ERR="no certificate file" expect_rc "bmqtt-cli --capath DIR with no certificate file -> refused, says why" 1 \
+        "$cli" pub -h localhost -p "$P_EC" --capath "$tmp/capath-none" -t tls/capath -m x
+    sys=/etc/ssl/certs/ca-certificates.crt
+    if [ ! -s "$sys" ]; then ko "--tls-use-os-certs: $sys missing (package ca-certificates)"; return; fi
+    cp "$sys" "$tmp/os-bundle.crt"; cat "$sys" "$C/ca.pem" >"$tmp/os-bundle-plus.crt"
+    nsys=$(grep -c 'BEGIN CERTIFICATE' "$sys")
+    SSL_CERT_FILE="$tmp/os-bundle-plus.crt" expect_rc \
+        "bmqtt-cli --tls-use-os-certs, system bundle ($nsys roots) + the test CA -> connects" 0 \
+        "$cli" pub -h localhost -p "$P_EC" --tls-use-os-certs -t tls/os -m x
+    SSL_CERT_FILE="$tmp/os-bundle-plus.crt" expect_rc "mosquitto_pub --tls-use-os-certs, same bundle -> connects (reference)" 0 \
+        mosquitto_pub -h localhost -p "$P_EC" --tls-use-os-certs -t tls/os -m x
+    SSL_CERT_FILE="$tmp/os-bundle.crt" WANT_ERR="(-71)" expect_rc \
+        "bmqtt-cli --tls-use-os-certs, the system bundle alone -> BMQTT_ERR_TLS_UNTRUSTED (-71)" 8 \
+        "$cli" pub -h localhost -p "$P_EC" --tls-use-os-certs -t tls/os -m x
+}
+
+# --tls-version and --ciphers, as mosquitto's.
+cli_version() {
+    cli=$1
+    WANT_ERR="TLSv1.2 full handshake" expect_rc "bmqtt-cli --tls-version tlsv1.2 -> TLS 1.2 (-d says so)" 0 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --tls-version tlsv1.2 -t tls/v -m x -d
+    WANT_ERR="tlsv1.2 and tlsv1.3" expect_rc "bmqtt-cli --tls-version tlsv1.1 -> refused, says why" 1 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --tls-version tlsv1.1 -t tls/v -m x
+    expect_rc "bmqtt-cli --ciphers ECDHE-ECDSA-AES128-GCM-SHA256 (OpenSSL's name) -> connects" 0 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --tls-version tlsv1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256 -t tls/c -m x
+    WANT_ERR="(-70)" expect_rc "bmqtt-cli --ciphers ECDHE-RSA-AES128-GCM-SHA256 against an ECDSA server -> handshake fails (-70)" 8 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --tls-version tlsv1.2 --ciphers ECDHE-RSA-AES128-GCM-SHA256 -t tls/c -m x
+    WANT_ERR="not a cipher suite" expect_rc "bmqtt-cli --ciphers NO-SUCH-SUITE -> refused, says why" 1 \
+        "$cli" pub -h localhost -p "$P_EC" --cafile "$C/ca.pem" --ciphers NO-SUCH-SUITE -t tls/c -m x
 }
 cli_tls
 

@@ -6,6 +6,8 @@
  *     --host NAME         SNI / name to verify (default: localhost)
  *     --ca FILE           trusted CA (PEM); without it --insecure is needed
  *     --insecure          do not verify the server
+ *     --no-name-check     verify the chain, not the name (mosquitto's --insecure)
+ *     --tls12, --tls13    that TLS version only
  *     --cert FILE --key FILE   client certificate and key
  *     --alpn a,b,...      ALPN names offered
  *     --expect-alpn NAME  the protocol the server must choose ("-": none)
@@ -542,7 +544,7 @@ int main(int argc, char **argv)
     const char *host = "localhost", *ca = NULL, *cert = NULL, *key = NULL, *alpn = NULL, *expect_alpn = NULL;
     const char *expect = "BMQTT_OK", *topic = NULL, *label = "connection", *client_topic = NULL;
     const char *expect_mqtt = NULL;
-    int port = 0, insecure = 0, explicit_hs = 0, use_now = 0, want_close = 0, want_retry = 0;
+    int port = 0, insecure = 0, no_name = 0, tls_ver = 0, explicit_hs = 0, use_now = 0, want_close = 0, want_retry = 0;
     long mfl = 0;
     size_t payload_size = 0, pool_limit = 0;
     bmqtt_tls_config_t cfg;
@@ -582,6 +584,9 @@ int main(int argc, char **argv)
         else if (OPT("--label")) label = v;
         else if (OPT("--expect-mqtt")) expect_mqtt = v;
         else if (strcmp(a, "--insecure") == 0) insecure = 1;
+        else if (strcmp(a, "--no-name-check") == 0) no_name = 1;
+        else if (strcmp(a, "--tls12") == 0) tls_ver = 12;
+        else if (strcmp(a, "--tls13") == 0) tls_ver = 13;
         else if (strcmp(a, "--shaky") == 0) shaky = 1;
         else if (strcmp(a, "--explicit") == 0) explicit_hs = 1;
         else if (strcmp(a, "--expect-close") == 0) want_close = 1;
@@ -600,6 +605,8 @@ int main(int argc, char **argv)
     memset(&cfg, 0, sizeof cfg);
     cfg.host = strcmp(host, "-") == 0 ? NULL : host;
     cfg.insecure = (uint8_t)insecure;
+    cfg.no_name_check = (uint8_t)no_name;
+    cfg.tls_version = (uint8_t)tls_ver;
     if (ca != NULL) cfg.ca = read_file(ca, &cfg.ca_len);
     if (cert != NULL) cfg.cert = read_file(cert, &cfg.cert_len);
     if (key != NULL) cfg.key = read_file(key, &cfg.key_len);

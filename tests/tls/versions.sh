@@ -66,15 +66,19 @@ one() {
     HOST="-I$src/include -Iinclude -Iport/posix -Iport/mbedtls -Itests/tls"
     # shellcheck disable=SC2086
     if cc -O2 -g $WARN -D_POSIX_C_SOURCE=200809L $HOST -c port/mbedtls/bmqtt_tls.c -o "$V/bmqtt_tls.o" 2>"$V/cc.log" &&
+        cc -O2 -g $WARN -D_POSIX_C_SOURCE=200809L $HOST -c port/mbedtls/bmqtt_tls_session.c -o "$V/bmqtt_tls_session.o" 2>>"$V/cc.log" &&
         cc -O2 -g $WARN -D_POSIX_C_SOURCE=200809L $HOST -c port/posix/bmqtt_posix.c -o "$V/bmqtt_posix.o" 2>>"$V/cc.log" &&
-        cc -O2 -g -std=c11 -D_GNU_SOURCE $HOST tests/tls/tls_test.c tests/tls/pool.c "$V/bmqtt_tls.o" "$V/bmqtt_posix.o" \
-            "$LIB" "$L_DEF" -Wl,--wrap=calloc -Wl,--wrap=free -lpthread -o "$V/tls_test" 2>>"$V/cc.log"; then
+        cc -O2 -g -std=c11 -D_GNU_SOURCE $HOST tests/tls/tls_test.c tests/tls/pool.c "$V/bmqtt_tls.o" "$V/bmqtt_tls_session.o" "$V/bmqtt_posix.o" \
+            "$LIB" "$L_DEF" -Wl,--wrap=calloc -Wl,--wrap=free -lpthread -o "$V/tls_test" 2>>"$V/cc.log" &&
+        cc -O2 -g -std=c11 -D_GNU_SOURCE $HOST tests/tls/resume_test.c tests/tls/pool.c "$V/bmqtt_tls.o" \
+            "$V/bmqtt_tls_session.o" "$V/bmqtt_posix.o" "$LIB" "$L_DEF" -Wl,--wrap=calloc -Wl,--wrap=free -lpthread \
+            -o "$V/resume_test" 2>>"$V/cc.log"; then
         ok "mbedTLS $ver: port/mbedtls builds with the library warnings (-Werror), tls_test links"
     else
         ko "mbedTLS $ver: build of the port or tls_test"; sed 's/^/    /' "$V/cc.log" | head -30; return $FAILS
     fi
     vg=0; for s in $VG_ON; do [ "$s" = "$suite" ] && vg=1; done
-    TLS_SUITE=core TLS_VALGRIND=$vg "$here/run.sh" "$V/tls_test" >"$V/suite.log" 2>&1
+    RESUME_BIN=$V/resume_test TLS_SUITE=core TLS_VALGRIND=$vg "$here/run.sh" "$V/tls_test" >"$V/suite.log" 2>&1
     rc=$?
     grep -E '^(FAIL|NOTE|tls:)' "$V/suite.log" | sed 's/^/    /'
     if [ $rc = 0 ]; then ok "mbedTLS $ver: the TLS suite$([ $vg = 1 ] && echo ', natively and under valgrind')"
@@ -83,13 +87,16 @@ one() {
     # 2. the MCU configuration on mbedTLS's buffer allocator
     # shellcheck disable=SC2086
     if cc -O2 -g -std=c11 -D_GNU_SOURCE $CFG -DMBEDTLS_MEMORY_DEBUG $HOST tests/tls/tls_test.c tests/tls/pool.c \
-            port/mbedtls/bmqtt_tls.c port/posix/bmqtt_posix.c "$LIB" "$L_MCU" -o "$V/tls_test-mcu" 2>"$V/cc-mcu.log"; then :
+            port/mbedtls/bmqtt_tls.c port/mbedtls/bmqtt_tls_session.c port/posix/bmqtt_posix.c "$LIB" "$L_MCU" -o "$V/tls_test-mcu" 2>"$V/cc-mcu.log" &&
+        cc -O2 -g -std=c11 -D_GNU_SOURCE $CFG -DMBEDTLS_MEMORY_DEBUG $HOST tests/tls/resume_test.c tests/tls/pool.c \
+            port/mbedtls/bmqtt_tls.c port/mbedtls/bmqtt_tls_session.c port/posix/bmqtt_posix.c "$LIB" "$L_MCU" \
+            -o "$V/resume_test-mcu" 2>>"$V/cc-mcu.log"; then :
     else ko "mbedTLS $ver: tls_test on the MCU configuration"; sed 's/^/    /' "$V/cc-mcu.log" | head -30; return $FAILS; fi
     # Only platform.o may name calloc/free: its defaults before bmqtt_tls_pool_init() replaces them.
     if nm -A "$L_MCU" | grep -wE 'U (calloc|malloc|realloc|free)' | grep -v ':platform.o:'; then
         ko "mbedTLS $ver MCU configuration calls the system heap"
     else ok "mbedTLS $ver on bmqtt_mbedtls_config.h: only platform.o names calloc/free (its defaults before pool init)"; fi
-    TLS_SUITE=mcu TLS_VALGRIND=0 "$here/run.sh" "$V/tls_test-mcu" >"$V/mcu.log" 2>&1
+    RESUME_BIN=$V/resume_test-mcu TLS_SUITE=mcu TLS_VALGRIND=0 "$here/run.sh" "$V/tls_test-mcu" >"$V/mcu.log" 2>&1
     rc=$?
     grep -E '^(PASS|FAIL)|mbedtls pool:' "$V/mcu.log" | sed 's/^/    /'
     grep 'mbedtls pool:' "$V/mcu.log" | sed "s/^ */pool $ver: /" >>"$V/report.txt"
@@ -101,15 +108,17 @@ one() {
     # shellcheck disable=SC2086
     if ${CROSS}gcc $XF $WARN $CFG -isystem $src/include -Iinclude -Iport/mbedtls -c port/mbedtls/bmqtt_tls.c \
             -o "$V/bmqtt_tls-m4.o" 2>"$V/m4.log" &&
+        ${CROSS}gcc $XF $WARN $CFG -isystem $src/include -Iinclude -Iport/mbedtls -c port/mbedtls/bmqtt_tls_session.c \
+            -o "$V/bmqtt_tls_session-m4.o" 2>>"$V/m4.log" &&
         ${CROSS}gcc $XF $WARN $CFG -isystem $src/include -Iinclude -Iport/mbedtls -c tests/tls/link_tls.c \
             -o "$V/link_tls-m4.o" 2>>"$V/m4.log" &&
         ${CROSS}gcc $XF $WARN -Iinclude -c src/codec/bmqtt_status.c -o "$V/bmqtt_status-m4.o" 2>>"$V/m4.log" &&
         ${CROSS}gcc -mcpu=cortex-m4 -mthumb -nostartfiles --specs=nosys.specs -Wl,--gc-sections -Wl,-e,main \
-            -Wl,-Map="$V/link_tls.map" "$V/link_tls-m4.o" "$V/bmqtt_tls-m4.o" "$V/bmqtt_status-m4.o" "$L_M4" \
+            -Wl,-Map="$V/link_tls.map" "$V/link_tls-m4.o" "$V/bmqtt_tls-m4.o" "$V/bmqtt_tls_session-m4.o" "$V/bmqtt_status-m4.o" "$L_M4" \
             -o "$V/link_tls.elf" 2>>"$V/m4.log"; then
-        f=$(python3 "$here/map_flash.py" "$V/link_tls.map" libmbedtls-all.a bmqtt_tls-m4.o)
+        f=$(python3 "$here/map_flash.py" "$V/link_tls.map" libmbedtls-all.a bmqtt_tls-m4.o bmqtt_tls_session-m4.o)
         mt=$(echo "$f" | awk '$1 == "libmbedtls-all.a" { print $2 + $3 }')
-        pt=$(echo "$f" | awk '$1 == "bmqtt_tls-m4.o" { print $2 + $3 }')
+        pt=$(echo "$f" | awk '$1 ~ /^bmqtt_tls(_session)?-m4.o$/ { s += $2 + $3 } END { print s }')
         echo "flash $ver: Cortex-M4 -Os --gc-sections, bmqtt_mbedtls_config.h: mbedTLS $mt B, port/mbedtls $pt B (text+rodata+data)" \
             >>"$V/report.txt"
         ok "mbedTLS $ver Cortex-M4 link (tests/tls/link_tls.c): mbedTLS keeps $mt B of flash, port/mbedtls $pt B"
