@@ -89,8 +89,8 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/%,$(BENCH_SRCS))
 $(BUILD)/obj/examples/posix/%.o: INC += -Iport/mbedtls -Iport/websocket
 $(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(BUILD)/obj/examples/posix/cli_args.o \
         $(BUILD)/obj/examples/posix/cli_trace.o $(BUILD)/obj/examples/posix/cli_url.o \
-        $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_WS_SRCS)) \
-        $(BUILD)/obj/port/mbedtls/bmqtt_tls.o $(PORT_LIB) $(LIB)
+        $(BUILD)/obj/examples/posix/cli_tls.o $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_WS_SRCS)) \
+        $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_TLS_SRCS)) $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedtls -lmbedx509 -lmbedcrypto -o $@
 
 $(BUILD)/itest_%: $(BUILD)/obj/tests/integration/itest_%.o $(PORT_LIB) $(LIB)
@@ -182,6 +182,8 @@ stack:
 	    -c $(CURDIR)/port/lwip_raw/bmqtt_lwip_raw.c -o port_lwip_raw.o && \
 	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/mbedtls -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' \
 	    -c $(CURDIR)/port/mbedtls/bmqtt_tls.c -o port_tls.o && \
+	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/mbedtls -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' \
+	    -c $(CURDIR)/port/mbedtls/bmqtt_tls_session.c -o port_tls_session.o && \
 	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/websocket -c $(CURDIR)/port/websocket/bmqtt_ws.c -o port_ws.o
 	@python3 scripts/stack.py $$(find $(BUILD)/stack/obj $(BUILD)/stack/ports -name '*.ci') >$(BUILD)/stack/stack.md
 	@cat $(BUILD)/stack/stack.md

@@ -24,7 +24,7 @@ $(BUILD)/cloud/test_%: $(BUILD)/obj/tests/cloud/test_%.o $(SUPPORT_OBJS) $(CLOUD
 
 # aliyun-cred --broker speaks TLS (securemode 2, the default) through port/mbedtls.
 $(BUILD)/obj/examples/aliyun/%.o: INC += -Iport/mbedtls
-$(ALIYUN_CLI): $(BUILD)/obj/examples/aliyun/aliyun_cred.o $(BUILD)/obj/port/mbedtls/bmqtt_tls.o $(CLOUD_LIB) \
+$(ALIYUN_CLI): $(BUILD)/obj/examples/aliyun/aliyun_cred.o $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_TLS_SRCS)) $(CLOUD_LIB) \
         $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedtls -lmbedx509 -lmbedcrypto -o $@
 

@@ -203,7 +203,10 @@ size-table-build:
 	  $$cc $(LIB_WARN) -Iinclude -Iport/lwip_raw -Iexamples/stm32-baremetal -I$(SIZE_DIR)/inc \
 	    -c port/lwip_raw/bmqtt_lwip_raw.c -o $$d/port_lwip_raw.o; \
 	  $$cc $(LIB_WARN) -Iinclude -Iport/mbedtls -I$(SIZE_DIR)/inc -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' \
-	    -c port/mbedtls/bmqtt_tls.c -o $$d/port_tls.o; \
+	    -c port/mbedtls/bmqtt_tls.c -o $$d/port_tls_main.o; \
+	  $$cc $(LIB_WARN) -Iinclude -Iport/mbedtls -I$(SIZE_DIR)/inc -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' \
+	    -c port/mbedtls/bmqtt_tls_session.c -o $$d/port_tls_session.o; \
+	  $(ARM_PREFIX)ld -r $$d/port_tls_main.o $$d/port_tls_session.o -o $$d/port_tls.o; \
 	  $$cc $(LIB_WARN) -Iinclude -Iport/websocket -c port/websocket/bmqtt_ws.c -o $$d/port_ws.o; \
 	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_client.c -o $$d/link_client.o; \
 	  $(SIZE_LINK) -Wl,-Map=$$d/client.map $$d/link_client.o $$d/libbmqtt.a -o $$d/client.elf; \

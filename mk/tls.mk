@@ -73,8 +73,6 @@ tls-config-check:
 	$(CROSS)size $(BUILD)/tls-cfg/bmqtt_tls-m4.o $(BUILD)/tls-cfg/bmqtt_tls_session-m4.o
 	@echo "tls-config-check: OK: bmqtt_mbedtls_config.h passes check_config.h; port builds for host and Cortex-M4"
 
-# bmqtt-cli's TLS options (examples/posix/cli_tls.c) and the port's resumption file.
-$(CLI): $(BUILD)/obj/examples/posix/cli_tls.o $(BUILD)/obj/port/mbedtls/bmqtt_tls_session.o
 
 # libFuzzer on saved-session parsing (bmqtt_tls_session_offer(): the envelope, then mbedTLS's
 # mbedtls_ssl_session_load() behind a valid envelope), seeded with real saved sessions.

@@ -37,6 +37,11 @@ static size_t ca_len, cert_len, key_len;
 static bmqtt_posix_t sock;
 static bmqtt_transport_t tcp_tr, tls_tr, ws_tr;
 static bmqtt_tls_t tls;
+/* The TLS session of the last connection, offered on the next one (AT+MQTTCONN again, or
+ * reconnect=1): a resumed handshake instead of a full one when the server still knows it. A
+ * modem on a part would keep these bytes in retained RAM to resume after a reset as well. */
+static uint8_t tls_session[1024];
+static size_t tls_session_len;
 static bmqtt_ws_t ws;
 static uint8_t ws_tx[4096], ws_rx[4096];
 static int tls_used;
@@ -164,6 +169,8 @@ static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmq
         return BMQTT_OK;
     }
     if (tls_used) {
+        size_t n = 0;
+        if (bmqtt_tls_session_save(&tls, tls_session, sizeof tls_session, &n) == BMQTT_OK) tls_session_len = n;
         bmqtt_tls_free(&tls);
     }
     memset(&tc, 0, sizeof tc);
@@ -186,6 +193,8 @@ static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmq
     bmqtt_tls_init(&tls);
     tls_used = 1;
     st = bmqtt_tls_setup(&tls, &tc, &tcp_tr);
+    /* Another host, CA or mode refuses it (a full handshake follows): never an error. */
+    if (st == BMQTT_OK && tls_session_len) (void)bmqtt_tls_session_offer(&tls, tls_session, tls_session_len);
     while (st == BMQTT_OK) {
         st = bmqtt_tls_handshake(&tls);
         if (st != BMQTT_WOULD_BLOCK) {

@@ -43,6 +43,10 @@ static bmqtt_ws_t ws;
 static bmqtt_ws_config_t ws_cfg;
 static uint8_t ws_tx[1024], ws_rx[1024];
 static int tls_used;
+/* The last connection's TLS session, offered on the next: a reconnect resumes instead of paying
+ * a full ECDHE handshake. In backup SRAM (or RTC memory) it would survive a reset too. */
+static uint8_t tls_session[512];
+static size_t tls_session_len;
 
 static int ws_random(void *ctx, unsigned char *out, size_t len)
 {
@@ -119,6 +123,8 @@ bmqtt_status_t app_net_open(void *user, const bmqtt_at_open_t *req, const bmqtt_
         if (!tls_used) {
             (void)bmqtt_tls_pool_init(tls_pool, sizeof tls_pool);
         } else {
+            size_t n = 0;
+            if (bmqtt_tls_session_save(&tls, tls_session, sizeof tls_session, &n) == BMQTT_OK) tls_session_len = n;
             bmqtt_tls_free(&tls); /* this connect's settings may differ from the last one's */
         }
         bmqtt_tls_init(&tls);
@@ -128,6 +134,8 @@ bmqtt_status_t app_net_open(void *user, const bmqtt_at_open_t *req, const bmqtt_
             bmqtt_lwip_close(&sock);
             return st;
         }
+        /* A session made with another host, CA or mode is refused: a full handshake follows. */
+        if (tls_session_len) (void)bmqtt_tls_session_offer(&tls, tls_session, tls_session_len);
         bmqtt_tls_transport(&tls, &tls_tr);
         *tr = &tls_tr;
     }

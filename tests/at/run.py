@@ -434,6 +434,62 @@ def t_tls(tmp):
         b.kill()
 
 
+@test("TLS resumption: a second AT+MQTTCONN, and a reconnect=1 after the link drops, resume the session "
+      "(a TLS front that reports it); a session from another server is refused and a full handshake follows")
+def t_tls_resume(port, tmp):
+    certs = os.path.join(tmp, "certs-resume")
+    subprocess.run(["sh", os.path.join(ROOT, "tests", "tls", "certs.sh"), certs], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    fronts = []
+
+    def front(name, extra=()):
+        pf, log = os.path.join(tmp, name + ".port"), os.path.join(tmp, name + ".log")
+        fronts.append(subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "tests", "tls", "tls_front.py"), pf, log,
+                                        os.path.join(certs, "server.pem"), os.path.join(certs, "server.key"),
+                                        str(port)] + list(extra), stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL))
+        for _ in range(100):
+            if os.path.exists(pf):
+                break
+            time.sleep(0.05)
+        return int(open(pf).read()), log
+
+    def seen(log, n, timeout=10.0):
+        end = time.time() + timeout
+        while time.time() < end:
+            lines = open(log).read().split("\n") if os.path.exists(log) else []
+            lines = [x for x in lines if x]
+            if len(lines) >= n:
+                return [x.split()[2] for x in lines[:n]]
+            time.sleep(0.05)
+        raise AssertionError("%s: fewer than %d connections: %r" % (log, n, open(log).read()))
+
+    try:
+        p1, log1 = front("front1")
+        m = Modem()
+        m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+        m.cmd('AT+MQTTUSERCFG=0,2,"resume1","","",0,0,""', "\r\nOK\r\n")
+        for _ in range(2):
+            m.cmd('AT+MQTTCONN=0,"localhost",%d,0' % p1, '+MQTTCONNECTED:0,2,"localhost","%d","",0\r\n\r\nOK\r\n' % p1)
+            m.cmd('AT+MQTTPUB=0,"resume/t","x",1,0', "\r\nOK\r\n")
+            m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+            m.cmd('AT+MQTTUSERCFG=0,2,"resume1","","",0,0,""', "\r\nOK\r\n")
+        assert seen(log1, 2) == ["full", "resumed"], open(log1).read()
+        # Another server (new ticket keys): the saved session is refused, a full handshake; its
+        # first link drops after 1 s and reconnect=1 resumes the session just made.
+        p2, log2 = front("front2", ["--drop-first-after", "1"])
+        m.cmd('AT+MQTTCONN=0,"localhost",%d,1' % p2, '+MQTTCONNECTED:0,2,"localhost","%d","",1\r\n\r\nOK\r\n' % p2)
+        m.expect(b"+MQTTDISCONNECTED:0\r\n", 10.0)
+        m.expect(('+MQTTCONNECTED:0,2,"localhost","%d","",1\r\n' % p2).encode(), 15.0)
+        assert seen(log2, 2) == ["full", "resumed"], open(log2).read()
+        m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+        m.close()
+    finally:
+        for f in fronts:
+            f.kill()
+            f.wait()
+
+
 @test("WebSocket: scheme 6 (ws, path /mqtt, and mqtt given without its /) to mosquitto's websockets listener")
 def t_ws(port, ws_port):
     m = Modem()
@@ -633,6 +689,7 @@ def main():
             t_stdio_tty()
             t_restart(tmp)
             t_tls(tmp)
+            t_tls_resume(port, tmp)
             t_scripted()
         finally:
             b.kill()
