@@ -25,6 +25,10 @@ BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_outbox.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_rules.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_reconnect.c
+# A session that survives a reset (include/bmqtt/persist.h): linked only when resumed.
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_persist.c
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_resume.c
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_store.c
 
 BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CLIENT_SRCS)
 BMQTT_INCS := $(BMQTT_DIR)include

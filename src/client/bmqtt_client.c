@@ -94,6 +94,7 @@ static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, uint32_t why)
 static void slot_done(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
 {
     uint16_t id = s->pub.packet_id;
+    (void)JOURNAL(c, J_DONE, s - c->cfg->inflight);
     if ((s->flags & F_OUTBOX) && --c->outbox_live == 0) c->outbox_used = 0; /* empty: start from the front */
     s->state = 0;
     s->flags = 0;
@@ -428,7 +429,10 @@ static bmqtt_status_t on_connack(bmqtt_client_t *c, const bmqtt_connack_t *ack)
     if (c->state == BMQTT_CLIENT_CONNECTING) c->state = BMQTT_CLIENT_CONNECTED;
     c->flags |= CF_ACKED;
     c->session_present = ack->session_present;
-    if (!ack->session_present) memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
+    if (!ack->session_present) {
+        memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
+        (void)JOURNAL(c, J_QOS2_CLEAR, 0);
+    }
     c->flags |= CF_CONNACK;
     emit(c, &ev);
     return BMQTT_OK;
@@ -534,6 +538,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         }
         if (type == BMQTT_PUBREC) {
             s->state = WAIT_COMP | NEEDS_SEND; /* PUBREL [MQTT-4.3.3-1] */
+            (void)JOURNAL(c, J_RELEASE, s - c->cfg->inflight);
         } else {
             slot_done(c, s, BMQTT_OK);
         }
@@ -541,6 +546,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
     case BMQTT_PUBREL:
         /* Forget the id; PUBCOMP even if unknown [MQTT-4.3.3-2]. */
         fresh = qos2_set(c, pkt.u.packet_id, 0);
+        if (fresh) (void)JOURNAL(c, J_QOS2_OUT, pkt.u.packet_id);
         if ((st = tx_small(c, 0x70u, pkt.u.packet_id)) != BMQTT_OK) return st;
         if (fresh) emit_simple(c, BMQTT_EVT_QOS2_DONE, BMQTT_OK, pkt.u.packet_id);
         return BMQTT_OK;
@@ -608,6 +614,8 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
     if (done && (st = answer_publish(c, &p)) != BMQTT_OK) return st;
     if (done || (full && p.payload.len)) {
         if (c->streaming == 1) deliver(c, &p, c->stream_off, c->framer.remaining - (uint32_t)head);
+        /* Taken by the application: only now may its PUBREC leave (persist.h). */
+        if (done && c->streaming == 1 && p.qos == 2) (void)JOURNAL(c, J_QOS2_IN, p.packet_id);
         c->stream_off += (uint32_t)p.payload.len;
     } else if (full) {
         return note(c, BMQTT_ERR_PACKET_TOO_LARGE, WHY(BMQTT_PUBLISH, BMQTT_RULE_TOO_LARGE) | ID(p.packet_id));
@@ -860,7 +868,13 @@ static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uin
         goto out;
     }
     slot->pub.packet_id = take_id(c);
-    slot->seq = c->next_seq++;
+    slot->seq = c->next_seq;
+    if ((st = JOURNAL(c, J_PUBLISH, slot - c->cfg->inflight)) != BMQTT_OK) {
+        if ((slot->flags & F_OUTBOX) && --c->outbox_live == 0) c->outbox_used = 0; /* not kept */
+        slot->flags = 0;
+        goto out;
+    }
+    c->next_seq++;
     slot->state = WAIT_ACK | NEEDS_SEND; /* queued in order of seq */
     if (packet_id) *packet_id = slot->pub.packet_id;
     progress(c); /* onto the wire now, as far as it goes */

@@ -1,0 +1,1 @@
+#include "bmqtt/persist.h"
