@@ -29,6 +29,8 @@ BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_reconnect.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_persist.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_resume.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_store.c
+# ... and its store on raw NOR flash (include/bmqtt/nor_log.h), for parts without a file system.
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/store/bmqtt_nor_log.c
 
 BMQTT_SRCS := $(BMQTT_CODEC_SRCS) $(BMQTT_CLIENT_SRCS)
 BMQTT_INCS := $(BMQTT_DIR)include
