@@ -199,7 +199,7 @@ static bmqtt_status_t collect(bmqtt_nor_log_t *l, uint16_t b)
 static bmqtt_status_t open_next(bmqtt_nor_log_t *l)
 {
     uint16_t n = l->nor->block_count;
-    uint16_t b = l->seq ? (uint16_t)((l->head + 1u) % n) : 0u;
+    uint16_t b = (uint16_t)(l->seq ? (l->head + 1u) % n : 0u);
     uint8_t h[HDR];
     bmqtt_status_t st;
 
