@@ -86,7 +86,8 @@ typedef struct bmqtt_nor_log {
 bmqtt_status_t bmqtt_nor_log_mount(bmqtt_nor_log_t *log, const bmqtt_nor_t *nor, bmqtt_store_t *store);
 
 /** @brief bmqtt_store_t::put on the log (ctx: the bmqtt_nor_log_t). BMQTT_ERR_STORE when full or failed. */
-bmqtt_status_t bmqtt_nor_log_put(void *log, uint16_t key, const void *data, size_t len);
+bmqtt_status_t bmqtt_nor_log_put(void *log, uint16_t key, const void *head, size_t head_len, const void *body,
+                                 size_t body_len);
 
 /** @brief bmqtt_store_t::get on the log. */
 bmqtt_status_t bmqtt_nor_log_get(void *log, uint16_t key, void *buf, size_t size, size_t *len);

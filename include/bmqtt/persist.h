@@ -118,12 +118,14 @@ bmqtt_status_t bmqtt_client_resume(bmqtt_client_t *c, void *region, size_t size)
  * survives power loss. Each put replaces one key's value atomically: after a
  * reset the key holds the old value or the new one, never a mix (littlefs: a
  * file per key, written whole and closed; ESP-IDF or Zephyr NVS: one entry per
- * key; bare-metal NOR flash: bmqtt_nor_log_t, store/nor_log.h).
- * Keys are 1..65534; values are at most 24 + topic + payload bytes.
+ * key; bare-metal NOR flash: bmqtt_nor_log_t, nor_log.h).
+ * Keys are 1..65534; values are at most 20 + topic + payload bytes.
  */
 typedef struct bmqtt_store {
-    /** Replace @p key's value with @p len bytes (len 0: delete it). BMQTT_OK once durable. */
-    bmqtt_status_t (*put)(void *ctx, uint16_t key, const void *data, size_t len);
+    /** Replace @p key's value with @p head_len bytes of @p head followed by @p body_len bytes
+     *  of @p body (both 0: delete the key). BMQTT_OK once durable. */
+    bmqtt_status_t (*put)(void *ctx, uint16_t key, const void *head, size_t head_len, const void *body,
+                          size_t body_len);
     /** Read @p key: BMQTT_OK with *len its length (0: absent; more than @p size: @p buf holds
      *  the first @p size bytes). */
     bmqtt_status_t (*get)(void *ctx, uint16_t key, void *buf, size_t size, size_t *len);
@@ -140,7 +142,7 @@ typedef struct bmqtt_store {
  *
  * Call it after bmqtt_client_init() and bmqtt_client_set_outbox() (the copies
  * of the open messages live in the outbox in RAM; the store holds one record
- * per open message: 24 + topic + payload bytes, rewritten as 24 bytes after
+ * per open message: 20 + topic + payload bytes, rewritten as 20 bytes after
  * PUBREC, deleted at the end), before the first connect. From then on every
  * change is put to the store before the client acts on it; a publish whose
  * record cannot be put fails with BMQTT_ERR_STORE.

@@ -139,25 +139,56 @@ static int newest(const bmqtt_nor_log_t *l, uint16_t b, const rec_t *after, uint
     return 1;
 }
 
-/* Append one record at the head (room checked by the caller). */
-static bmqtt_status_t append(bmqtt_nor_log_t *l, uint16_t key, const uint8_t *data, uint32_t len)
+/* Append one record at the head (room checked by the caller): value = head + body, programmed
+ * through a staging buffer in whole program units. */
+typedef struct stage {
+    bmqtt_nor_log_t *l;
+    uint32_t at, fill;
+    uint8_t buf[32];
+} stage_t;
+
+static bmqtt_status_t feed(stage_t *s, const uint8_t *p, uint32_t n)
 {
-    uint8_t h[REC], tail[16];
-    uint32_t a = base(l, l->head) + l->pos, whole = len / l->nor->prog_size * l->nor->prog_size;
-    uint32_t rest = len - whole, crc;
+    bmqtt_status_t st;
+    while (n) {
+        uint32_t k = (uint32_t)sizeof s->buf - s->fill < n ? (uint32_t)sizeof s->buf - s->fill : n;
+        memcpy(s->buf + s->fill, p, k);
+        s->fill += k;
+        p += k;
+        n -= k;
+        if (s->fill == sizeof s->buf) {
+            if ((st = prog(s->l, s->at, s->buf, sizeof s->buf)) != BMQTT_OK) return st;
+            s->at += (uint32_t)sizeof s->buf;
+            s->fill = 0;
+        }
+    }
+    return BMQTT_OK;
+}
+
+static bmqtt_status_t append(bmqtt_nor_log_t *l, uint16_t key, const uint8_t *head, uint32_t hlen, const uint8_t *body,
+                             uint32_t blen)
+{
+    uint8_t h[REC], c[4];
+    stage_t s;
+    uint32_t len = hlen + blen, crc;
     bmqtt_status_t st;
 
     le16(h, key);
     le16(h + 2, len);
     le32(h + 4, bmqtt_crc32(0, h, 4));
-    crc = bmqtt_crc32(bmqtt_crc32(0, h, 4), data, len);
-    memset(tail, 0xFF, sizeof tail);
-    if (rest) memcpy(tail, data + whole, rest);
-    le32(tail + rest, crc);
-    if ((st = prog(l, a, h, REC)) != BMQTT_OK) return st;
+    crc = bmqtt_crc32(bmqtt_crc32(bmqtt_crc32(0, h, 4), head, hlen), body, blen);
+    s.l = l;
+    s.at = base(l, l->head) + l->pos + REC;
+    s.fill = 0;
+    if ((st = prog(l, s.at - REC, h, REC)) != BMQTT_OK) return st;
     l->pos += REC + align(l, len + 4u); /* past it, whatever happens to the value */
-    if ((st = prog(l, a + REC, data, whole)) != BMQTT_OK) return st;
-    return prog(l, a + REC + whole, tail, align(l, rest + 4u));
+    le32(c, crc);
+    if ((st = feed(&s, head, hlen)) != BMQTT_OK || (st = feed(&s, body, blen)) != BMQTT_OK ||
+        (st = feed(&s, c, 4)) != BMQTT_OK) {
+        return st;
+    }
+    memset(s.buf + s.fill, 0xFF, sizeof s.buf - s.fill);
+    return prog(l, s.at, s.buf, align(l, s.fill));
 }
 
 /* Copy the raw bytes of a record into the head. */
@@ -190,7 +221,7 @@ static bmqtt_status_t collect(bmqtt_nor_log_t *l, uint16_t b)
     }
     if (REC + align(l, 8u) > l->nor->block_size - l->pos) return BMQTT_ERR_STORE;
     le32(v, seq);
-    if ((st = append(l, MARK, v, 4)) != BMQTT_OK) return st;
+    if ((st = append(l, MARK, v, 4, NULL, 0)) != BMQTT_OK) return st;
     l->freed = seq;
     return l->nor->erase(l->nor->ctx, base(l, b)) == 0 ? BMQTT_OK : BMQTT_ERR_STORE;
 }
@@ -261,13 +292,16 @@ bmqtt_status_t bmqtt_nor_log_mount(bmqtt_nor_log_t *l, const bmqtt_nor_t *nor, b
     }
 }
 
-bmqtt_status_t bmqtt_nor_log_put(void *ctx, uint16_t key, const void *data, size_t len)
+bmqtt_status_t bmqtt_nor_log_put(void *ctx, uint16_t key, const void *head, size_t head_len, const void *body,
+                                 size_t body_len)
 {
     bmqtt_nor_log_t *l = (bmqtt_nor_log_t *)ctx;
     uint32_t need;
+    size_t len = head_len + body_len;
     bmqtt_status_t st;
 
-    if (l == NULL || l->nor == NULL || key == 0 || key == MARK || len > 0xFFFFu || (data == NULL && len)) {
+    if (l == NULL || l->nor == NULL || key == 0 || key == MARK || head_len > 0xFFFFu || body_len > 0xFFFFu ||
+        len > 0xFFFFu || (head == NULL && head_len) || (body == NULL && body_len)) {
         return BMQTT_ERR_PARAM;
     }
     need = REC + align(l, (uint32_t)len + 4u);
@@ -276,7 +310,7 @@ bmqtt_status_t bmqtt_nor_log_put(void *ctx, uint16_t key, const void *data, size
         if (tries == l->nor->block_count) return BMQTT_ERR_STORE; /* the live values fill the log */
         if ((st = open_next(l)) != BMQTT_OK) return st;
     }
-    return append(l, key, (const uint8_t *)data, (uint32_t)len);
+    return append(l, key, (const uint8_t *)head, (uint32_t)head_len, (const uint8_t *)body, (uint32_t)body_len);
 }
 
 bmqtt_status_t bmqtt_nor_log_get(void *ctx, uint16_t key, void *buf, size_t size, size_t *len)

@@ -15,76 +15,14 @@
 #include <cmocka.h>
 
 #include "bmqtt/nor_log.h"
+#include "nor_emu.h"
 
-#define BS 256u
-#define NB 4u
+#define BS EMU_BLOCK
+#define NB EMU_BLOCKS
 #define KEYS 6
 #define MAXV 40
 
-typedef struct emu {
-    uint8_t mem[NB * BS];
-    long ops, cut_at; /* cut at op number cut_at (0: never) */
-    int dead, reprogrammed;
-    uint32_t rnd;
-    unsigned erases[NB];
-} emu_t;
-
-static emu_t emu;
-
-static uint32_t rnd(void)
-{
-    emu.rnd = emu.rnd * 1103515245u + 12345u;
-    return emu.rnd >> 8;
-}
-
-static int e_read(void *ctx, uint32_t addr, void *buf, size_t len)
-{
-    (void)ctx;
-    assert_true(addr + len <= sizeof emu.mem);
-    memcpy(buf, emu.mem + addr, len);
-    return 0;
-}
-
-static int e_prog(void *ctx, uint32_t addr, const void *buf, size_t len)
-{
-    const uint8_t *b = buf;
-    size_t n = len;
-    (void)ctx;
-    if (emu.dead) return -1;
-    assert_true(addr + len <= sizeof emu.mem);
-    if (++emu.ops == emu.cut_at) {
-        n = rnd() % len; /* torn: n bytes written, the next one half */
-        emu.dead = 1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (emu.mem[addr + i] != 0xFF) emu.reprogrammed++;
-        emu.mem[addr + i] &= b[i];
-    }
-    if (emu.dead) {
-        if (n < len) emu.mem[addr + n] &= (uint8_t)(b[n] | rnd());
-        return -1;
-    }
-    return 0;
-}
-
-static int e_erase(void *ctx, uint32_t addr)
-{
-    (void)ctx;
-    if (emu.dead) return -1;
-    assert_true(addr % BS == 0 && addr < sizeof emu.mem);
-    emu.erases[addr / BS]++;
-    if (++emu.ops == emu.cut_at) {
-        for (uint32_t i = 0; i < BS; i++) {
-            if (rnd() & 1) emu.mem[addr + i] = 0xFF;
-        }
-        emu.dead = 1;
-        return -1;
-    }
-    memset(emu.mem + addr, 0xFF, BS);
-    return 0;
-}
-
-static bmqtt_nor_t flash = { BS, NB, 1, e_read, e_prog, e_erase, NULL };
+static bmqtt_nor_t flash;
 static bmqtt_nor_log_t nlog;
 static bmqtt_store_t store;
 
@@ -97,9 +35,9 @@ static void make_workload(uint32_t seed)
 {
     emu.rnd = seed;
     for (int i = 0; i < OPS; i++) {
-        wk[i] = (uint16_t)(1 + rnd() % KEYS);
-        wl[i] = (uint8_t)(rnd() % 7 == 0 ? 0 : 1 + rnd() % MAXV);
-        for (int k = 0; k < wl[i]; k++) wv[i][k] = (uint8_t)rnd();
+        wk[i] = (uint16_t)(1 + emu_rand() % KEYS);
+        wl[i] = (uint8_t)(emu_rand() % 7 == 0 ? 0 : 1 + emu_rand() % MAXV);
+        for (int k = 0; k < wl[i]; k++) wv[i][k] = (uint8_t)emu_rand();
     }
 }
 
@@ -134,11 +72,7 @@ static int log_equals(int n)
     return 1;
 }
 
-static void power_back(void)
-{
-    emu.dead = 0;
-    emu.cut_at = 0;
-}
+#define power_back emu_power_back
 
 /* Run the workload from put @p from with power cut at op @p cut; returns the put it
  * stopped in (OPS when it ran to the end). */
@@ -146,7 +80,7 @@ static int run(int from, long cut)
 {
     emu.cut_at = cut ? emu.ops + cut : 0;
     for (int i = from; i < OPS; i++) {
-        if (bmqtt_nor_log_put(&nlog, wk[i], wv[i], wl[i]) != BMQTT_OK) {
+        if (bmqtt_nor_log_put(&nlog, wk[i], wv[i], wl[i] / 2u, wv[i] + wl[i] / 2u, wl[i] - wl[i] / 2u) != BMQTT_OK) {
             assert_true(emu.dead);
             return i;
         }
@@ -158,16 +92,11 @@ static void cut_every_op(uint8_t prog_size, uint32_t seed)
 {
     long cut;
     int total_ops = 0;
-    flash.prog_size = prog_size;
+    emu_blank(&flash, prog_size, seed);
     make_workload(seed);
     for (cut = 1;; cut++) {
         int stopped, mounted;
-        memset(&emu, 0xFF, offsetof(emu_t, ops)); /* a blank chip */
-        emu.ops = 0;
-        emu.dead = 0;
-        emu.reprogrammed = 0;
-        emu.rnd = seed ^ (uint32_t)cut * 2654435761u;
-        memset(emu.erases, 0, sizeof emu.erases);
+        emu_blank(&flash, prog_size, seed ^ (uint32_t)cut * 2654435761u);
         memset(base_len, 0, sizeof base_len);
         assert_int_equal(bmqtt_nor_log_mount(&nlog, &flash, &store), BMQTT_OK);
         stopped = run(0, cut);
@@ -220,12 +149,7 @@ static void test_random_cuts_and_wear(void **state)
 {
     int done = 0, cuts = 0;
     (void)state;
-    flash.prog_size = 1;
-    memset(emu.mem, 0xFF, sizeof emu.mem);
-    memset(emu.erases, 0, sizeof emu.erases);
-    emu.ops = 0;
-    emu.rnd = 99;
-    power_back();
+    emu_blank(&flash, 1, 99);
     assert_int_equal(bmqtt_nor_log_mount(&nlog, &flash, &store), BMQTT_OK);
     for (int round = 0; round < 60; round++) {
         for (uint16_t k = 1; k <= KEYS; k++) { /* the state the round starts from */
@@ -236,13 +160,13 @@ static void test_random_cuts_and_wear(void **state)
         make_workload(1000u + (uint32_t)round);
         emu.rnd = 7u * (uint32_t)round + 1u;
         {
-            long cut = 1 + (long)(rnd() % 400);
+            long cut = 1 + (long)(emu_rand() % 400);
             int stopped = run(0, cut);
             if (stopped < OPS) {
                 cuts++;
                 for (;;) { /* power back, and maybe a cut inside the mount's recovery */
                     emu.dead = 0;
-                    emu.cut_at = (rnd() & 3) == 0 ? emu.ops + 1 + (long)(rnd() % 4) : 0;
+                    emu.cut_at = (emu_rand() & 3) == 0 ? emu.ops + 1 + (long)(emu_rand() % 4) : 0;
                     if (bmqtt_nor_log_mount(&nlog, &flash, &store) == BMQTT_OK) break;
                 }
                 power_back();
@@ -267,11 +191,11 @@ static void test_random_cuts_and_wear(void **state)
 
 static void test_refused(void **state)
 {
-    bmqtt_nor_t bad = flash;
+    bmqtt_nor_t bad;
     uint8_t big[BS];
     (void)state;
-    power_back();
-    memset(emu.mem, 0xFF, sizeof emu.mem);
+    emu_blank(&flash, 1, 5);
+    bad = flash;
     bad.block_count = 2;
     assert_int_equal(bmqtt_nor_log_mount(&nlog, &bad, &store), BMQTT_ERR_PARAM);
     bad = flash;
@@ -284,13 +208,13 @@ static void test_refused(void **state)
     make_workload(5);
     memset(base_len, 0, sizeof base_len);
     assert_true(log_equals(0));
-    assert_int_equal(bmqtt_nor_log_put(&nlog, 0, "x", 1), BMQTT_ERR_PARAM);
-    assert_int_equal(bmqtt_nor_log_put(&nlog, 0xFFFF, "x", 1), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_nor_log_put(&nlog, 0, "x", 1, NULL, 0), BMQTT_ERR_PARAM);
+    assert_int_equal(bmqtt_nor_log_put(&nlog, 0xFFFF, "x", 1, NULL, 0), BMQTT_ERR_PARAM);
     memset(big, 1, sizeof big);
-    assert_int_equal(bmqtt_nor_log_put(&nlog, 1, big, sizeof big), BMQTT_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(bmqtt_nor_log_put(&nlog, 1, big, sizeof big, NULL, 0), BMQTT_ERR_BUFFER_TOO_SMALL);
     /* Live values over a block: refused, never lost. */
     for (uint16_t k = 1; k <= 8; k++) {
-        bmqtt_status_t st = bmqtt_nor_log_put(&nlog, k, big, 60);
+        bmqtt_status_t st = bmqtt_nor_log_put(&nlog, k, NULL, 0, big, 60);
         if (st != BMQTT_OK) {
             assert_int_equal(st, BMQTT_ERR_STORE);
             break;
