@@ -7,6 +7,12 @@
 
 PERSIST_DEVICE := $(BUILD)/persist_device
 
+# fuzz_persist (mk/fuzz.mk) starts from valid saved sessions that this program writes.
+$(BUILD)/fuzz/persist_seeds: tests/fuzz/persist_seeds.c $(BMQTT_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -Iinclude $< $(BMQTT_SRCS) -o $@
+$(BUILD)/fuzz/fuzz_persist: $(BUILD)/fuzz/persist_seeds
+
 $(PERSIST_DEVICE): $(BUILD)/obj/tests/persist/persist_device.o $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
 

@@ -286,6 +286,16 @@ bmqtt_status_t bmqtt_nor_log_mount(bmqtt_nor_log_t *l, const bmqtt_nor_t *nor, b
     while (next_rec(l, l->head, &r)) {
     }
     l->pos = r.end;
+    /* Appending only over erased bytes: a tail that is not (foreign data) closes the block. */
+    for (uint32_t off = l->pos, n; off < nor->block_size; off += n) {
+        n = nor->block_size - off < sizeof v ? nor->block_size - off : (uint32_t)sizeof v;
+        memset(v, 0xFF, sizeof v);
+        if (rd(l, base(l, l->head) + off, v, n) != BMQTT_OK) return BMQTT_ERR_STORE;
+        if (get32(v) != 0xFFFFFFFFu) {
+            l->pos = nor->block_size;
+            break;
+        }
+    }
     {
         uint16_t after = (uint16_t)((l->head + 1u) % nor->block_count);
         return live(l, after, NULL) ? collect(l, after) : BMQTT_OK; /* a copy cut short */
