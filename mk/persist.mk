@@ -16,12 +16,19 @@ $(BUILD)/fuzz/fuzz_persist: $(BUILD)/fuzz/persist_seeds
 $(PERSIST_DEVICE): $(BUILD)/obj/tests/persist/persist_device.o $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
 
-.PHONY: test-persist test-persist-loops soak-persist soak
-test-persist-loops: $(PERSIST_DEVICE)
-	@scripts/deps.sh build-essential mosquitto mosquitto-clients python3-paho-mqtt
-	@/usr/bin/python3 tests/persist/reset_loop.py --device $(PERSIST_DEVICE) --kills $(or $(PERSIST_KILLS),100)
+# The deep-sleep example (examples/common/sleepy_device.c): one process is one wake.
+SLEEPY_DEVICE := $(BUILD)/sleepy_posix
+$(BUILD)/obj/tests/persist/sleepy_posix.o: INC += -Iexamples/common
+$(SLEEPY_DEVICE): $(BUILD)/obj/tests/persist/sleepy_posix.o $(BUILD)/obj/examples/common/sleepy_device.o $(PORT_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
 
-soak-persist: $(PERSIST_DEVICE)
+.PHONY: test-persist test-persist-loops soak-persist soak
+test-persist-loops: $(PERSIST_DEVICE) $(SLEEPY_DEVICE)
+	@scripts/deps.sh build-essential mosquitto mosquitto-clients python3-paho-mqtt
+	@/usr/bin/python3 tests/persist/reset_loop.py --device $(PERSIST_DEVICE) --sleepy $(SLEEPY_DEVICE) \
+	  --kills $(or $(PERSIST_KILLS),100)
+
+soak-persist: $(PERSIST_DEVICE) $(SLEEPY_DEVICE)
 	@$(MAKE) --no-print-directory test-persist-loops PERSIST_KILLS=600
 
 soak: soak-persist

@@ -10,7 +10,10 @@ message at least once.
 Incoming: a paho publisher sends numbered QoS 2 messages; the device appends
 each delivered one to a file; at the end the file holds each number exactly once.
 
-  reset_loop.py --device build/persist_device --kills 100 [--seed N]
+Deep sleep: the example of examples/common/sleepy_device.c wakes again and again,
+every other wake killed; every reading a wake reported published must arrive.
+
+  reset_loop.py --device build/persist_device --sleepy build/sleepy_posix --kills 100 [--seed N]
 """
 import argparse
 import collections
@@ -148,12 +151,47 @@ def incoming(dev, port, d, kills, rng):
     return None
 
 
+def sleepy(dev, port, d, wakes, rng):
+    """The deep-sleep example: every other wake is killed at a random instant."""
+    state, log, got = (os.path.join(d, n) for n in ("sleepy.state", "sleepy.log", "sleepy.sub"))
+    errlog = open(os.path.join(d, "sleepy.err"), "w")
+    sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-v",
+                            "-t", "sleepy-1/reading"], stdout=open(got, "w"))
+    time.sleep(0.5)
+    clean = 0
+    for i in range(wakes):
+        cmd = [dev, state, str(port), "sleepy-1", log]
+        if i % 2:
+            if not run_killed(cmd, rng, 0.001, 0.04, errlog):
+                return f"sleepy: wake {i} failed"
+        else:
+            r = subprocess.run(cmd, stderr=errlog, timeout=60)
+            if r.returncode != 0:
+                return f"sleepy: wake {i} exited {r.returncode}"
+            clean += 1
+    r = subprocess.run([dev, state, str(port), "sleepy-1", log], stderr=errlog, timeout=60)
+    if r.returncode != 0:
+        return f"sleepy: the last wake exited {r.returncode}"
+    time.sleep(1)
+    sub.terminate()
+    sub.wait()
+    seen = collections.Counter(l.split()[1] for l in open(got) if len(l.split()) == 3)
+    reported = [l.strip() for l in open(log) if l.strip()]
+    lost = [n for n in reported if seen[n] == 0]
+    print(f"sleepy: {wakes + 1} wakes ({wakes // 2} killed), {len(reported)} readings reported published, "
+          f"{len(set(reported))} distinct, {len(lost)} lost")
+    if lost or len(reported) < clean:
+        return f"sleepy: lost readings {lost[:10]}"
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--device", required=True)
     ap.add_argument("--kills", type=int, default=100)
     ap.add_argument("--seed", type=int, default=None)
-    ap.add_argument("--only", choices=["out", "in"])
+    ap.add_argument("--sleepy")
+    ap.add_argument("--only", choices=["out", "in", "sleepy"])
     a = ap.parse_args()
     seed = a.seed if a.seed is not None else random.randrange(1 << 30)
     print(f"reset_loop: seed {seed}")
@@ -162,11 +200,14 @@ def main():
     broker, port = start_broker(d)
     errs = []
     try:
-        if a.only != "in":
+        if a.only in (None, "out"):
             e = outgoing(a.device, port, d, a.kills, rng)
             if e: errs.append(e)
-        if a.only != "out":
+        if a.only in (None, "in"):
             e = incoming(a.device, port, d, a.kills, rng)
+            if e: errs.append(e)
+        if a.sleepy and a.only in (None, "sleepy"):
+            e = sleepy(a.sleepy, port, d, max(20, a.kills // 2), rng)
             if e: errs.append(e)
     finally:
         broker.terminate()
