@@ -17,6 +17,10 @@
  * A publish is durable from the moment bmqtt_client_publish() returns
  * BMQTT_OK: a reset from then on neither loses it nor forgets its id.
  * A reset inside the call leaves either the whole message or none of it.
+ * Resumed messages are resent with DUP set, whether or not they had left
+ * before the reset. Resume is meant for clean session 0: with clean session 1
+ * the broker forgets the session, and the resumed messages end with
+ * BMQTT_ERR_SESSION_ENDED at connect, as unacknowledged ones do.
  *
  * Incoming QoS 2 and the application (exactly once end to end): the client
  * records the packet id when the BMQTT_EVT_MESSAGE event of the message's last
@@ -91,7 +95,8 @@ uint32_t bmqtt_crc32(uint32_t crc, const void *data, size_t len);
  *
  * Call it after bmqtt_client_init() and before the first connect, on every
  * start. The region replaces the outbox: published QoS 1/2 messages are
- * copied into it (do not call bmqtt_client_set_outbox()). It holds only
+ * copied into it (do not call bmqtt_client_set_outbox() afterwards: it would
+ * take the copies out of the region). It holds only
  * offsets, so it may sit at another address after the reset; it is checked
  * (magic, layout version, table and region sizes, a CRC-32 over the header
  * and over each message), and whatever does not check is never resent: the
