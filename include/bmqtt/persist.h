@@ -74,8 +74,9 @@ uint32_t bmqtt_crc32(uint32_t crc, const void *data, size_t len);
 /* Retained memory                                                            */
 /* ------------------------------------------------------------------------ */
 
-/** Bytes of the region's header and of each in-flight record (layout version 1). */
+/** Bytes of the region's header (layout version 1). */
 #define BMQTT_RETAINED_HEADER 20u
+/** Bytes of the region's record of each in-flight slot (layout version 1). */
 #define BMQTT_RETAINED_RECORD 20u
 
 /**
@@ -137,9 +138,11 @@ typedef struct bmqtt_store {
     void *ctx; /**< Passed to put and get. */
 } bmqtt_store_t;
 
-/** Store keys: the session header, one per in-flight slot, the incoming QoS 2 ids. */
+/** Store key of the session's header (magic, layout version, table sizes, CRC-32). */
 #define BMQTT_STORE_KEY_HEADER 1u
+/** Store key of the incoming QoS 2 ids. */
 #define BMQTT_STORE_KEY_QOS2 2u
+/** Store key of in-flight slot @p i. */
 #define BMQTT_STORE_KEY_SLOT(i) (0x100u + (unsigned)(i))
 
 /**
