@@ -108,8 +108,8 @@ static void cut_every_op(uint8_t prog_size, uint32_t seed)
         mounted = bmqtt_nor_log_mount(&nlog, &flash, &store) == BMQTT_OK;
         assert_true(mounted);
         if (!log_equals(stopped) && !log_equals(stopped + 1)) {
-            fail_msg("prog %u seed %u: cut at op %ld (put %d): the log is neither before nor after it", prog_size,
-                     seed, cut, stopped);
+            fail_msg("prog %u seed %lu: cut at op %ld (put %d): the log is neither before nor after it", prog_size,
+                     (unsigned long)seed, cut, stopped);
         }
         /* A log that recovered takes the rest; a second cut in the recovery is covered by the random test. */
         assert_int_equal(run(stopped, 0), OPS);
