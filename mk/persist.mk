@@ -36,3 +36,22 @@ soak: soak-persist
 test-persist: test-persist-loops
 
 EXTRA_TESTS += test-persist
+
+# Code size for Cortex-M4 -Os (--gc-sections links of tests/qemu/link_client.c, as make size
+# links the typical client): the typical client, the same with its session in retained memory
+# (-DLINK_RESUME), and in the NOR flash log (-DLINK_STORE, with the outbox); then the objects.
+PERSIST_SIZE := $(BUILD)/metal/size-persist
+.PHONY: size-persist
+size-persist:
+	@scripts/deps.sh gcc-arm-none-eabi libnewlib-arm-none-eabi
+	@$(MAKE) -s --no-print-directory BUILD=$(PERSIST_SIZE) CC=arm-none-eabi-gcc AR=arm-none-eabi-ar \
+	  CFLAGS="-Os -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections" lib
+	@set -e; d=$(PERSIST_SIZE); cc="arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections"; \
+	  link="arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -nostartfiles --specs=nosys.specs -Wl,--gc-sections -Wl,-e,main"; \
+	  for v in client:-DNONE outbox:-DLINK_OUTBOX resume:-DLINK_RESUME store:-DLINK_STORE; do \
+	    n=$${v%%:*}; $$cc $(TEST_WARN) -Iinclude $${v#*:} -c tests/qemu/link_client.c -o $$d/link_$$n.o; \
+	    $$link -Wl,-Map=$$d/$$n.map $$d/link_$$n.o $$d/libbmqtt.a -o $$d/$$n.elf; \
+	    printf 'size-persist: typical client %-7s text %6s B\n' $$n $$(arm-none-eabi-size $$d/$$n.elf | awk 'NR == 2 { print $$1 }'); \
+	  done; \
+	  arm-none-eabi-size $$d/obj/src/client/bmqtt_persist.o $$d/obj/src/client/bmqtt_client_resume.o \
+	    $$d/obj/src/client/bmqtt_client_store.o $$d/obj/src/store/bmqtt_nor_log.o
