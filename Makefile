@@ -89,6 +89,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/%,$(BENCH_SRCS))
 $(BUILD)/obj/examples/posix/%.o: INC += -Iport/mbedtls -Iport/websocket
 $(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(BUILD)/obj/examples/posix/cli_args.o \
         $(BUILD)/obj/examples/posix/cli_trace.o $(BUILD)/obj/examples/posix/cli_url.o \
+        $(BUILD)/obj/examples/posix/cli_session.o \
         $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_WS_SRCS)) \
         $(BUILD)/obj/port/mbedtls/bmqtt_tls.o $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedtls -lmbedx509 -lmbedcrypto -o $@

@@ -23,12 +23,13 @@ $(SLEEPY_DEVICE): $(BUILD)/obj/tests/persist/sleepy_posix.o $(BUILD)/obj/example
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@
 
 .PHONY: test-persist test-persist-loops soak-persist soak
-test-persist-loops: $(PERSIST_DEVICE) $(SLEEPY_DEVICE)
-	@scripts/deps.sh build-essential mosquitto mosquitto-clients python3-paho-mqtt
+test-persist-loops:
+	@scripts/deps.sh build-essential mosquitto mosquitto-clients python3-paho-mqtt libmbedtls-dev
+	@$(MAKE) -s --no-print-directory $(PERSIST_DEVICE) $(SLEEPY_DEVICE) $(CLI)
 	@/usr/bin/python3 tests/persist/reset_loop.py --device $(PERSIST_DEVICE) --sleepy $(SLEEPY_DEVICE) \
-	  --kills $(or $(PERSIST_KILLS),100)
+	  --cli $(CLI) --kills $(or $(PERSIST_KILLS),100)
 
-soak-persist: $(PERSIST_DEVICE) $(SLEEPY_DEVICE)
+soak-persist:
 	@$(MAKE) --no-print-directory test-persist-loops PERSIST_KILLS=600
 
 soak: soak-persist

@@ -13,7 +13,11 @@ each delivered one to a file; at the end the file holds each number exactly once
 Deep sleep: the example of examples/common/sleepy_device.c wakes again and again,
 every other wake killed; every reading a wake reported published must arrive.
 
-  reset_loop.py --device build/persist_device --sleepy build/sleepy_posix --kills 100 [--seed N]
+bmqtt-cli --session-file: a pub killed with messages unacknowledged resends them when started
+again; a sub killed at random prints each QoS 2 message once (its stdout appended to a file).
+
+  reset_loop.py --device build/persist_device --sleepy build/sleepy_posix --cli build/bmqtt-cli
+                --kills 100 [--seed N] [--only out|in|sleepy|cli]
 """
 import argparse
 import collections
@@ -185,13 +189,137 @@ def sleepy(dev, port, d, wakes, rng):
     return None
 
 
+def fake_broker():
+    """A broker that accepts one connection, answers CONNECT with CONNACK and then
+    acknowledges nothing: the messages stay in flight. Returns (port, thread, stats)."""
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    stats = {"publish": 0}
+
+    def serve():
+        conn, _ = srv.accept()
+        buf = b""
+        acked = False
+        while True:
+            try:
+                data = conn.recv(4096)
+            except OSError:
+                break
+            if not data:
+                break
+            buf += data
+            while len(buf) >= 2:
+                n, mul, i = 0, 1, 1
+                while i < len(buf) and buf[i] & 0x80:
+                    n += (buf[i] & 0x7F) * mul; mul *= 128; i += 1
+                if i >= len(buf):
+                    break
+                n += buf[i] * mul
+                if len(buf) < i + 1 + n:
+                    break
+                t = buf[0] >> 4
+                buf = buf[i + 1 + n:]
+                if t == 1 and not acked:
+                    conn.sendall(b"\x20\x02\x00\x00")
+                    acked = True
+                elif t == 3:
+                    stats["publish"] += 1
+        conn.close()
+        srv.close()
+
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    return srv.getsockname()[1], th, stats
+
+
+def cli_pub(cli, port, d, qos):
+    """bmqtt-cli pub --session-file: killed with 5 messages unacknowledged, started again
+    against mosquitto, it resends them before its own message."""
+    state = os.path.join(d, f"cli-pub-q{qos}.session")
+    topic = f"persist/cli/q{qos}"
+    fport, th, stats = fake_broker()
+    p = subprocess.Popen([cli, "pub", "-h", "127.0.0.1", "-p", str(fport), "-c", "-i", f"cli-pub-{qos}",
+                          "--session-file", state, "-q", str(qos), "-t", topic, "-m", "hello", "--repeat", "5"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    end = time.time() + 10
+    while stats["publish"] < 5 and time.time() < end:
+        time.sleep(0.02)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    if stats["publish"] != 5:
+        return f"cli pub q{qos}: the broker that never acks saw {stats['publish']} PUBLISH, not 5"
+    sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-q", "2", "-t", topic,
+                            "-C", "6", "-W", "15"], stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    r = subprocess.run([cli, "pub", "-h", "127.0.0.1", "-p", str(port), "-c", "-i", f"cli-pub-{qos}",
+                        "--session-file", state, "-q", str(qos), "-t", topic, "-m", "next"], timeout=30)
+    out, _ = sub.communicate(timeout=30)
+    lines = out.split()
+    print(f"cli pub q{qos}: killed with 5 messages unacknowledged; started again: exit {r.returncode}, "
+          f"mosquitto_sub got {lines}")
+    if r.returncode != 0 or lines != ["hello"] * 5 + ["next"]:
+        return f"cli pub q{qos}: expected 5 hello then next"
+    return None
+
+
+def cli_sub(cli, port, d, kills, rng):
+    """bmqtt-cli sub --session-file, stdout appended to a file, killed at random instants
+    while a publisher sends numbered QoS 2 messages: each number printed exactly once."""
+    state, got = os.path.join(d, "cli-sub.session"), os.path.join(d, "cli-sub.out")
+    errlog = open(os.path.join(d, "cli-sub.err"), "w")
+    total = kills * 10
+    cmd = [cli, "sub", "-h", "127.0.0.1", "-p", str(port), "-c", "-i", "cli-sub-1", "--session-file", state,
+           "-q", "2", "-t", "persist/clisub"]
+    out = open(got, "ab")
+    first = subprocess.Popen(cmd, stdout=out, stderr=errlog)
+    time.sleep(0.5)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    pub = mqtt.Client(client_id="persist-cli-pub", clean_session=True)
+    pub.connect("127.0.0.1", port)
+    pub.loop_start()
+
+    def publish():
+        last = None
+        for k in range(1, total + 1):
+            last = pub.publish("persist/clisub", str(k), qos=2)
+            time.sleep(0.002)
+        last.wait_for_publish()
+
+    t = threading.Thread(target=publish)
+    t.start()
+    for i in range(kills):
+        p = subprocess.Popen(cmd, stdout=out, stderr=errlog)
+        time.sleep(rng.uniform(0.01, 0.15))
+        p.send_signal(signal.SIGKILL)
+        if p.wait() not in (0, -signal.SIGKILL):
+            return f"cli sub: run {i} failed"
+    t.join()
+    pub.loop_stop()
+    pub.disconnect()
+    r = subprocess.run(cmd + ["-W", "3"], stdout=out, stderr=errlog, timeout=60)
+    out.close()
+    lines = [l.strip() for l in open(got) if l.strip()]
+    count = collections.Counter(lines)
+    missing = [k for k in range(1, total + 1) if count[str(k)] == 0]
+    twice = [m for m, n in count.items() if n > 1]
+    print(f"cli sub: {kills} kills, {total} QoS 2 messages; printed {len(lines)} lines, {len(missing)} missing, "
+          f"{len(twice)} twice (last run exit {r.returncode})")
+    if r.returncode not in (0, 27) or missing or twice:
+        return f"cli sub: missing {missing[:10]}, twice {twice[:10]}"
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--device", required=True)
     ap.add_argument("--kills", type=int, default=100)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--sleepy")
-    ap.add_argument("--only", choices=["out", "in", "sleepy"])
+    ap.add_argument("--cli")
+    ap.add_argument("--only", choices=["out", "in", "sleepy", "cli"])
     a = ap.parse_args()
     seed = a.seed if a.seed is not None else random.randrange(1 << 30)
     print(f"reset_loop: seed {seed}")
@@ -208,6 +336,12 @@ def main():
             if e: errs.append(e)
         if a.sleepy and a.only in (None, "sleepy"):
             e = sleepy(a.sleepy, port, d, max(20, a.kills // 2), rng)
+            if e: errs.append(e)
+        if a.cli and a.only in (None, "cli"):
+            for q in (1, 2):
+                e = cli_pub(a.cli, port, d, q)
+                if e: errs.append(e)
+            e = cli_sub(a.cli, port, d, max(20, a.kills // 2), rng)
             if e: errs.append(e)
     finally:
         broker.terminate()
