@@ -111,7 +111,7 @@ uint32_t bmqtt_crc32(uint32_t crc, const void *data, size_t len);
  *         BMQTT_ERR_IMAGE_RECORD: nothing adopted, the region is formatted and
  *         in use (the client works on; only the old state was dropped);
  *         BMQTT_ERR_PARAM (NULL, misaligned, too small: nothing done);
- *         BMQTT_ERR_BUSY (not right after init: a session or message exists).
+ *         BMQTT_ERR_BUSY (not right after init: a session, a message or an outbox exists).
  */
 bmqtt_status_t bmqtt_client_resume(bmqtt_client_t *c, void *region, size_t size);
 

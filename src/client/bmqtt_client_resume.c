@@ -115,7 +115,11 @@ static bmqtt_status_t journal(bmqtt_client_t *c, unsigned op, unsigned arg)
 
     switch (op) {
     case J_PUBLISH:
-        if (!(s->flags & F_OUTBOX)) return BMQTT_OK; /* by reference: its memory is the caller's */
+        /* By reference (or copied into an outbox set later): its memory is not the region's. */
+        if (!(s->flags & F_OUTBOX) || s->pub.topic.ptr < data_area(c, region) ||
+            s->pub.topic.ptr >= data_area(c, region) + ((const hdr_t *)region)->data_size) {
+            return BMQTT_OK;
+        }
         r += arg;
         commit_state(r, 0);
         persist_fill(r, s);

@@ -32,9 +32,30 @@ static uint32_t region_a[REGION_SIZE / 4 + 1], region_b[REGION_SIZE / 4 + 1];
 static int messages, dones, qos2_dones;
 static char last_msg[64];
 
+/* Set by a test: the region the MESSAGE event looks into, and what it saw there. */
+static const void *watch_region;
+static int id_kept_during_event = -1;
+static int drops;
+static bmqtt_status_t last_drop;
+
+static int region_keeps_id(const void *region, uint16_t id)
+{
+    const uint16_t *q = (const uint16_t *)(const void *)((const uint8_t *)region + BMQTT_RETAINED_HEADER +
+                                                         BMQTT_RETAINED_RECORD * SLOTS);
+    for (int i = 0; i < Q2; i++) {
+        if (q[i] == id) return 1;
+    }
+    return 0;
+}
+
 static void on_event(void *user, const bmqtt_event_t *ev)
 {
     (void)user;
+    if (ev->type == BMQTT_EVT_PUBLISH_DONE && ev->status != BMQTT_OK) {
+        drops++;
+        last_drop = ev->status;
+    }
+    if (ev->type == BMQTT_EVT_MESSAGE && watch_region) id_kept_during_event = region_keeps_id(watch_region, ev->packet_id);
     if (ev->type == BMQTT_EVT_MESSAGE) {
         messages++;
         snprintf(last_msg, sizeof last_msg, "%.*s", (int)ev->message->payload.len, (const char *)ev->message->payload.ptr);
@@ -51,7 +72,7 @@ static bmqtt_status_t boot(void *region, size_t size)
     memset(ids2, 0x5A, sizeof ids2);
     cfg = (bmqtt_client_config_t){ .tx_buf = txb, .tx_size = sizeof txb, .rx_buf = rxb, .rx_size = sizeof rxb,
         .inflight = slots, .inflight_count = SLOTS, .qos2_ids = ids2, .qos2_count = Q2, .on_event = on_event };
-    messages = dones = qos2_dones = 0;
+    messages = dones = qos2_dones = drops = 0;
     assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
     return bmqtt_client_resume(&cli, region, size);
 }
@@ -322,6 +343,77 @@ static void test_params(void **state)
     }
 }
 
+/* The order the application relies on (persist.h): the id of an incoming QoS 2 message is
+ * recorded only once its MESSAGE event returned, and its PUBREC leaves after that. */
+static void test_incoming_id_recorded_after_event(void **state)
+{
+    (void)state;
+    memset(region_a, 0, sizeof region_a);
+    (void)boot(region_a, REGION_SIZE);
+    connect(0);
+    watch_region = region_a;
+    id_kept_during_event = -1;
+    mock_push_hex(&mock, "34 08 00 03 61 2F 62 00 07 6D");
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_OK);
+    watch_region = NULL;
+    assert_int_equal(id_kept_during_event, 0); /* not during the event */
+    assert_true(region_keeps_id(region_a, 7)); /* after it */
+    assert_string_equal(mock_take_hex(&mock), "50 02 00 07");
+}
+
+/* What does not survive: a message published by reference, one copied into an outbox set
+ * after resume; resume after set_outbox is refused. */
+static void test_what_does_not_survive(void **state)
+{
+    void *r;
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("a/b"), .payload = BMQTT_VIEW_LIT("ref"), .qos = 1 };
+    static uint8_t box[64];
+    (void)state;
+    memset(region_a, 0, sizeof region_a);
+    (void)boot(region_a, REGION_SIZE);
+    connect(0);
+    assert_int_equal(bmqtt_client_publish_ref(&cli, &p, NULL), BMQTT_OK);
+    pub("a/b", "kept", 1, 2);
+    r = reset(region_a);
+    assert_int_equal(boot(r, REGION_SIZE), BMQTT_OK);
+    assert_int_equal(bmqtt_client_inflight(&cli), 1); /* only the copy */
+    connect(1);
+    assert_string_equal(mock_take_hex(&mock), "3A 0B 00 03 61 2F 62 00 02 6B 65 70 74");
+    mock_push_hex(&mock, "40 02 00 02");
+    assert_int_equal(bmqtt_client_poll(&cli, 2), BMQTT_OK);
+    assert_int_equal(bmqtt_client_set_outbox(&cli, box, sizeof box), BMQTT_OK);
+    pub("a/b", "boxed", 1, 3);
+    r = reset(r);
+    assert_int_equal(boot(r, REGION_SIZE), BMQTT_OK);
+    assert_int_equal(bmqtt_client_inflight(&cli), 0);
+    memset(&cli, 0, sizeof cli);
+    assert_int_equal(bmqtt_client_init(&cli, &cfg), BMQTT_OK);
+    assert_int_equal(bmqtt_client_set_outbox(&cli, box, sizeof box), BMQTT_OK);
+    assert_int_equal(bmqtt_client_resume(&cli, r, REGION_SIZE), BMQTT_ERR_BUSY);
+}
+
+/* Resumed with clean session 1: the broker forgets the session, and the resumed messages (maybe
+ * sent before the reset) end with BMQTT_ERR_SESSION_ENDED at connect [MQTT-3.1.2-6]. */
+static void test_clean_session_drops_resumed(void **state)
+{
+    void *r;
+    bmqtt_connect_t f = { .client_id = BMQTT_VIEW_LIT("dev"), .clean_session = 1 };
+    (void)state;
+    memset(region_a, 0, sizeof region_a);
+    (void)boot(region_a, REGION_SIZE);
+    connect(0);
+    pub("a/b", "x", 1, 1);
+    r = reset(region_a);
+    assert_int_equal(boot(r, REGION_SIZE), BMQTT_OK);
+    mock_init(&mock, &tr);
+    assert_int_equal(bmqtt_client_connect(&cli, &tr, &f, 0), BMQTT_OK);
+    assert_int_equal(drops, 1);
+    assert_int_equal(last_drop, BMQTT_ERR_SESSION_ENDED);
+    r = reset(r);
+    assert_int_equal(boot(r, REGION_SIZE), BMQTT_OK);
+    assert_int_equal(bmqtt_client_inflight(&cli), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +425,9 @@ int main(void)
         cmocka_unit_test(test_refused_images),
         cmocka_unit_test(test_garbage_never_resent),
         cmocka_unit_test(test_params),
+        cmocka_unit_test(test_incoming_id_recorded_after_event),
+        cmocka_unit_test(test_what_does_not_survive),
+        cmocka_unit_test(test_clean_session_drops_resumed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
