@@ -1,9 +1,11 @@
 # A session that survives a reset (include/bmqtt/persist.h, docs/PORTING.md).
 #
-#   make test-persist   unit tests of resume and the flash log (in make test-unit too),
-#                       the reset loops against mosquitto (100 SIGKILLs each), the
-#                       power-loss test of the NOR log, the deep-sleep example
+#   make test-persist   the unit tests of resume, the store and the NOR log (power cut at
+#                       every program/erase) under valgrind, then the reset loops against
+#                       mosquitto (100 SIGKILLs each way), the deep-sleep example and
+#                       bmqtt-cli --session-file (about 40 s)
 #   make soak-persist   the same reset loops with 600 kills each (part of make soak)
+#   make size-persist   what resume and the NOR log add to the typical client (Cortex-M4 -Os)
 
 PERSIST_DEVICE := $(BUILD)/persist_device
 
@@ -34,7 +36,17 @@ soak-persist:
 
 soak: soak-persist
 
-test-persist: test-persist-loops
+# The unit tests of resume, the store and the NOR log under valgrind (they also run in
+# make test-unit, test-asan and test-qemu with the others).
+PERSIST_UNIT := $(BUILD)/tests/test_persist $(BUILD)/tests/test_persist_store $(BUILD)/tests/test_nor_log
+.PHONY: test-persist-valgrind
+test-persist-valgrind:
+	@scripts/deps.sh build-essential libcmocka-dev valgrind
+	@$(MAKE) -s --no-print-directory $(PERSIST_UNIT)
+	@set -e; for t in $(PERSIST_UNIT); do \
+	  valgrind -q --error-exitcode=9 --leak-check=full $$t >/dev/null; echo "test-persist-valgrind: $$t OK"; done
+
+test-persist: test-persist-valgrind test-persist-loops
 
 EXTRA_TESTS += test-persist
 
