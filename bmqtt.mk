@@ -37,7 +37,11 @@ BMQTT_INCS := $(BMQTT_DIR)include
 
 # ESP-AT compatible MQTT AT command interpreter (include/bmqtt/at.h, docs/AT.md): optional,
 # not part of BMQTT_SRCS; needs the codec and client; the network comes from the caller.
-BMQTT_AT_SRCS += $(BMQTT_DIR)src/at/bmqtt_at.c
+BMQTT_AT_SRCS += $(BMQTT_DIR)src/at/bmqtt_at_reader.c
+BMQTT_AT_SRCS += $(BMQTT_DIR)src/at/bmqtt_at_commands.c
+BMQTT_AT_SRCS += $(BMQTT_DIR)src/at/bmqtt_at_mqtt.c
+BMQTT_AT_SRCS += $(BMQTT_DIR)src/at/bmqtt_at_urc.c
+BMQTT_AT_SRCS += $(BMQTT_DIR)src/at/bmqtt_at_session.c
 
 # Cloud credentials (include/bmqtt/aliyun.h, cloud.h): a separate layer that
 # needs mbedTLS (md, base64); not part of BMQTT_SRCS. See docs/CLOUDS.md.

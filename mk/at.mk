@@ -48,6 +48,7 @@ EXTRA_TESTS += test-at at-cross
 # interpreter, client and codec linked with --gc-sections (tests/at/link_at_m4.c).
 AT_CROSS_FLAGS = -Os $(CROSS_CPU) -ffunction-sections -fdata-sections $(LIB_WARN) -Iinclude
 AT_M4_SRCS     = $(BMQTT_SRCS) $(BMQTT_AT_SRCS) examples/at/stm32_uart_glue.c tests/at/link_at_m4.c
+AT_M4_OBJS     = $(foreach f,$(BMQTT_AT_SRCS),$(BUILD)/at-m4/$(basename $(notdir $(f))).o)
 at-cross:
 	@scripts/deps.sh gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi liblwip-dev pkg-config \
 	  libmbedtls-dev python3
@@ -67,9 +68,14 @@ at-cross-build:
 	  $(CROSS)gcc $(AT_CROSS_FLAGS) -c $$f -o $(BUILD)/at-m4/$$(basename $$f .c).o; done
 	$(CROSS)gcc $(CROSS_CPU) -Os --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections \
 	  $(foreach f,$(AT_M4_SRCS),$(BUILD)/at-m4/$(basename $(notdir $(f))).o) -o $(BUILD)/at-m4/at-m4.elf
-	$(CROSS)size $(BUILD)/at-m4/bmqtt_at.o $(BUILD)/at-m4/stm32_uart_glue.o $(BUILD)/at-m4/stm32_net_lwip.o \
+	$(CROSS)size $(AT_M4_OBJS) $(BUILD)/at-m4/stm32_uart_glue.o $(BUILD)/at-m4/stm32_net_lwip.o \
 	  $(BUILD)/at-m4/stm32_net_lwip_tls.o $(BUILD)/at-m4/at-m4.elf
-	@if $(CROSS)nm -u $(BUILD)/at-m4/bmqtt_at.o | grep -wE 'malloc|calloc|realloc|free'; then \
+	@$(CROSS)size -t $(AT_M4_OBJS) | tail -1 | awk '{print "at-cross: src/at (all its objects): " $$1 " B text, " $$2 " B data, " $$3 " B bss"}'
+	@printf '#include "bmqtt/at.h"\nchar bmqtt_at_size[sizeof(bmqtt_at_t)];\n' >$(BUILD)/at-m4/at_size.c
+	@$(CROSS)gcc $(AT_CROSS_FLAGS) -c $(BUILD)/at-m4/at_size.c -o $(BUILD)/at-m4/at_size.o
+	@set -- $$($(CROSS)nm -S $(BUILD)/at-m4/at_size.o | grep -w bmqtt_at_size); \
+	  echo "at-cross: sizeof(bmqtt_at_t) $$((0x$$2)) B"
+	@if $(CROSS)nm -u $(AT_M4_OBJS) | grep -wE 'malloc|calloc|realloc|free'; then \
 	  echo "at-cross: src/at references the heap"; exit 1; fi
 	@mkdir -p $(BUILD)/at-m4/ci
 	@set -e; for f in $(BMQTT_SRCS) $(BMQTT_AT_SRCS); do \

@@ -175,8 +175,10 @@ cycles-profile:
 # --- size ---------------------------------------------------------------------------
 # Per level: the library (the lib target, as `make cross` builds it), the ports against
 # Debian's lwIP and mbedTLS headers, and --gc-sections links with map files: a typical
-# client (tests/qemu/link_client.c), the codec such a client calls
-# (tests/qemu/link_codec_client.c) and every public codec function.
+# client (tests/qemu/link_client.c), the codec such a client calls through the public API
+# (tests/qemu/link_codec_client.c, also on a library built with BMQTT_DECODE_CLIENT_PACKETS=0),
+# beside coreMQTT's serializer for the same calls (mk/peers.mk: COREMQTT=<checkout> measures it),
+# and every public codec function.
 SIZE_DIR   := $(METAL)/size
 SIZE_CPU   := -mcpu=cortex-m4 -mthumb
 SIZE_PKGS  := liblwip-dev libmbedtls-dev pkg-config
@@ -217,9 +219,12 @@ size-table-build:
 	  $(SIZE_LINK) $$syms -Wl,-Map=$$d/codec.map $$d/link_empty.o $$d/libbmqtt.a -o $$d/codec.elf; \
 	  $(SIZE_LINK) $$syms -Wl,-Map=$$d/codec-client-only.map $$d/link_empty.o $$d/client-only/libbmqtt.a \
 	    -o $$d/codec-client-only.elf; \
+	  $(SIZE_LINK) -Wl,-Map=$$d/codec-client-noserver.map $$d/link_codec_client.o $$d/client-only/libbmqtt.a \
+	    -o $$d/codec-client-noserver.elf; \
 	done
+	@$(MAKE) --no-print-directory size-coremqtt-build
 	@python3 scripts/size_table.py --size $(ARM_PREFIX)size --cpu "$(SIZE_CPU)" \
-	  --dir Os=$(SIZE_DIR)/Os --dir O2=$(SIZE_DIR)/O2 >$(SIZE_DIR)/size.md
+	  --dir Os=$(SIZE_DIR)/Os --dir O2=$(SIZE_DIR)/O2 --peer $(COREMQTT_DIR)/figure.txt >$(SIZE_DIR)/size.md
 	@cat $(SIZE_DIR)/size.md
 	@$(if $(PERF_DOC),python3 scripts/perf_doc.py size $(SIZE_DIR)/size.md $(PERF_DOC))
 

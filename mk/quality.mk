@@ -52,8 +52,8 @@ HOOKS_CFLAGS := -O2 -g -DBMQTT_TEST_HOOKS -include tests/support/hooks_config.h
 .PHONY: test-client-hooks
 test-client-hooks:
 	@$(MAKE) -s --no-print-directory BUILD=$(BUILD)/hooks CFLAGS="$(HOOKS_CFLAGS)" \
-	  $(BUILD)/hooks/tests/test_client $(BUILD)/hooks/tests/test_client_contract
-	@set -e; for t in test_client test_client_contract; do \
+	  $(BUILD)/hooks/tests/test_client $(BUILD)/hooks/tests/test_client_contract $(BUILD)/hooks/tests/test_client_misuse
+	@set -e; for t in test_client test_client_contract test_client_misuse; do \
 	  $(BUILD)/hooks/tests/$$t >$(BUILD)/hooks/$$t.log 2>&1 || { cat $(BUILD)/hooks/$$t.log; exit 1; }; \
 	  if grep -q SKIPPED $(BUILD)/hooks/$$t.log; then cat $(BUILD)/hooks/$$t.log; echo "test-client-hooks: a test skipped"; exit 1; fi; done
 	@echo "test-client-hooks: OK: the client suites pass with BMQTT_ASSERT and BMQTT_LOG hooked"

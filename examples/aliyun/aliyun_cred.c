@@ -103,7 +103,7 @@ static int post(const char *broker, const bmqtt_connect_t *f, const char *params
     static bmqtt_tls_t tls;
     bmqtt_tls_config_t tc;
     bmqtt_client_config_t cfg;
-    bmqtt_client_t c;
+    bmqtt_client_t c = { 0 }; /* zeroed: init reads it to refuse a live client */
     bmqtt_posix_t sock;
     bmqtt_transport_t tcp, tr;
     int use_tls = g_dev->securemode != BMQTT_ALIYUN_SECUREMODE_TCP;

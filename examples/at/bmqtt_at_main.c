@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,6 +278,55 @@ static int64_t wall_clock(void *user)
     return (int64_t)time(NULL);
 }
 
+/* A terminal on stdin or stdout is a UART too: raw mode (no echo by the line discipline, CR not turned
+ * into LF, ^C and ^D are data, no CR added before LF), put back as it was when the program ends. */
+static struct termios saved_tio[2];
+static int saved_fd[2] = { -1, -1 };
+
+static void restore_ttys(void)
+{
+    int i;
+    for (i = 0; i < 2; i++) {
+        if (saved_fd[i] >= 0) {
+            (void)tcsetattr(saved_fd[i], TCSANOW, &saved_tio[i]);
+        }
+    }
+}
+
+static void on_signal(int sig)
+{
+    restore_ttys();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void raw_stdio(void)
+{
+    int fds[2] = { 0, 1 }, i;
+    for (i = 0; i < 2; i++) { /* both first: stdin and stdout are often one terminal */
+        if (isatty(fds[i]) && tcgetattr(fds[i], &saved_tio[i]) == 0) {
+            saved_fd[i] = fds[i];
+        }
+    }
+    for (i = 0; i < 2; i++) {
+        struct termios t;
+        if (saved_fd[i] < 0) {
+            continue;
+        }
+        t = saved_tio[i];
+        cfmakeraw(&t);
+        t.c_cc[VMIN] = 1;
+        t.c_cc[VTIME] = 0;
+        (void)tcsetattr(fds[i], TCSANOW, &t);
+    }
+    if (saved_fd[0] >= 0 || saved_fd[1] >= 0) {
+        atexit(restore_ttys);
+        signal(SIGTERM, on_signal);
+        signal(SIGHUP, on_signal);
+        signal(SIGINT, on_signal);
+    }
+}
+
 static int raw_tty(const char *path)
 {
     struct termios t;
@@ -301,7 +351,8 @@ static void usage(FILE *f)
             "\n"
             "An ESP-AT MQTT modem: Espressif's MQTT AT command set (AT+MQTTUSERCFG, AT+MQTTCONN,\n"
             "AT+MQTTPUB, AT+MQTTPUBRAW, AT+MQTTSUB...) on stdin/stdout, or on the serial device or\n"
-            "pseudo-terminal PATH (set to raw mode). stdout carries only the UART's bytes. It starts\n"
+            "pseudo-terminal PATH. A terminal (PATH, or stdin/stdout) is set to raw mode like a UART,\n"
+            "and stdin/stdout are put back at exit. stdout carries only the UART's bytes. It starts\n"
             "in the power-up state (echo on, AT+SYSLOG=0, MQTT state 0) and prints \"ready\".\n"
             "\n"
             "  --tty PATH   read and write PATH instead of stdin/stdout\n"
@@ -349,6 +400,8 @@ int main(int argc, char **argv)
         if (in_fd < 0) {
             return 2;
         }
+    } else {
+        raw_stdio();
     }
     cfg.write = uart_write;
     cfg.open = net_open;

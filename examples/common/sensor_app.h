@@ -42,7 +42,7 @@ int sensor_app_init(const sensor_app_board_t *board);
  */
 bmqtt_status_t sensor_app_step(uint32_t now_ms);
 
-/** @brief The client, for waits (bmqtt_client_next_deadline(), tx_idle) and statistics. */
+/** @brief The client, for waits (bmqtt_client_sleep_ms(), tx_idle) and statistics. */
 bmqtt_client_t *sensor_app_client(void);
 
 /** @brief Readings published and acknowledged so far. */

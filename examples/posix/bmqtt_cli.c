@@ -218,8 +218,10 @@ static void on_event(void *user, const bmqtt_event_t *ev)
         }
         if (ev->status != BMQTT_OK) {
             dropped++;
-            fprintf(stderr, "bmqtt-cli: message %u dropped: %s (%d)\n", ev->packet_id, bmqtt_status_str(ev->status),
-                    (int)ev->status);
+            /* Some statuses say "dropped: <why>" themselves (clean session ended...). */
+            const char *why = bmqtt_status_str(ev->status);
+            fprintf(stderr, "bmqtt-cli: message %u%s: %s (%d)\n", ev->packet_id,
+                    strncmp(why, "dropped", 7) == 0 ? "" : " dropped", why, (int)ev->status);
         }
         break;
     default:
@@ -479,8 +481,10 @@ static void check_deadline(void)
             qos2_open_count = 0;
             return;
         }
+        /* As mosquitto_sub -W: a clean DISCONNECT, so the broker discards the
+         * will instead of publishing it [MQTT-3.14.4-3]. */
+        if (cli_disconnect() != BMQTT_OK) cli_abort();
         fprintf(stderr, "bmqtt-cli: timed out after %g s (-W)\n", args.timeout_s);
-        cli_abort();
         exit(CLI_EXIT_TIMEOUT);
     }
 }

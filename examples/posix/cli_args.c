@@ -54,7 +54,7 @@ void cli_usage(FILE *out)
           "  --alpn a,b       TLS ALPN names (mosquitto's --tls-alpn takes one)\n"
           "  --repeat N       pub: publish the message N times\n"
           "  --interval-ms N  pub: pause between messages\n"
-          "  --inflight N     pub: QoS 1/2 messages in flight at once (default 20)\n"
+          "  --inflight N     pub: QoS 1/2 messages in flight at once (default 20, mosquitto's QoS 2 limit)\n"
           "  --reconnect      on connection loss, reconnect and resume\n"
           "  --linger s       sub: after -C, keep receiving for s seconds (shows duplicates)\n"
           "  --rx-size N      sub: receive buffer size (default 4096); larger messages arrive in chunks\n"

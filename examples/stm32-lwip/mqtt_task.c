@@ -153,7 +153,7 @@ static void mqtt_task(void *arg)
         }
 #endif
         /* Sleep until the broker sends something, we can send, or a timer is due (at most 100 ms). */
-        wait = bmqtt_client_next_deadline(c, now);
+        wait = bmqtt_client_sleep_ms(c, now);
         if (bmqtt_lwip_fd(&sock) < 0) {
             sys_msleep(wait < 100u ? wait : 100u); /* no socket: a reconnect pause */
         } else {

@@ -19,7 +19,7 @@
  *    for a scheme (1 TCP, 2-5 TLS, 6 WebSocket, 7-10 WebSocket over TLS),
  *    host, port and path.
  *
- * Nothing is allocated: the caller owns the bmqtt_at_t (7,084 bytes on Cortex-M4: the
+ * Nothing is allocated: the caller owns the bmqtt_at_t (6,960 bytes on Cortex-M4: the
  * command line, the credentials of up to 1,024 bytes each, ten subscriptions)
  * and the client's buffers named in the config.
  *
@@ -71,14 +71,11 @@ extern "C" {
 #define BMQTT_AT_LINE_MAX 256u
 /** Longest client id, user name or password (AT+MQTTLONGCLIENTID... range [1,1024]). */
 #define BMQTT_AT_LONG_MAX 1024u
-/** Longest topic, LWT topic, LWT message and host name. */
-#define BMQTT_AT_TOPIC_MAX 128u
 /** Longest AT+MQTTPUB data. */
 #define BMQTT_AT_DATA_MAX 256u
 /** Longest WebSocket path. */
 #define BMQTT_AT_PATH_MAX 32u
-/** Subscriptions tracked for AT+MQTTSUB? and re-subscribed after a reconnect. */
-#define BMQTT_AT_SUB_SLOTS 10u
+/* BMQTT_AT_SUB_SLOTS (10) and BMQTT_AT_TOPIC_MAX (128) are build options: config.h. */
 /** ALPN protocols (AT+MQTTALPN). */
 #define BMQTT_AT_ALPN_MAX 5u
 
@@ -95,8 +92,9 @@ typedef struct bmqtt_at_open {
     uint8_t ca_id;        /**< AT+MQTTUSERCFG CA_ID (0). */
     uint8_t alpn_count;   /**< Entries in alpn. */
     uint16_t port;        /**< AT+MQTTCONN port. */
-    const char *host;     /**< AT+MQTTCONN host ([A-Za-z0-9.-], at most 128 bytes). */
-    const char *path;     /**< WebSocket path ("" for schemes 1-5). */
+    const char *host;     /**< AT+MQTTCONN host ([A-Za-z0-9.-], at most BMQTT_AT_TOPIC_MAX bytes). */
+    const char *path;     /**< WebSocket path, starting with '/' ("mqtt" is given as "/mqtt"); "" for
+                               schemes 1-5 or when none was set. */
     const char *sni;      /**< AT+MQTTSNI; NULL: the host name. */
     const char *alpn[BMQTT_AT_ALPN_MAX]; /**< AT+MQTTALPN, in order. */
     uint32_t timeout_ms;  /**< Time the whole connect may take (AT+MQTTCONN timeout_ms). */
@@ -161,7 +159,6 @@ typedef struct bmqtt_at {
     bmqtt_reconnect_config_t rccfg;
     bmqtt_connect_t conn;
     bmqtt_request_t requests[BMQTT_AT_SUB_SLOTS];
-    bmqtt_subscription_t rsubs[BMQTT_AT_SUB_SLOTS];
     bmqtt_at_sub_t subs[BMQTT_AT_SUB_SLOTS];
     bmqtt_at_open_t open_req;
     const bmqtt_transport_t *tr;
@@ -171,7 +168,7 @@ typedef struct bmqtt_at {
     uint8_t mode, wait, state, scheme, reconnect, echo, syslog, overflow, cr, depth;
     uint8_t cert_key_id, ca_id, clean, lwt_qos, lwt_retain, lwt_topic_len, lwt_msg_len, host_len, path_len;
     uint8_t raw_kind, raw_qos, raw_retain, raw_topic_len, session, conn_failed, had_session, sntp_enable;
-    uint8_t alpn_count, sub_qos, sub_topic_len;
+    uint8_t alpn_count, sub_qos, sub_topic_len, clock, resub, resub_next;
     int16_t sntp_tz_hhmm;
     uint16_t alpn_off[BMQTT_AT_ALPN_MAX];
     char line[BMQTT_AT_LINE_MAX + 1u];
@@ -179,7 +176,7 @@ typedef struct bmqtt_at {
     char username[BMQTT_AT_LONG_MAX + 1u];
     char password[BMQTT_AT_LONG_MAX + 1u];
     char host[BMQTT_AT_TOPIC_MAX + 1u];
-    char path[BMQTT_AT_PATH_MAX + 1u];
+    char path[BMQTT_AT_PATH_MAX + 2u]; /* with the '/' a path without one gets */
     char lwt_topic[BMQTT_AT_TOPIC_MAX + 1u];
     char lwt_msg[BMQTT_AT_TOPIC_MAX + 1u];
     char sni[BMQTT_AT_LINE_MAX + 1u];

@@ -35,7 +35,9 @@
  *    transport does not take.
  *
  * One task drives a client: call every function from it, or give the config
- * a lock (lock/unlock, a recursive mutex) so that other tasks may publish.
+ * a lock (lock/unlock, a recursive mutex) so that other tasks may call it:
+ * every function but bmqtt_client_init() and bmqtt_client_rule_str() takes the
+ * lock then, the read-only ones (state, last_error, sleep_ms, tx_idle...) too.
  *
  * tx_buf sizing: each queued packet takes its wire size in tx_buf. A QoS 0
  * PUBLISH of topic T and payload P bytes is 2 + 2 + T + P bytes when that is
@@ -170,9 +172,11 @@ typedef struct bmqtt_client_config {
     uint16_t request_count;     /**< Entries of requests. */
     uint32_t response_timeout_ms; /**< Every wait (see above); 0: BMQTT_RESPONSE_TIMEOUT_MS. */
     void *user;                 /**< Passed to every hook. */
-    /** Every event; may be NULL. Any client call may be made from it. */
+    /** Every event; may be NULL. Any client call but bmqtt_client_init() (refused with
+     *  BMQTT_ERR_BUSY) may be made from it, abort() and connect() included. */
     void (*on_event)(void *user, const bmqtt_event_t *ev);
-    /** Optional lock around every call of this client (a recursive mutex: events run inside it). */
+    /** Optional lock around every call of this client, the read-only ones included
+     *  (a recursive mutex: events run inside it). */
     void (*lock)(void *user);
     void (*unlock)(void *user); /**< Releases lock. */
 } bmqtt_client_config_t;
@@ -197,7 +201,7 @@ typedef enum bmqtt_rule {
     BMQTT_RULE_CONNACK_TWICE,    /**< A second CONNACK on one connection (section 4.8: protocol violation). */
     BMQTT_RULE_SESSION_PRESENT,  /**< [MQTT-3.2.2-1] Session Present 1 answering clean session 1. */
     BMQTT_RULE_REFUSED,          /**< CONNACK refused the connection (its return code is the status). */
-    BMQTT_RULE_ACK_UNKNOWN,      /**< [MQTT-4.3.2-2]/[MQTT-4.3.3-2] PUBACK/PUBREC for no PUBLISH in flight. */
+    BMQTT_RULE_ACK_UNKNOWN,      /**< [MQTT-4.3.2-2] PUBACK for no QoS 1 PUBLISH in flight. */
     BMQTT_RULE_PUBCOMP_UNKNOWN,  /**< [MQTT-4.3.3-2] PUBCOMP for no PUBREL sent. */
     BMQTT_RULE_SUBACK_UNKNOWN,   /**< [MQTT-3.8.4-5] SUBACK for no pending SUBSCRIBE, or with another code count. */
     BMQTT_RULE_UNSUBACK_UNKNOWN, /**< [MQTT-3.10.4-4] UNSUBACK for no pending UNSUBSCRIBE. */
@@ -211,7 +215,8 @@ typedef enum bmqtt_rule {
     BMQTT_RULE_ACKS_MISSING,     /**< A graceful disconnect gave up waiting for acks. */
     BMQTT_RULE_TRANSPORT,        /**< The transport failed or the peer closed (the status says which). */
     BMQTT_RULE_OVERRUN,          /**< The transport's recv reported more bytes than it was asked for. */
-    BMQTT_RULE_CHANGED           /**< A message kept by reference was invalid at its resend. */
+    BMQTT_RULE_CHANGED,          /**< A message kept by reference was invalid at its resend. */
+    BMQTT_RULE_PUBREC_UNKNOWN    /**< [MQTT-4.3.3-1] PUBREC for no QoS 2 PUBLISH in flight. */
 } bmqtt_rule_t;
 
 /** Why the session ended (bmqtt_client_last_error()); a refused call says why in its status. */
@@ -220,6 +225,10 @@ typedef struct bmqtt_client_error {
     uint8_t packet_type;     /**< Type of the packet that caused it (0: none, e.g. a timeout). */
     uint8_t rule;            /**< A bmqtt_rule_t; bmqtt_client_rule_str() names it. */
     uint16_t packet_id;      /**< Its id, when it has one. */
+    /** What the transport returned when it was none of the values transport.h
+     *  allows (status BMQTT_ERR_TRANSPORT, rule BMQTT_RULE_TRANSPORT): the port's
+     *  own code, kept for its author; 0 otherwise. */
+    int32_t port_status;
 } bmqtt_client_error_t;
 
 /** The client. Caller-owned; every field is private. Independent of config.h options. */
@@ -237,12 +246,14 @@ typedef struct bmqtt_client {
     int32_t err_status;        /* bmqtt_client_last_error() */
     uint32_t err_why;          /* its packet type | rule << 4 | packet id << 16 */
     uint8_t state, flags, ping_out, streaming, session_present, clean;
+    uint8_t in_event;          /* events running (nested): init is refused meanwhile */
     uint16_t keepalive_s, tx_extra_slot;
     const bmqtt_transport_t *tr;
     uint32_t tx_tail;          /* queued bytes: tx_buf[0..tx_tail) */
     uint32_t tx_extra_len;     /* bytes of tx_extra still to send */
     uint32_t rx_fill, rx_framed;
     int32_t tx_err;            /* a send error met inside an API call, for poll to report */
+    int32_t port_status;       /* a transport value outside transport.h's list, for last_error */
     const uint8_t *tx_extra;   /* payload of a packet too large for tx_buf, sent from its memory */
     uint32_t tx_extra_at;      /* where tx_extra goes in the stream (offset in tx_buf) */
     uint32_t now_ms, stall_ms, last_tx_ms, ping_ms;
@@ -265,8 +276,15 @@ typedef struct bmqtt_client {
  *
  * A macro passes the application's sizeof(bmqtt_client_t), so a library built
  * with another layout is refused instead of writing past the struct.
+ *
+ * A client already initialised with @p cfg is refused while its session is
+ * open or from inside its events: end it first (bmqtt_client_abort() closes the
+ * transport). init reads @p c's config pointer for that check, so a client in
+ * memory that held another client's state before (a reused stack frame, RAM
+ * kept across a reset) must be zeroed first; static storage is.
  * @return BMQTT_OK; BMQTT_ERR_PARAM (NULL, a buffer under 16 bytes, an empty
- *         table, an in-flight table over BMQTT_MAX_INFLIGHT, a size mismatch).
+ *         table, an in-flight table over BMQTT_MAX_INFLIGHT, a size mismatch);
+ *         BMQTT_ERR_BUSY (a session of @p c is open, or an event of @p c is running).
  */
 #define bmqtt_client_init(c, cfg) bmqtt_client_init_checked((c), (cfg), sizeof(bmqtt_client_t))
 /** @brief bmqtt_client_init() with the caller's struct size. */
@@ -329,9 +347,10 @@ bmqtt_status_t bmqtt_client_poll(bmqtt_client_t *c, uint32_t now_ms);
  *         BMQTT_ERR_BUSY (QoS 0 only: tx_buf full right now, nothing kept;
  *         poll and retry); BMQTT_ERR_INFLIGHT_FULL (no free slot, or no room
  *         in the outbox until earlier messages end); BMQTT_ERR_BUFFER_TOO_SMALL
- *         (header and topic larger than tx_buf, or the message larger than the
- *         whole outbox: use bmqtt_client_publish_ref()); an encoder status for a bad
- *         topic or QoS, found here and never blamed on the broker later.
+ *         (header and topic larger than the whole tx_buf); BMQTT_ERR_OUTBOX_TOO_SMALL
+ *         (the message larger than the whole outbox: use bmqtt_client_publish_ref());
+ *         an encoder status for a bad topic or QoS (the caller's data: found here
+ *         and never blamed on the broker later).
  */
 bmqtt_status_t bmqtt_client_publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uint16_t *packet_id);
 
@@ -387,16 +406,27 @@ bmqtt_client_state_t bmqtt_client_state(const bmqtt_client_t *c);
 /** @brief What ended the last session: status BMQTT_OK while none ended, or after a graceful end. */
 bmqtt_client_error_t bmqtt_client_last_error(const bmqtt_client_t *c);
 
-/** @brief The rule of a bmqtt_rule_t, e.g. "MQTT-3.2.2-1: session present after clean session"; never NULL. */
+/** @brief The rule of a bmqtt_rule_t, e.g. "MQTT-3.2.2-1: session present after clean session"; never NULL.
+ *  Every rule but BMQTT_RULE_NONE, BMQTT_RULE_REFUSED and the transport's and
+ *  deadlines' (BMQTT_RULE_TRANSPORT, _OVERRUN, _NO_*, _STALLED, _ACKS_MISSING,
+ *  _CHANGED, _TOO_LARGE, _QOS2_FULL) is one the broker broke. */
 const char *bmqtt_client_rule_str(unsigned rule);
 
 /**
- * @brief Milliseconds from @p now_ms until poll has timed work to do
- *        (keepalive, a deadline); 0 when it has work now; UINT32_MAX when only
- *        incoming bytes can wake it. A low-power loop may sleep that long, or
- *        until the transport has data.
+ * @brief How long the caller may sleep: milliseconds from @p now_ms until poll
+ *        has timed work to do (a PINGREQ, a deadline); 0 when it has work now;
+ *        UINT32_MAX when only incoming bytes can give it work.
+ *
+ * The timer alone keeps the session alive: a loop that sleeps exactly this
+ * long between polls, without waking on received data, sends every PINGREQ in
+ * time (while one is out, the next wake-up is when the following one would be
+ * due, so its PINGRESP is read by then). Received messages wait in the
+ * transport until that wake-up: wake on data too for their latency.
  */
-uint32_t bmqtt_client_next_deadline(const bmqtt_client_t *c, uint32_t now_ms);
+uint32_t bmqtt_client_sleep_ms(const bmqtt_client_t *c, uint32_t now_ms);
+
+/** @deprecated The old name of bmqtt_client_sleep_ms(): it returns a duration, not a deadline. */
+#define bmqtt_client_next_deadline(c, now_ms) bmqtt_client_sleep_ms((c), (now_ms))
 
 /** @brief 1 when nothing waits in tx_buf (and no large payload is being sent). */
 int bmqtt_client_tx_idle(const bmqtt_client_t *c);

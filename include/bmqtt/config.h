@@ -59,6 +59,25 @@
 #define BMQTT_RESPONSE_TIMEOUT_MS 10000u
 #endif
 
+/**
+ * The AT interpreter (at.h): subscriptions tracked for AT+MQTTSUB? and re-subscribed
+ * after a reconnect. The firmware tracks 10 (an 11th topic is subscribed, not tracked).
+ * Each slot is a topic of BMQTT_AT_TOPIC_MAX + 4 bytes and a request slot of the
+ * client in bmqtt_at_t.
+ */
+#ifndef BMQTT_AT_SUB_SLOTS
+#define BMQTT_AT_SUB_SLOTS 10u
+#endif
+
+/**
+ * The AT interpreter: longest topic (AT+MQTTPUB, PUBRAW, SUB, UNSUB), LWT topic, LWT
+ * message and host name, in bytes. The firmware's limit is 128. Each arrives in a
+ * command line of BMQTT_AT_LINE_MAX (256) bytes, so more than 255 could never be used.
+ */
+#ifndef BMQTT_AT_TOPIC_MAX
+#define BMQTT_AT_TOPIC_MAX 128u
+#endif
+
 #if BMQTT_MAX_INFLIGHT < 1 || BMQTT_MAX_INFLIGHT > 65535
 #error "BMQTT_MAX_INFLIGHT must be 1..65535 (packet ids are 16-bit and 0 is reserved)"
 #endif
@@ -69,6 +88,14 @@
 
 #ifdef BMQTT_MAX_PENDING_REQ
 #error "BMQTT_MAX_PENDING_REQ is gone: give bmqtt_client_config_t::requests a table of the size you want"
+#endif
+
+#if BMQTT_AT_SUB_SLOTS < 1 || BMQTT_AT_SUB_SLOTS > 255
+#error "BMQTT_AT_SUB_SLOTS must be 1..255 (AT+MQTTSUB needs one; the interpreter counts them in 8 bits)"
+#endif
+
+#if BMQTT_AT_TOPIC_MAX < 1 || BMQTT_AT_TOPIC_MAX > 255
+#error "BMQTT_AT_TOPIC_MAX must be 1..255 (a topic arrives in a command line of 256 bytes)"
 #endif
 
 #if BMQTT_RESPONSE_TIMEOUT_MS < 1

@@ -57,6 +57,7 @@ typedef enum bmqtt_status {
     BMQTT_ERR_KEEPALIVE = -54,        /**< No PINGRESP in time: connection considered lost. */
     BMQTT_ERR_SESSION_ENDED = -55,    /**< QoS 1/2 message dropped: its clean session (1) ended unacknowledged. */
     BMQTT_ERR_CHANGED = -56,          /**< QoS 1/2 message dropped: its memory (by reference) became invalid before a resend. */
+    BMQTT_ERR_OUTBOX_TOO_SMALL = -57, /**< A QoS 1/2 message larger than the whole outbox (publish it by reference, or give a larger outbox). */
 
     /* Transport. */
     BMQTT_ERR_TRANSPORT = -60,        /**< The transport failed (socket error...). */
@@ -87,7 +88,16 @@ typedef enum bmqtt_status {
  */
 const char *bmqtt_status_str(bmqtt_status_t status);
 
-/** @brief Non-zero when @p s blames the peer: malformed bytes or a protocol violation. */
+/**
+ * @brief Non-zero when @p s, returned by a decoder or as the end of a session
+ *        (bmqtt_client_poll(), bmqtt_client_last_error()), blames the peer:
+ *        malformed bytes or a protocol violation.
+ *
+ * The codec's statuses name a rule, not a culprit: the same BMQTT_ERR_BAD_TOPIC
+ * from an encoder, or from bmqtt_client_publish() refusing a call, blames the
+ * caller's data. A session's end says who broke the rule in
+ * bmqtt_client_error_t::rule (BMQTT_RULE_NONE: nobody; see client.h).
+ */
 #define BMQTT_STATUS_IS_PEER_ERROR(s) ((s) <= BMQTT_ERR_BAD_TYPE && (s) >= BMQTT_ERR_PACKET_TOO_LARGE)
 
 /**

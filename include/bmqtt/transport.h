@@ -7,11 +7,20 @@
  * the transport below it in its own context and calls through it, so any
  * transport can wrap any other (WebSocket over TLS over lwIP is three).
  *
- * Both calls are non-blocking. They return:
- *  - > 0: bytes moved (fewer than asked is fine: the caller resumes later);
- *  - BMQTT_WOULD_BLOCK: nothing can move now (0 is treated the same);
+ * Both calls are non-blocking. They return one of:
+ *  - > 0, at most the length asked: bytes moved (fewer than asked is fine:
+ *    the caller resumes later);
+ *  - 0 or BMQTT_WOULD_BLOCK: nothing can move now;
  *  - BMQTT_ERR_CLOSED: the peer closed the connection in order;
- *  - any other negative bmqtt_status_t: the transport failed.
+ *  - BMQTT_ERR_TRANSPORT, BMQTT_ERR_CONNECT, BMQTT_ERR_DNS: the transport
+ *    failed (a connection still being made may fail late);
+ *  - a code of the port's own layer, -70 or below (BMQTT_STATUS_TLS_BASE and
+ *    the ranges after it, BMQTT_STATUS_USER_BASE for your own ports), named
+ *    through bmqtt_status_register().
+ * Anything else (BMQTT_NEED_MORE, a codec or CONNACK status, more bytes than
+ * asked) is the port's bug: the client ends the session with
+ * BMQTT_ERR_TRANSPORT and keeps the value in bmqtt_client_error_t::port_status,
+ * so a port never makes the broker look guilty of what it did.
  *
  * Functions are called from the one thread that drives the client.
  */

@@ -3,6 +3,7 @@
  * (lwIP 2.1.x, NO_SYS=0). Includes lwIP headers only; see bmqtt_lwip.h.
  */
 #include "bmqtt_lwip.h"
+#include "bmqtt/config.h"
 
 #include <string.h>
 
@@ -234,6 +235,7 @@ bmqtt_status_t bmqtt_lwip_connect(bmqtt_lwip_t *s, const char *host, uint16_t po
         if (err != EINPROGRESS) {
             s->last_errno = err;
             (void)lwip_close(fd);
+            BMQTT_LOG("bmqtt lwip: connect to %s port %u failed: errno %d", host, (unsigned)port, s->last_errno);
             return BMQTT_ERR_CONNECT;
         }
         for (;;) {
@@ -242,6 +244,7 @@ bmqtt_status_t bmqtt_lwip_connect(bmqtt_lwip_t *s, const char *host, uint16_t po
             if (left == 0u) {
                 s->last_errno = ETIMEDOUT;
                 (void)lwip_close(fd);
+                BMQTT_LOG("bmqtt lwip: connect to %s port %u failed: errno %d", host, (unsigned)port, s->last_errno);
                 return BMQTT_ERR_CONNECT;
             }
             /* Short slices, so that a stack that never signals still meets the deadline. */
@@ -249,6 +252,7 @@ bmqtt_status_t bmqtt_lwip_connect(bmqtt_lwip_t *s, const char *host, uint16_t po
             if (r < 0) {
                 s->last_errno = lwip_err();
                 (void)lwip_close(fd);
+                BMQTT_LOG("bmqtt lwip: connect to %s port %u failed: errno %d", host, (unsigned)port, s->last_errno);
                 return BMQTT_ERR_CONNECT;
             }
             if (r > 0) {
@@ -268,6 +272,7 @@ bmqtt_status_t bmqtt_lwip_connect(bmqtt_lwip_t *s, const char *host, uint16_t po
                 if (err != 0) {
                     s->last_errno = err;
                     (void)lwip_close(fd);
+                    BMQTT_LOG("bmqtt lwip: connect to %s port %u failed: errno %d", host, (unsigned)port, s->last_errno);
                     return BMQTT_ERR_CONNECT;
                 }
                 break;

@@ -8,6 +8,7 @@
  * they may call tcp_abort()/tcp_close() freely. Nothing here allocates.
  */
 #include "bmqtt_lwip_raw.h"
+#include "bmqtt/config.h"
 
 #include <string.h>
 
@@ -71,6 +72,7 @@ static void pull_held(bmqtt_lwip_raw_t *s)
         (void)pbuf_copy_partial(s->held, s->ring + tail, (u16_t)n, s->held_off);
         s->held_off = (uint16_t)(s->held_off + n);
         s->ring_fill += n;
+        BMQTT_ASSERT(s->ring_fill <= s->ring_size);
         if (s->held_off == s->held->tot_len) {
             (void)pbuf_free(s->held);
             s->held = NULL;
@@ -114,6 +116,7 @@ static void fail(bmqtt_lwip_raw_t *s, bmqtt_status_t st, err_t err)
     if (s->status == 0) {
         s->status = (int32_t)st;
         s->lwip_err = (int)err;
+        BMQTT_LOG("bmqtt lwip_raw: connection failed: status %d, lwIP err %d", (int)st, (int)err);
     }
     s->state = ST_FAILED;
 }
@@ -159,6 +162,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     if (p == NULL) {
         if (s != NULL) {
             s->fin = 1u; /* recv reports it once the ring is drained */
+            BMQTT_LOG("bmqtt lwip_raw: FIN from the peer (%u bytes still in the ring)", (unsigned)s->ring_fill);
         }
         return ERR_OK;
     }
@@ -433,6 +437,7 @@ int32_t bmqtt_lwip_raw_recv(void *ctx, uint8_t *buf, size_t len)
         memcpy(buf + first, s->ring, n - first);
         s->ring_head = (s->ring_head + n) % s->ring_size;
         s->ring_fill -= n;
+        BMQTT_ASSERT(s->ring_head < s->ring_size && s->ring_fill < s->ring_size);
         /* The client has these bytes now: reopen the window by as many. */
         for (left = n; s->pcb != NULL && left != 0u;) {
             u16_t step = (u16_t)(left > 0xFFFFu ? 0xFFFFu : left);

@@ -3,6 +3,7 @@
  * Built with -D_POSIX_C_SOURCE=200809L (see the Makefile).
  */
 #include "bmqtt_posix.h"
+#include "bmqtt/config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -185,6 +186,7 @@ bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t 
 #endif
     if (rc != 0 || res == NULL) {
         s->last_errno = rc;
+        BMQTT_LOG("bmqtt posix: %s: name not resolved (%s)", host, gai_strerror(rc));
         return BMQTT_ERR_DNS;
     }
 
@@ -206,11 +208,13 @@ bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t 
 
     if (s->sock == 0) {
         s->last_errno = err;
+        BMQTT_LOG("bmqtt posix: connect to %s port %u failed: %s", host, (unsigned)port, strerror(err));
         if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
             return BMQTT_ERR_TRANSPORT;
         }
         return BMQTT_ERR_CONNECT;
     }
+    BMQTT_LOG("bmqtt posix: connected to %s port %u (socket %d)", host, (unsigned)port, s->sock - 1);
     return BMQTT_OK;
 }
 
@@ -237,12 +241,14 @@ int32_t bmqtt_posix_send(void *ctx, const uint8_t *buf, size_t len)
         n = send((s->sock - 1), buf, (size_t)clamp_len(len), BMQTT_SEND_FLAGS);
     } while (n < 0 && errno == EINTR);
     if (n >= 0) {
+        BMQTT_ASSERT((size_t)n <= len);
         return (int32_t)n;
     }
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
         return BMQTT_WOULD_BLOCK;
     }
     s->last_errno = errno;
+    BMQTT_LOG("bmqtt posix: send on socket %d failed: %s", s->sock - 1, strerror(errno));
     return BMQTT_ERR_TRANSPORT;
 }
 
@@ -264,15 +270,18 @@ int32_t bmqtt_posix_recv(void *ctx, uint8_t *buf, size_t len)
         n = recv((s->sock - 1), buf, (size_t)clamp_len(len), 0);
     } while (n < 0 && errno == EINTR);
     if (n > 0) {
+        BMQTT_ASSERT((size_t)n <= len);
         return (int32_t)n;
     }
     if (n == 0) {
+        BMQTT_LOG("bmqtt posix: socket %d closed by the peer", s->sock - 1);
         return BMQTT_ERR_CLOSED;
     }
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
         return BMQTT_WOULD_BLOCK;
     }
     s->last_errno = errno;
+    BMQTT_LOG("bmqtt posix: recv on socket %d failed: %s", s->sock - 1, strerror(errno));
     return BMQTT_ERR_TRANSPORT;
 }
 
@@ -280,6 +289,7 @@ void bmqtt_posix_close(void *ctx)
 {
     bmqtt_posix_t *s = (bmqtt_posix_t *)ctx;
     if (s != NULL && s->sock != 0) {
+        BMQTT_LOG("bmqtt posix: closing socket %d", s->sock - 1);
         (void)close((s->sock - 1));
         s->sock = 0;
     }

@@ -9,6 +9,7 @@
  * and nothing waits: every call does what the lower transport allows.
  */
 #include "bmqtt_ws.h"
+#include "bmqtt/config.h"
 
 #include <string.h>
 
@@ -71,7 +72,9 @@ static int32_t ws_fail(bmqtt_ws_t *ws, int32_t st)
 {
     if (ws->status == 0) {
         ws->status = st;
+        BMQTT_LOG("bmqtt ws: connection failed: %s (%d)", bmqtt_status_str((bmqtt_status_t)st), (int)st);
     }
+    BMQTT_ASSERT(ws->status < 0);
     return ws->status;
 }
 

@@ -49,9 +49,15 @@ static void unlock(const bmqtt_client_t *c)
     if (c->cfg->unlock) c->cfg->unlock(c->cfg->user);
 }
 
-static void emit(const bmqtt_client_t *c, bmqtt_event_t *ev)
+/* Events run with in_event raised, so that init from inside one is refused (connect from
+ * an event clears the field: the saved depth is put back, not decremented). */
+static void emit(bmqtt_client_t *c, bmqtt_event_t *ev)
 {
-    if (c->cfg->on_event) c->cfg->on_event(c->cfg->user, ev);
+    uint8_t depth = c->in_event;
+    if (c->cfg->on_event == NULL) return;
+    c->in_event = (uint8_t)(depth + 1u);
+    c->cfg->on_event(c->cfg->user, ev);
+    c->in_event = depth;
 }
 
 /* An event with the fields every type has; the rest zero. */
@@ -63,7 +69,7 @@ static void ev_init(bmqtt_event_t *ev, bmqtt_event_type_t type, bmqtt_status_t s
     ev->packet_id = id;
 }
 
-static void emit_simple(const bmqtt_client_t *c, bmqtt_event_type_t type, bmqtt_status_t st, uint16_t id)
+static void emit_simple(bmqtt_client_t *c, bmqtt_event_type_t type, bmqtt_status_t st, uint16_t id)
 {
     bmqtt_event_t ev;
     ev_init(&ev, type, st, id);
@@ -94,6 +100,9 @@ static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, uint32_t why)
 static void slot_done(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
 {
     uint16_t id = s->pub.packet_id;
+    BMQTT_ASSERT(s->state != 0 && id != 0);
+    BMQTT_ASSERT(!(s->flags & F_OUTBOX) || c->outbox_live != 0);
+    BMQTT_LOG("bmqtt: PUBLISH %u done: %s", (unsigned)id, bmqtt_status_str(st));
     (void)JOURNAL(c, J_DONE, s - c->cfg->inflight);
     if ((s->flags & F_OUTBOX) && --c->outbox_live == 0) c->outbox_used = 0; /* empty: start from the front */
     s->state = 0;
@@ -123,6 +132,7 @@ static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
     uint16_t n = c->nreq;
 
     if (!open_session(c)) return st;
+    BMQTT_ASSERT(c->tr != NULL);
     if (c->tr->close) c->tr->close(c->tr->ctx);
     c->state = BMQTT_CLIENT_CLOSED;
     c->tx_tail = c->tx_extra_len = 0;
@@ -135,7 +145,7 @@ static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
     } else if (c->err_status != st) {
         (void)note(c, st, WHY(0, BMQTT_RULE_NONE));
     }
-    BMQTT_LOG("bmqtt: session ended: %s", bmqtt_status_str(st));
+    BMQTT_LOG("bmqtt: state CLOSED: %s", bmqtt_status_str(st));
     for (uint16_t i = 0; i < n; i++) {
         if (r[i].id) {
             uint16_t id = r[i].id;
@@ -153,6 +163,20 @@ static bmqtt_status_t fail(bmqtt_client_t *c, bmqtt_status_t st, uint32_t why)
 {
     (void)note(c, st, why);
     return end_session(c, st);
+}
+
+/* What a transport returned, as transport.h allows it: anything else is the port's
+ * bug, reported as BMQTT_ERR_TRANSPORT with its value kept for last_error. */
+static int32_t io_result(bmqtt_client_t *c, int32_t n, size_t want)
+{
+    /* BMQTT_ERR_TRANSPORT, _CLOSED, _DNS and _CONNECT are -60..-63: one unsigned test. */
+    if ((n >= 0 && (size_t)n <= want) || n == BMQTT_WOULD_BLOCK || (uint32_t)(n - BMQTT_ERR_CONNECT) <= 3u ||
+        n <= BMQTT_STATUS_TLS_BASE) {
+        return n;
+    }
+    BMQTT_LOG("bmqtt: the transport returned %ld (%ld bytes asked): not a transport status", (long)n, (long)want);
+    c->port_status = n;
+    return BMQTT_ERR_TRANSPORT;
 }
 
 /* ---- the transmit queue ---------------------------------------------- */
@@ -244,10 +268,9 @@ static bmqtt_status_t flush(bmqtt_client_t *c)
             p = c->cfg->tx_buf;
             want = c->tx_extra_len ? c->tx_extra_at : c->tx_tail;
         }
-        n = c->tr->send(c->tr->ctx, p, want);
+        n = io_result(c, c->tr->send(c->tr->ctx, p, want), want);
         if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_WOULD_BLOCK;
         if (n < 0) return (bmqtt_status_t)n;
-        if ((size_t)n > want) return BMQTT_ERR_TRANSPORT; /* the port broke its contract */
         c->last_tx_ms = c->stall_ms = c->now_ms;
         if (extra) {
             c->tx_extra += n;
@@ -258,6 +281,7 @@ static bmqtt_status_t flush(bmqtt_client_t *c)
             c->tx_tail -= (uint32_t)n;
             memmove(c->cfg->tx_buf, c->cfg->tx_buf + n, c->tx_tail);
             if (c->tx_extra_len) c->tx_extra_at -= (uint32_t)n;
+            BMQTT_ASSERT(!c->tx_extra_len || c->tx_extra_at <= c->tx_tail);
         }
     }
     return BMQTT_OK;
@@ -288,6 +312,7 @@ static uint16_t take_id(bmqtt_client_t *c)
     for (;;) {
         uint16_t id = c->next_id++;
         if (c->next_id == 0) c->next_id = 1;
+        BMQTT_ASSERT(id != 0);
         if (find_slot(c, id) == NULL && find_req(c, id) < 0) return id; /* id is never 0: see the wrap */
     }
 }
@@ -355,7 +380,14 @@ bmqtt_status_t bmqtt_client_init_checked(bmqtt_client_t *c, const bmqtt_client_c
         (unsigned)cfg->inflight_count - 1u >= (unsigned)BMQTT_MAX_INFLIGHT || cfg->qos2_ids == NULL ||
         cfg->qos2_count == 0 || (cfg->requests && cfg->request_count == 0) ||
         (cfg->lock == NULL) != (cfg->unlock == NULL)) {
+        BMQTT_LOG("bmqtt: init refused: %s", "bad parameter");
         return BMQTT_ERR_PARAM;
+    }
+    /* Never under a running event or an open session of its own: the code that raised
+     * the event goes on with the client, and the transport would be dropped unclosed. */
+    if (c->cfg == cfg && (c->in_event || open_session(c))) {
+        BMQTT_LOG("bmqtt: init refused: %s", c->in_event ? "inside an event" : "a session is open");
+        return BMQTT_ERR_BUSY;
     }
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
@@ -403,10 +435,13 @@ bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *
      * without a session, and nothing is received before it. */
     bmqtt_framer_init(&c->framer, (uint32_t)c->cfg->rx_size);
     c->state = BMQTT_CLIENT_CONNECTING;
+    BMQTT_LOG("bmqtt: state CONNECTING: CONNECT queued (%u bytes, clean session %u, keep alive %u s)", (unsigned)n,
+              (unsigned)c->clean, (unsigned)c->keepalive_s);
     tx_commit(c, n);
     progress(c);
     st = BMQTT_OK;
 out:
+    if (st != BMQTT_OK) BMQTT_LOG("bmqtt: connect refused: %s", bmqtt_status_str(st));
     unlock(c);
     return st;
 }
@@ -427,6 +462,8 @@ static bmqtt_status_t on_connack(bmqtt_client_t *c, const bmqtt_connack_t *ack)
         return note(c, st, WHY(BMQTT_CONNACK, BMQTT_RULE_REFUSED));
     }
     if (c->state == BMQTT_CLIENT_CONNECTING) c->state = BMQTT_CLIENT_CONNECTED;
+    BMQTT_LOG("bmqtt: state %s: CONNACK accepted, session present %u",
+              c->state == BMQTT_CLIENT_CONNECTED ? "CONNECTED" : "DISCONNECTING", (unsigned)ack->session_present);
     c->flags |= CF_ACKED;
     c->session_present = ack->session_present;
     if (!ack->session_present) {
@@ -483,6 +520,7 @@ static bmqtt_status_t admit(bmqtt_client_t *c, const bmqtt_publish_t *p, int *fr
     *fresh = 1;
     if (p->qos == 2) {
         if (qos2_seen(c, p->packet_id)) {
+            BMQTT_LOG("bmqtt: QoS 2 PUBLISH %u again: answered, not delivered twice", (unsigned)p->packet_id);
             *fresh = 0; /* resent before our PUBREC arrived: deliver once [MQTT-4.3.3-2] */
         } else if (!qos2_set(c, 0, p->packet_id)) {
             return note(c, BMQTT_ERR_INFLIGHT_FULL, WHY(BMQTT_PUBLISH, BMQTT_RULE_QOS2_FULL) | ID(p->packet_id));
@@ -533,7 +571,9 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         /* Only for the step awaited, never for a packet not (fully) sent on this connection. */
         if (s == NULL || s->state != (type == BMQTT_PUBCOMP ? WAIT_COMP : WAIT_ACK) ||
             s->pub.qos != (type == BMQTT_PUBACK ? 1u : 2u) || !sent_past(c, s->end)) {
-            return protocol(c, WHY(type, type == BMQTT_PUBCOMP ? BMQTT_RULE_PUBCOMP_UNKNOWN : BMQTT_RULE_ACK_UNKNOWN) |
+            return protocol(c, WHY(type, type == BMQTT_PUBCOMP  ? BMQTT_RULE_PUBCOMP_UNKNOWN
+                                         : type == BMQTT_PUBREC ? BMQTT_RULE_PUBREC_UNKNOWN
+                                                                : BMQTT_RULE_ACK_UNKNOWN) |
                                    ID(pkt.u.packet_id));
         }
         if (type == BMQTT_PUBREC) {
@@ -546,6 +586,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
     case BMQTT_PUBREL:
         /* Forget the id; PUBCOMP even if unknown [MQTT-4.3.3-2]. */
         fresh = qos2_set(c, pkt.u.packet_id, 0);
+        if (!fresh) BMQTT_LOG("bmqtt: PUBREL %u for no message held: PUBCOMP anyway", (unsigned)pkt.u.packet_id);
         if (fresh) (void)JOURNAL(c, J_QOS2_OUT, pkt.u.packet_id);
         if ((st = tx_small(c, 0x70u, pkt.u.packet_id)) != BMQTT_OK) return st;
         if (fresh) emit_simple(c, BMQTT_EVT_QOS2_DONE, BMQTT_OK, pkt.u.packet_id);
@@ -600,6 +641,7 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
 
     st = bmqtt_publish_decode_head((uint8_t)(c->framer.first_byte & 0x0Fu), c->cfg->rx_buf + hl,
                                    c->rx_framed - hl, c->framer.remaining, &p, &head);
+    BMQTT_ASSERT(c->stream_head <= c->rx_framed && c->rx_framed <= c->rx_fill);
     if (st == BMQTT_NEED_MORE) {
         if (!full) return BMQTT_OK;
         return note(c, BMQTT_ERR_PACKET_TOO_LARGE, WHY(BMQTT_PUBLISH, BMQTT_RULE_TOO_LARGE));
@@ -685,10 +727,15 @@ static bmqtt_status_t receive(bmqtt_client_t *c)
         if (!(c->flags & CF_ACKED) && tx_busy(c)) return BMQTT_OK;
         want = c->cfg->rx_size - c->rx_fill;
         n = c->tr->recv(c->tr->ctx, c->cfg->rx_buf + c->rx_fill, want);
+        if (n > 0 && (size_t)n > want) {
+            c->port_status = n;
+            return note(c, BMQTT_ERR_TRANSPORT, WHY(0, BMQTT_RULE_OVERRUN));
+        }
+        n = io_result(c, n, want);
         if (n == 0 || n == BMQTT_WOULD_BLOCK) return BMQTT_OK;
         if (n < 0) return note(c, (bmqtt_status_t)n, WHY(0, BMQTT_RULE_TRANSPORT));
-        if ((size_t)n > want) return note(c, BMQTT_ERR_TRANSPORT, WHY(0, BMQTT_RULE_OVERRUN));
         c->rx_fill += (uint32_t)n;
+        BMQTT_ASSERT(c->rx_fill <= c->cfg->rx_size);
     }
     return drain(c);
 }
@@ -714,6 +761,7 @@ static bmqtt_status_t finish_disconnect(bmqtt_client_t *c, uint32_t now)
         if (tx_small(c, 0xE0u, 0) != BMQTT_OK) return BMQTT_WOULD_BLOCK; /* after what is queued */
         c->flags |= CF_DIS_SENT;
         if (!all_acked(c)) c->flags |= CF_LATE;
+        BMQTT_LOG("bmqtt: DISCONNECT queued%s", (c->flags & CF_LATE) ? " (acks still missing: wait over)" : "");
     }
     progress(c);
     if (tx_busy(c) && !c->tx_err) return BMQTT_WOULD_BLOCK;
@@ -757,6 +805,7 @@ static bmqtt_status_t timers(bmqtt_client_t *c, uint32_t now)
         } else if (since(now, c->last_tx_ms) >= ka - ka / 4u) {
             /* Early enough that the interval between packets never exceeds Keep Alive [MQTT-3.1.2-23]. */
             if (tx_small(c, 0xC0u, 0) == BMQTT_OK) {
+                BMQTT_LOG("bmqtt: PINGREQ queued (%u ms since the last packet)", (unsigned)since(now, c->last_tx_ms));
                 c->ping_out = 1;
                 c->ping_ms = now;
                 progress(c);
@@ -880,6 +929,7 @@ static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uin
     progress(c); /* onto the wire now, as far as it goes */
     st = BMQTT_OK;
 out:
+    if (st != BMQTT_OK) BMQTT_LOG("bmqtt: publish refused: %s", bmqtt_status_str(st));
     unlock(c);
     return st;
 }
@@ -931,6 +981,7 @@ static bmqtt_status_t request(bmqtt_client_t *c, const void *list, size_t count,
     if (packet_id) *packet_id = id;
     progress(c);
 out:
+    if (st != BMQTT_OK) BMQTT_LOG("bmqtt: %s refused: %s", unsub ? "unsubscribe" : "subscribe", bmqtt_status_str(st));
     unlock(c);
     return st;
 }
@@ -955,10 +1006,12 @@ bmqtt_status_t bmqtt_client_disconnect(bmqtt_client_t *c)
     if (c->state == BMQTT_CLIENT_CONNECTED || c->state == BMQTT_CLIENT_CONNECTING) {
         if (c->state == BMQTT_CLIENT_CONNECTING) c->flags |= CF_QUICK;
         c->state = BMQTT_CLIENT_DISCONNECTING;
+        BMQTT_LOG("bmqtt: state DISCONNECTING%s", (c->flags & CF_QUICK) ? " before CONNACK" : "");
         c->wait_ms = c->now_ms;
         progress(c);
     }
     if (c->state != BMQTT_CLIENT_DISCONNECTING) {
+        BMQTT_LOG("bmqtt: disconnect refused: %s", "not connected");
         st = BMQTT_ERR_NOT_CONNECTED;
     } else if (c->tx_err) {
         st = BMQTT_WOULD_BLOCK; /* poll ends it with the error */
@@ -977,19 +1030,28 @@ void bmqtt_client_abort(bmqtt_client_t *c)
     unlock(c);
 }
 
+/* The read-only calls take the lock too: another task may be changing what they read. */
 bmqtt_client_state_t bmqtt_client_state(const bmqtt_client_t *c)
 {
-    return usable(c) ? (bmqtt_client_state_t)c->state : BMQTT_CLIENT_IDLE;
+    bmqtt_client_state_t st;
+    if (!usable(c)) return BMQTT_CLIENT_IDLE;
+    lock(c);
+    st = (bmqtt_client_state_t)c->state;
+    unlock(c);
+    return st;
 }
 
 bmqtt_client_error_t bmqtt_client_last_error(const bmqtt_client_t *c)
 {
-    bmqtt_client_error_t e = { BMQTT_ERR_PARAM, 0, 0, 0 };
+    bmqtt_client_error_t e = { BMQTT_ERR_PARAM, 0, 0, 0, 0 };
     if (usable(c)) {
+        lock(c);
         e.status = c->err_status;
         e.packet_type = (uint8_t)(c->err_why & 15u);
         e.rule = (uint8_t)(c->err_why >> 4);
         e.packet_id = (uint16_t)(c->err_why >> 16);
+        if (e.status == BMQTT_ERR_TRANSPORT) e.port_status = c->port_status;
+        unlock(c);
     }
     return e;
 }
@@ -1000,12 +1062,12 @@ static uint32_t until(uint32_t now, uint32_t start, uint32_t len)
     return gone >= len ? 0u : len - gone;
 }
 
-uint32_t bmqtt_client_next_deadline(const bmqtt_client_t *c, uint32_t now)
+static uint32_t sleep_ms(const bmqtt_client_t *c, uint32_t now)
 {
     uint32_t d = UINT32_MAX, to;
     const bmqtt_request_t *r;
 
-    if (!usable(c) || !open_session(c)) return UINT32_MAX;
+    if (!open_session(c)) return UINT32_MAX;
     if (c->tx_err || c->rx_framed < c->rx_fill) return 0;
     to = timeout_ms(c);
 #define BMQTT_MIN(x) do { uint32_t v_ = (x); if (v_ < d) d = v_; } while (0)
@@ -1016,32 +1078,67 @@ uint32_t bmqtt_client_next_deadline(const bmqtt_client_t *c, uint32_t now)
         if (r[i].id) BMQTT_MIN(until(now, r[i].sent_ms, to));
     }
     if (c->keepalive_s && c->state != BMQTT_CLIENT_CONNECTING) {
-        uint32_t ka = (uint32_t)c->keepalive_s * 1000u;
-        BMQTT_MIN(c->ping_out ? until(now, c->ping_ms, to) : until(now, c->last_tx_ms, ka - ka / 4u));
+        uint32_t ka = (uint32_t)c->keepalive_s * 1000u, next = until(now, c->last_tx_ms, ka - ka / 4u);
+        if (c->ping_out) {
+            /* The PINGRESP is read at the latest when the next PINGREQ would be due, so a
+             * loop woken by this timer alone never sends one late; after that (no answer
+             * yet) only the response deadline, not a spin. */
+            BMQTT_MIN(until(now, c->ping_ms, to));
+            if (next) BMQTT_MIN(next);
+        } else {
+            BMQTT_MIN(next);
+        }
     }
 #undef BMQTT_MIN
     return d;
 }
 
+uint32_t bmqtt_client_sleep_ms(const bmqtt_client_t *c, uint32_t now)
+{
+    uint32_t d;
+    if (!usable(c)) return UINT32_MAX;
+    lock(c);
+    d = sleep_ms(c, now);
+    unlock(c);
+    return d;
+}
+
 int bmqtt_client_tx_idle(const bmqtt_client_t *c)
 {
-    return !usable(c) || !tx_busy(c);
+    int idle;
+    if (!usable(c)) return 1;
+    lock(c);
+    idle = !tx_busy(c);
+    unlock(c);
+    return idle;
 }
 
 size_t bmqtt_client_tx_free(const bmqtt_client_t *c)
 {
-    return usable(c) ? c->cfg->tx_size - c->tx_tail : 0u;
+    size_t n;
+    if (!usable(c)) return 0;
+    lock(c);
+    n = tx_room(c);
+    unlock(c);
+    return n;
 }
 
 int bmqtt_client_session_present(const bmqtt_client_t *c)
 {
-    return usable(c) && c->session_present;
+    int sp;
+    if (!usable(c)) return 0;
+    lock(c);
+    sp = c->session_present;
+    unlock(c);
+    return sp;
 }
 
 size_t bmqtt_client_inflight(const bmqtt_client_t *c)
 {
     size_t n = 0;
     if (!usable(c)) return 0;
+    lock(c);
     for (uint16_t i = 0; i < c->cfg->inflight_count; i++) n += c->cfg->inflight[i].state != 0;
+    unlock(c);
     return n;
 }

@@ -36,7 +36,7 @@ static bmqtt_status_t put(bmqtt_client_t *c, bmqtt_inflight_t *s)
 {
     size_t need = s->pub.topic.len + s->pub.payload.len;
     uint8_t *dst;
-    if (need > c->outbox_size) return BMQTT_ERR_BUFFER_TOO_SMALL;
+    if (need > c->outbox_size) return BMQTT_ERR_OUTBOX_TOO_SMALL;
     if (c->outbox_size - c->outbox_used < need) {
         /* Never move a payload the transport is still reading from. */
         if (c->tx_extra_len && c->tx_extra_slot != NO_SLOT && (c->cfg->inflight[c->tx_extra_slot].flags & F_OUTBOX)) {
@@ -53,16 +53,23 @@ static bmqtt_status_t put(bmqtt_client_t *c, bmqtt_inflight_t *s)
     s->flags |= F_OUTBOX;
     c->outbox_used += (uint32_t)need;
     c->outbox_live++;
+    BMQTT_ASSERT(c->outbox_used <= c->outbox_size);
     return BMQTT_OK;
 }
 
 bmqtt_status_t bmqtt_client_set_outbox(bmqtt_client_t *c, uint8_t *buf, size_t size)
 {
+    bmqtt_status_t st = BMQTT_ERR_BUSY;
     if (c == NULL || c->cfg == NULL || (buf == NULL && size) || size > UINT32_MAX) return BMQTT_ERR_PARAM;
-    if (c->outbox_live) return BMQTT_ERR_BUSY; /* copies live in the old one */
-    c->outbox = buf;
-    c->outbox_size = (uint32_t)size;
-    c->outbox_used = 0;
-    c->outbox_copy = buf ? put : NULL;
-    return BMQTT_OK;
+    if (c->cfg->lock) c->cfg->lock(c->cfg->user);
+    if (c->outbox_live == 0) { /* else copies live in the old one */
+        c->outbox = buf;
+        c->outbox_size = (uint32_t)size;
+        c->outbox_used = 0;
+        c->outbox_copy = buf ? put : NULL;
+        st = BMQTT_OK;
+    }
+    if (c->cfg->unlock) c->cfg->unlock(c->cfg->user);
+    if (st != BMQTT_OK) BMQTT_LOG("bmqtt: set_outbox refused: %s", "copies live in the outbox");
+    return st;
 }

@@ -10,7 +10,8 @@ const char *bmqtt_client_rule_str(unsigned rule)
     case BMQTT_RULE_CONNACK_TWICE: return "MQTT-4.8.0-1: a second CONNACK";
     case BMQTT_RULE_SESSION_PRESENT: return "MQTT-3.2.2-1: session present after clean session";
     case BMQTT_RULE_REFUSED: return "MQTT-3.2.2-5: connection refused by the server";
-    case BMQTT_RULE_ACK_UNKNOWN: return "MQTT-4.3.2-2: PUBACK or PUBREC for no PUBLISH in flight";
+    case BMQTT_RULE_ACK_UNKNOWN: return "MQTT-4.3.2-2: PUBACK for no QoS 1 PUBLISH in flight";
+    case BMQTT_RULE_PUBREC_UNKNOWN: return "MQTT-4.3.3-1: PUBREC for no QoS 2 PUBLISH in flight";
     case BMQTT_RULE_PUBCOMP_UNKNOWN: return "MQTT-4.3.3-2: PUBCOMP for no PUBREL sent";
     case BMQTT_RULE_SUBACK_UNKNOWN: return "MQTT-3.8.4-5: SUBACK for no pending SUBSCRIBE or with another code count";
     case BMQTT_RULE_UNSUBACK_UNKNOWN: return "MQTT-3.10.4-4: UNSUBACK for no pending UNSUBSCRIBE";

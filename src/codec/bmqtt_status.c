@@ -46,6 +46,7 @@ const char *bmqtt_status_str(bmqtt_status_t status)
     case BMQTT_ERR_KEEPALIVE: return "keepalive timeout";
     case BMQTT_ERR_SESSION_ENDED: return "dropped: clean session ended";
     case BMQTT_ERR_CHANGED: return "dropped: message memory changed before resend";
+    case BMQTT_ERR_OUTBOX_TOO_SMALL: return "message larger than the whole outbox";
     case BMQTT_ERR_TRANSPORT: return "transport error";
     case BMQTT_ERR_CLOSED: return "connection closed by peer";
     case BMQTT_ERR_DNS: return "name resolution failed";

@@ -16,6 +16,7 @@ import random
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -192,6 +193,26 @@ def pub(port, topic, data=None, file=None, qos=1):
     subprocess.run(args, check=True, timeout=10)
 
 
+def raw_publisher(port, cid):
+    """A peer connected to the broker at the socket level (CONNECT, CONNACK 0): it publishes with no delay."""
+    s = socket.create_connection(("127.0.0.1", port), 5)
+    body = b"\x00\x04MQTT\x04\x02\x00\x3c" + struct.pack(">H", len(cid)) + cid
+    s.sendall(bytes([0x10, len(body)]) + body)
+    ack = b""
+    while len(ack) < 4:
+        c = s.recv(4 - len(ack))
+        if not c:
+            raise AssertionError("broker closed the peer")
+        ack += c
+    assert ack == b"\x20\x02\x00\x00", ack
+    return s
+
+
+def publish0(topic, data):
+    body = struct.pack(">H", len(topic)) + topic + data
+    return bytes([0x30, len(body)]) + body
+
+
 def test(name):
     def wrap(fn):
         def run(*a):
@@ -271,8 +292,8 @@ def t_reference(port):
     m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
     m.cmd('AT+CIPSNTPCFG=1,8,"ntp1.aliyun.com","ntp2.aliyun.com"', "\r\nOK\r\n")
     m.send("AT+CIPSNTPTIME?\r\n")
-    line = m.read_until(b"\r\n\r\nOK\r\n")
-    assert line.startswith(b"+CIPSNTPTIME:") and len(line) == len(b"+CIPSNTPTIME:Thu Aug  4 14:48:05 2021") + 8, line
+    line = m.read_until(b"\r\nOK\r\n")  # no blank line before OK here (the firmware's own session)
+    assert line.startswith(b"+CIPSNTPTIME:") and len(line) == len(b"+CIPSNTPTIME:Thu Aug  4 14:48:05 2021") + 6, line
     m.cmd("AT+MQTTCONN?", '+MQTTCONN:0,0,0,"","","",0\r\n\r\nOK\r\n')
     m.cmd("AT+SYSLOG=1", "\r\nOK\r\n")
     m.cmd('AT+MQTTPUB=0,"topic","test",1,0', "ERR CODE:0x010a6006\r\n\r\nERROR\r\n")
@@ -346,17 +367,16 @@ def t_restart(tmp):
         log = os.path.join(tmp, "restart", "mosquitto.log")
         seen = os.path.getsize(log)
         b.start([port])
+        peer = raw_publisher(port, b"restart-peer")  # connected before the modem, to publish at once
         m.expect(b'+MQTTCONNECTED:0,1,"127.0.0.1","%d","",1\r\n' % port, timeout=30)
-        end = time.time() + 10  # the broker has both re-subscriptions (its log: "<id> <qos> <filter>")
-        while time.time() < end:
-            with open(log, errors="replace") as f:
-                f.seek(seen)
-                new = f.read()
-            if "restart 1 r/a" in new and "restart 0 r/b" in new:
-                break
-            time.sleep(0.02)
-        else:
-            raise AssertionError("not re-subscribed: %r" % new[-400:])
+        # the moment the host reads the URC its subscriptions must be on the wire: publish now
+        peer.sendall(publish0(b"r/a", b"at-once-a") + publish0(b"r/b", b"at-once-b"))
+        m.expect(b'+MQTTSUBRECV:0,"r/a",9,at-once-a\r\n+MQTTSUBRECV:0,"r/b",9,at-once-b\r\n')
+        peer.close()
+        with open(log, errors="replace") as f:  # the broker has both (its log: "<id> <qos> <filter>")
+            f.seek(seen)
+            new = f.read()
+        assert "restart 1 r/a" in new and "restart 0 r/b" in new, new[-400:]
         pub(port, "r/a", "again-a")
         m.expect(b'+MQTTSUBRECV:0,"r/a",7,again-a\r\n')
         pub(port, "r/b", "again-b", qos=0)
@@ -414,7 +434,7 @@ def t_tls(tmp):
         b.kill()
 
 
-@test("WebSocket: scheme 6 (ws, path /mqtt) to mosquitto's websockets listener")
+@test("WebSocket: scheme 6 (ws, path /mqtt, and mqtt given without its /) to mosquitto's websockets listener")
 def t_ws(port, ws_port):
     m = Modem()
     m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
@@ -431,6 +451,15 @@ def t_ws(port, ws_port):
     m.expect(b"+MQTTPUB:OK\r\n")
     out, _ = s.communicate(timeout=15)
     assert out == b"a,b\r\n", out
+    m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
+    # Espressif's example gives the path without its '/': the firmware shows (and asks for) "/mqtt"
+    m.cmd('AT+MQTTUSERCFG=0,6,"ws2","","",0,0,"mqtt"', "\r\nOK\r\n")
+    m.cmd('AT+MQTTCONN=0,"127.0.0.1",%d,0' % ws_port,
+          '+MQTTCONNECTED:0,6,"127.0.0.1","%d","/mqtt",0\r\n\r\nOK\r\n' % ws_port)
+    m.cmd("AT+MQTTCONN?", '+MQTTCONN:0,4,6,"127.0.0.1","%d","/mqtt",0\r\n\r\nOK\r\n' % ws_port)
+    m.cmd('AT+MQTTSUB=0,"ws/t2",1', "\r\nOK\r\n")
+    pub(port, "ws/t2", "slash")
+    m.expect(b'+MQTTSUBRECV:0,"ws/t2",5,slash\r\n')
     m.cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n")
     m.close()
 
@@ -449,6 +478,52 @@ def t_driver(port):
     sys.stdout.write("".join("     " + l + "\n" for l in drv.stdout.decode(errors="replace").splitlines()))
     assert drv.returncode == 0, "driver exit %d" % drv.returncode
     assert modem.returncode == 0
+
+
+@test("commands already waiting in a pipe at start: AT+MQTTCONN runs on the program's clock (5 runs)")
+def t_pipe(port):
+    for i in range(5):
+        script = 'ATE0\r\nAT+MQTTUSERCFG=0,1,"pipe%d","","",0,0,""\r\nAT+MQTTCONN=0,"127.0.0.1",%d,0\r\n' % (i, port)
+        r, w = os.pipe()
+        os.write(w, script.encode())
+        os.close(w)
+        try:
+            p = subprocess.run([AT_BIN], stdin=r, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        finally:
+            os.close(r)
+        want = (b'\r\nready\r\nATE0\r\n\r\nOK\r\n\r\nOK\r\n+MQTTCONNECTED:0,1,"127.0.0.1","%d","",0\r\n\r\nOK\r\n'
+                % port)
+        assert p.stdout == want and p.returncode == 0, (i, p.stdout, p.returncode, p.stderr[:300])
+
+
+@test("a terminal as stdin/stdout is a UART: raw mode (no echo by the terminal, CR kept, ^C ^D are data), "
+      "put back at exit")
+def t_stdio_tty():
+    master, slave = pty.openpty()  # left as a new terminal is: cooked (one termios for both ends)
+    before = termios.tcgetattr(slave)
+    assert before[3] & termios.ICANON and before[3] & termios.ECHO, before
+    proc = subprocess.Popen([AT_BIN], stdin=slave, stdout=slave, stderr=subprocess.PIPE)
+    m = Modem.__new__(Modem)  # the same reader over this master
+    m.master, m.proc, m.buf = master, proc, b""
+    try:
+        m.expect(b"\r\nready\r\n")
+        m.cmd("AT", "AT\r\n\r\nOK\r\n")
+        m.cmd("AT\x03\x04\x1a\x7f\x15", "AT\x03\x04\x1a\x7f\x15\r\n\r\nERROR\r\n")  # ^C ^D ^Z DEL ^U: data
+        m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
+        m.cmd("AT+SYSLOG?", "+SYSLOG:0\r\n\r\nOK\r\n")
+        m.quiet()
+        now = termios.tcgetattr(slave)
+        assert not (now[3] & (termios.ECHO | termios.ICANON | termios.ISIG)) and not (now[0] & termios.ICRNL), now
+        assert not (now[1] & termios.OPOST), now
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+        assert termios.tcgetattr(slave) == before, "terminal not put back"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(slave)
+        os.close(master)
 
 
 class ScriptedBroker:
@@ -554,6 +629,8 @@ def main():
             t_binary(port, tmp)
             t_ws(port, ws_port)
             t_driver(port)
+            t_pipe(port)
+            t_stdio_tty()
             t_restart(tmp)
             t_tls(tmp)
             t_scripted()

@@ -13,6 +13,8 @@ one connection:
            then waits for the client to close.
   silent   reads whatever comes and never answers, until the client closes
            (exit 0) or 20 s pass (exit 1).
+  drop     an MQTT server that accepts the CONNECT, reads one PUBLISH and
+           closes the connection without acknowledging it.
 
 Prints what it did on stdout; exits 0 when the client behaved (closed the
 connection in time).
@@ -108,6 +110,19 @@ def main():
             print("silent: the client did not close the connection")
             return 1
         print("silent: read %d bytes, answered none" % got)
+        return 0
+    if mode == "drop":
+        pkt = read_packet(conn)
+        if pkt is None or pkt[0] != 0x10:
+            print("drop: no CONNECT")
+            return 1
+        conn.sendall(bytes([0x20, 0x02, 0x00, 0x00]))
+        pkt = read_packet(conn)
+        if pkt is None or pkt[0] >> 4 != 3:
+            print("drop: no PUBLISH")
+            return 1
+        conn.close()
+        print("drop: closed after a PUBLISH (first byte 0x%02x)" % pkt[0])
         return 0
     print("unknown mode " + mode)
     return 2

@@ -322,6 +322,86 @@ t_timeout() {
     else pass; echo "     exit 27 after $ms ms"; fi
 }
 
+# -W with a will: bmqtt-cli ends as mosquitto_sub -W does, with DISCONNECT (the broker
+# discards the will [MQTT-3.14.4-3]) and exit 27; a peer on the will topic sees nothing.
+t_timeout_will() {
+    local d=$WORK/ww why=""; mkdir -p "$d"
+    peer cli-peer-ww "$d/peer" cli/ww -C 1 -W 4 || { fail "no peer"; return; }
+    local p=$PEER
+    cli sub -i cli-ww -t cli/never -W 1 -d --will-topic cli/ww --will-payload 'bmqtt will' >"$d/out" 2>"$d/err"; local rc=$?
+    mosquitto_sub -h 127.0.0.1 -p "$P" -i cli-ww-mosq -t cli/never -W 1 --will-topic cli/ww --will-payload 'mosq will' \
+        >/dev/null 2>&1; local mrc=$?
+    wait_pid $p 6; local prc=$?
+    [ $rc -eq $mrc ] && [ $rc -eq 27 ] || why="$why exit $rc (mosquitto_sub $mrc);"
+    grep -qx 'Client cli-ww sending DISCONNECT (2 bytes)' "$d/err" || why="$why no DISCONNECT in the trace: $(tail -2 "$d/err");"
+    [ "$(tail -1 "$d/err")" = "bmqtt-cli: timed out after 1 s (-W)" ] || why="$why last line: $(tail -1 "$d/err");"
+    [ -s "$d/peer" ] && why="$why the will topic got: $(cat "$d/peer");"
+    [ $prc -eq 27 ] || why="$why the peer on the will topic exited $prc (want 27: nothing came);"
+    if [ -z "$why" ]; then pass; echo "     exit $rc as mosquitto_sub; no will published"; else fail "$why"; fi
+}
+
+# A QoS 1 message the session dropped: one line, the status said once ("dropped: ..."), then
+# the session's end; exit 7.
+t_dropped() {
+    local d=$WORK/dropped; mkdir -p "$d"
+    bg $PY $HERE/fake_server.py "$d/port" drop >"$d/server" 2>&1
+    local srv=$LAST
+    wait_for "$d/port" . 50 || { fail "server did not start: $(cat "$d/server")"; return; }
+    "$CLI" pub -h 127.0.0.1 -p "$(cat "$d/port")" -q 1 -t cli/drop -m x >"$d/out" 2>"$d/err"; local rc=$?
+    wait_pid $srv 10; local src=$?
+    if [ $rc -ne 7 ]; then fail "exit $rc: $(cat "$d/err")"
+    elif [ "$(head -1 "$d/err")" != "bmqtt-cli: message 1: dropped: clean session ended (-55)" ]; then fail "said: $(cat "$d/err")"
+    elif [ "$(wc -l <"$d/err")" -ne 2 ]; then fail "said: $(cat "$d/err")"
+    elif [ $src -ne 0 ]; then fail "server: $(cat "$d/server")"
+    else pass; echo "     $(tr '\n' '|' <"$d/err")"; fi
+}
+
+# The broker's limit on incoming QoS 2 messages. mosquitto (2.0, max_inflight_messages 20 by
+# default) takes at most that many QoS 2 messages from one client awaiting their PUBREL; an
+# MQTT 3.1.1 client cannot be told (MQTT 5 has Receive Maximum), and the broker answers the
+# ones above it with PUBREC all the same and drops them. So a publisher with more in flight
+# is told every message is done while the subscriber misses some: this check shows it, and
+# that --inflight's default (20) and the broker's limit raised to the window both deliver all.
+# (QoS 1 is not limited that way: each PUBLISH is acknowledged and forwarded at once.)
+inflight_case() { # <port> <qos> <inflight or ""> <n>: "<publisher exit> <messages the peer got>"
+    local port=$1 q=$2 inf=$3 n=$4 id=cli-inf-$2-${3:-d}-$RANDOM
+    local out=$WORK/inflight/$id
+    local P=$port BDIR=$BDIR
+    peer "$id" "$out" cli/inflight -q 2 -C "$n" -W 8 || { echo "x 0"; return; }
+    local p=$PEER
+    cli pub -q "$q" ${inf:+--inflight "$inf"} --repeat "$n" -t cli/inflight -m m 2>"$out.pub"; local rc=$?
+    wait_pid $p 12
+    echo "$rc $(wc -l <"$out")"
+}
+t_broker_inflight() {
+    local d=$WORK/inflight why="" r; mkdir -p "$d"
+    local sp=$P sd=$BDIR
+    r=$(inflight_case "$P" 2 100 100)
+    local lost=${r#* }
+    [ "${r% *}" = 0 ] || why="$why QoS 2 --inflight 100: publisher exit ${r% *};"
+    { [ "$lost" -ge 20 ] && [ "$lost" -lt 100 ]; } || why="$why QoS 2 --inflight 100: the peer got $lost of 100 (want 20..99: the broker's limit is 20);"
+    r=$(inflight_case "$P" 2 "" 100)
+    [ "$r" = "0 100" ] || why="$why QoS 2 default --inflight: exit/got '$r' (want '0 100');"
+    r=$(inflight_case "$P" 1 100 100)
+    [ "$r" = "0 100" ] || why="$why QoS 1 --inflight 100: exit/got '$r' (want '0 100');"
+    start_broker INF100 "max_inflight_messages 100"
+    BDIR=$INF100_DIR
+    r=$(inflight_case "$INF100_PORT" 2 100 100)
+    BDIR=$sd
+    [ "$r" = "0 100" ] || why="$why QoS 2 --inflight 100, broker max_inflight_messages 100: exit/got '$r' (want '0 100');"
+    # The queue for a subscriber that is away (clean session 0): mosquitto keeps
+    # max_queued_messages (1000 by default; the test brokers raise it) and drops the rest.
+    start_broker DEFQ "max_queued_messages 1000"
+    mosquitto_sub -h 127.0.0.1 -p "$DEFQ_PORT" -i cli-inf-away -c -q 1 -t cli/away -E 2>"$d/away.err" || why="$why away: $(cat "$d/away.err");"
+    "$CLI" pub -h 127.0.0.1 -p "$DEFQ_PORT" -q 1 --repeat 1100 -t cli/away -m m 2>"$d/away.pub" || why="$why away: pub: $(cat "$d/away.pub");"
+    mosquitto_sub -h 127.0.0.1 -p "$DEFQ_PORT" -i cli-inf-away -c -q 1 -t cli/away -W 3 >"$d/away" 2>/dev/null
+    local away; away=$(wc -l <"$d/away")
+    [ "$away" = 1000 ] || why="$why away: a subscriber back after 1100 messages got $away (want 1000);"
+    P=$sp
+    if [ -z "$why" ]; then pass; echo "     QoS 2 --inflight 100: all 100 reported done, $lost delivered; default 20, QoS 1 or a broker limit of 100: 100 of 100; back after 1100 queued: $away"
+    else fail "$why"; fi
+}
+
 # -d: every packet, in mosquitto's form; the PUBLISH line is mosquitto_pub -d's, to the byte.
 t_debug() {
     local d=$WORK/dbg; mkdir -p "$d"
@@ -809,6 +889,9 @@ run clean_session
 run two_topics
 run output_like_mosquitto
 run timeout
+run timeout_will
+run dropped
+run broker_inflight
 run debug
 run will
 run validation

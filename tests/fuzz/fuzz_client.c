@@ -634,6 +634,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     accept_max = 0;
     chunk = 64;
     would_block = 0;
+    memset(&cli, 0, sizeof cli); /* the last input may have left a session open in it */
     CHECK(bmqtt_client_init(&cli, &cfg) == BMQTT_OK);
     CHECK(bmqtt_client_set_outbox(&cli, box_size ? outbox : NULL, box_size) == BMQTT_OK);
     do_connect((uint8_t)(c0 >> 7), 2);

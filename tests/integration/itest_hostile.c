@@ -236,7 +236,7 @@ static int run_case(uint16_t port, const hcase_t *hc)
     static bmqtt_inflight_t slots[2];
     static uint16_t ids[2];
     bmqtt_client_config_t cfg;
-    bmqtt_client_t c;
+    bmqtt_client_t c = { 0 }; /* zeroed: init reads it to refuse a live client */
     bmqtt_posix_t s;
     bmqtt_transport_t tr;
     bmqtt_connect_t f;
@@ -290,7 +290,7 @@ static int run_case(uint16_t port, const hcase_t *hc)
             return printf("FAIL %s: no end of session in %u ms\n", hc->name, CASE_MS), 1;
         }
         {
-            uint32_t d = bmqtt_client_next_deadline(&c, now);
+            uint32_t d = bmqtt_client_sleep_ms(&c, now);
             (void)bmqtt_posix_wait(&s, !bmqtt_client_tx_idle(&c), d < 50 ? d : 50);
         }
     }

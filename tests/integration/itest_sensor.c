@@ -77,7 +77,7 @@ int main(int argc, char **argv)
                     leds, limit);
             return 1;
         }
-        wait = bmqtt_client_next_deadline(sensor_app_client(), now);
+        wait = bmqtt_client_sleep_ms(sensor_app_client(), now);
         (void)bmqtt_posix_wait(&sock, !bmqtt_client_tx_idle(sensor_app_client()), wait < 20u ? wait : 20u);
     }
     /* Report, then "sleep": a graceful end, so the broker publishes no will. */

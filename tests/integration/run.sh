@@ -472,11 +472,50 @@ t_reconnect_cli() {
     else pass; echo "     sub re-subscribed after the restart ($connects connections); pub exited $prc ($(grep -c dropped "$d/pub.err") dropped with a reason)"; fi
 }
 
+# docs/PORTING.md's two tasks with lock hooks (tests/integration/itest_tasks.c), built
+# with ThreadSanitizer: one task polls, the other publishes QoS 1 every millisecond.
+# No data race is reported, and mosquitto_sub receives every message, each once.
+t_two_tasks_tsan() {
+    local d=$WORK/tasks; mkdir -p "$d"
+    make --no-print-directory -s BUILD="$BUILD/tsan" CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" \
+        "$BUILD/tsan/itest_tasks" >"$d/build" 2>&1 || { fail "build: $(tail -3 "$d/build")"; return; }
+    peer_sub itest-tasks-peer "$d/sub" "$d/sub.err" -t itest/tasks -q 1 -C 2000 -W 60 ||
+        { fail "mosquitto_sub did not subscribe"; return; }
+    local peer=$PEER
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66" "$BUILD/tsan/itest_tasks" "$P" itest-tasks 2000 >"$d/out" 2>"$d/err"
+    local rc=$?
+    wait_pid $peer 30
+    local got dups
+    got=$(sort -u "$d/sub" | wc -l)
+    dups=$(( $(wc -l <"$d/sub") - got ))
+    if [ $rc -ne 0 ]; then fail "exit $rc: $(grep -E 'WARNING|#0|#1' "$d/err" | head -6) $(cat "$d/out")"
+    elif grep -q ThreadSanitizer "$d/err"; then fail "ThreadSanitizer: $(grep -E 'WARNING|#0' "$d/err" | head -4)"
+    elif [ "$got" -ne 2000 ] || [ $dups -ne 0 ]; then fail "mosquitto_sub got $got distinct messages, $dups repeated"
+    else pass; echo "     $(cat "$d/out"); mosquitto_sub got $got, none twice; no ThreadSanitizer report"; fi
+}
+
+# A low-power loop (tests/integration/itest_lowpower.c) that sleeps exactly
+# bmqtt_client_sleep_ms() and never wakes on data, Keep Alive 5 s, for a minute:
+# mosquitto never drops it (it would after 7.5 s of silence [MQTT-3.1.2-24]).
+# Started first, in the background; its result is read at the end.
+LOWPOWER_S=${LOWPOWER_S:-60}
+start_low_power() {
+    bg "$BUILD/itest_lowpower" "$P" itest-lowpower "$LOWPOWER_S" >"$WORK/lowpower" 2>&1
+    LOWPOWER_PID=$LAST
+}
+t_low_power_loop() {
+    wait_pid "$LOWPOWER_PID" $((LOWPOWER_S + 30)); local rc=$?
+    if [ $rc -ne 0 ]; then fail "exit $rc: $(cat "$WORK/lowpower"); $(grep -i 'itest-lowpower' "$BROKER_DIR/mosquitto.log" | tail -2)"
+    elif grep -q 'Client itest-lowpower has exceeded timeout' "$BROKER_DIR/mosquitto.log"; then fail "mosquitto timed it out"
+    else pass; echo "     $(cat "$WORK/lowpower")"; fi
+}
+
 # --- run ---------------------------------------------------------------------
 START=$(date +%s)
 broker_start "$WORK" || { echo "FAIL setup: mosquitto did not start"; exit 1; }
 P=$BROKER_PORT
 echo "mosquitto $("$MOSQUITTO" -h | head -1 | sed 's/^mosquitto version //') on 127.0.0.1:$P, work dir $WORK"
+if [ -z "$SELECT" ] || selected low_power_loop; then start_low_power; fi
 
 run connect
 run connect_localhost
@@ -496,6 +535,8 @@ run hostile
 run sensor_app
 run resend_lost_session
 run reconnect_cli
+run two_tasks_tsan
+run low_power_loop
 
 echo "integration: $PASSED passed, $FAILED failed in $(( $(date +%s) - START )) s${FAILS:+ (failed:$FAILS)}"
 [ $FAILED -eq 0 ] && [ $PASSED -gt 0 ]

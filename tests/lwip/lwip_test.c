@@ -438,7 +438,7 @@ static int pubsub_case(const char *topic)
     static bmqtt_tls_t tls;
     bmqtt_tls_config_t tcfg;
     bmqtt_client_config_t cc;
-    bmqtt_client_t c;
+    bmqtt_client_t c = { 0 }; /* zeroed: init reads it to refuse a live client */
     bmqtt_connect_t f;
     bmqtt_subscription_t sub;
     bmqtt_lwip_t s;

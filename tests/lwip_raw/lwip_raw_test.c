@@ -547,7 +547,7 @@ static int pubsub_case(const char *topic)
     static bmqtt_tls_t tls;
     static uint8_t *ring;
     bmqtt_tls_config_t tcfg;
-    bmqtt_client_t c;
+    bmqtt_client_t c = { 0 }; /* zeroed: init reads it to refuse a live client */
     bmqtt_subscription_t sub;
     bmqtt_lwip_raw_t s;
     bmqtt_transport_t tcp, tr;

@@ -2,5 +2,6 @@
 #ifndef BMQTT_TEST_HOOKS_H
 #define BMQTT_TEST_HOOKS_H
 extern char bmqtt_test_last_log[256];
+extern char bmqtt_test_log_all[16384]; /* every line, '\n' after each; clear it with [0] = 0 */
 extern int bmqtt_test_logs;
 #endif

@@ -331,7 +331,7 @@ static int client_round_trip(const char *topic)
     static uint16_t q2[4];
     static char payload[96];
     bmqtt_client_config_t cc;
-    bmqtt_client_t c;
+    bmqtt_client_t c = { 0 }; /* zeroed: init reads it to refuse a live client */
     bmqtt_connect_t f;
     bmqtt_subscription_t sub;
     bmqtt_publish_t pub;

@@ -83,6 +83,17 @@ static void b_ack(bmqtt_packet_type_t t, uint16_t id)
     b_queue(b, n);
 }
 
+/* A CONNACK (accepted) that the broker sends later than the CONNECT (with no_connack). */
+static void b_connack(uint8_t session_present)
+{
+    uint8_t b[8];
+    size_t n;
+    bmqtt_connack_t ca = { 0, 0 };
+    ca.session_present = session_present;
+    assert_int_equal(bmqtt_connack_encode(&ca, b, sizeof b, &n), BMQTT_OK);
+    b_queue(b, n);
+}
+
 /* The broker delivers a PUBLISH to the device. */
 static void b_publish(const char *topic, const uint8_t *payload, size_t len, uint8_t qos, uint16_t id)
 {
@@ -291,6 +302,8 @@ static int setup(void **state)
     g_now = 1000u;
     g_hook_calls = 0;
     assert_int_equal(bmqtt_at_init(&g_at, &g_cfg), BMQTT_OK);
+    /* A firmware's main loop polls from the start (test_before_first_poll: input before that poll). */
+    assert_int_equal(bmqtt_at_poll(&g_at, g_now), BMQTT_OK);
     return 0;
 }
 
@@ -352,6 +365,28 @@ static void connect_tcp(int reconnect)
     expect(reconnect ? "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n\r\nOK\r\n"
                      : "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
     assert_int_equal(bmqtt_at_state(&g_at), 4);
+}
+
+/* After a lost connection with reconnect=1: the loop's next attempt, its CONNECT with the broker. */
+static void next_attempt(void)
+{
+    int i, c = g_b.connects;
+    g_now += 70000u;
+    for (i = 0; i < 50 && g_b.connects == c; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.connects, c + 1);
+}
+
+/* The broker drops the link (+MQTTDISCONNECTED); the loop's next attempt, its CONNACK held back. */
+static void drop_and_reattempt(void)
+{
+    g_b.closed = 1;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    g_b.subscribes = 0;
+    g_b.no_connack = 1;
+    next_attempt();
 }
 
 /* ---- Line reader ----------------------------------------------------------------- */
@@ -445,11 +480,11 @@ static void test_basic_commands(void **state)
     cmd("AT+CWJAP?", "\r\nERROR\r\n"); /* the hook does not know it */
     cmd("AT+CIPSNTPCFG=1,8,\"ntp1.aliyun.com\",\"ntp2.aliyun.com\"", "\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG?", "+CIPSNTPCFG:1,8,\"ntp1.aliyun.com\",\"ntp2.aliyun.com\"\r\n\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 22:48:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 22:48:05 2021\r\nOK\r\n"); /* no blank line (the firmware) */
     cmd("AT+CIPSNTPCFG=1,-1130", "\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 03:18:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 03:18:05 2021\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG=0,0", "\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG=1,1500", "\r\nERROR\r\n");
     cmd("AT+CIPSNTPCFG=1,1260", "\r\nERROR\r\n");
     cmd("AT+GMR", "AT version:bmqtt " BMQTT_VERSION " (ESP-AT MQTT command set)\r\nSDK version:bmqtt " BMQTT_VERSION
@@ -911,25 +946,47 @@ static void test_subscribe_and_receive(void **state)
     cmd("AT+MQTTSUB?", "\r\nOK\r\n");
 }
 
-/* Ten tracked slots: an 11th topic is subscribed and OK, but not tracked (as the firmware). A received
- * topic of any length is printed whole (the firmware's fixed 128-byte cache is not copied). */
+/* Ten tracked slots (BMQTT_AT_SUB_SLOTS): an 11th topic is subscribed and OK, but not tracked (as the
+ * firmware). A topic of BMQTT_AT_TOPIC_MAX (128) bytes is taken, one more is not. A received topic of any
+ * length is printed whole (the firmware's fixed 128-byte cache is not copied). Built with other values
+ * of both options by make test-at-opts. */
 static void test_eleven_topics_long_topic(void **state)
 {
-    char line[64], topic[301], want[400];
+    static char want[8192];
+    char line[300], topic[301], longest[BMQTT_AT_TOPIC_MAX + 1u];
+    size_t w = 0u;
     int i;
     (void)state;
     connect_tcp(0);
-    for (i = 0; i < 11; i++) {
+    for (i = 0; i < (int)BMQTT_AT_SUB_SLOTS + 1; i++) {
         snprintf(line, sizeof line, "AT+MQTTSUB=0,\"t/%d\",0", i);
         cmd(line, "\r\nOK\r\n");
         poll_n(1); /* the main loop polls between commands */
+        if (i < (int)BMQTT_AT_SUB_SLOTS) {
+            w += (size_t)snprintf(want + w, sizeof want - w, "+MQTTSUB:0,6,\"t/%d\",0\r\n", i);
+        }
     }
-    assert_int_equal(g_b.subscribes, 11);
+    assert_int_equal(g_b.subscribes, BMQTT_AT_SUB_SLOTS + 1u);
     poll_n(2);
-    cmd("AT+MQTTSUB?", "+MQTTSUB:0,6,\"t/0\",0\r\n+MQTTSUB:0,6,\"t/1\",0\r\n+MQTTSUB:0,6,\"t/2\",0\r\n"
-                       "+MQTTSUB:0,6,\"t/3\",0\r\n+MQTTSUB:0,6,\"t/4\",0\r\n+MQTTSUB:0,6,\"t/5\",0\r\n"
-                       "+MQTTSUB:0,6,\"t/6\",0\r\n+MQTTSUB:0,6,\"t/7\",0\r\n+MQTTSUB:0,6,\"t/8\",0\r\n"
-                       "+MQTTSUB:0,6,\"t/9\",0\r\n\r\nOK\r\n");
+    snprintf(want + w, sizeof want - w, "\r\nOK\r\n");
+    cmd("AT+MQTTSUB?", want);
+    /* the longest topic is subscribed (and tracked once a slot is free), one byte more is refused */
+    memset(longest, 'L', sizeof longest - 1u);
+    longest[sizeof longest - 1u] = '\0';
+    cmd("AT+MQTTUNSUB=0,\"t/0\"", "");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    snprintf(line, sizeof line, "AT+MQTTSUB=0,\"%s\",1", longest);
+    cmd(line, "");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    assert_int_equal(g_b.sub_filter_len, BMQTT_AT_TOPIC_MAX);
+    snprintf(line, sizeof line, "AT+MQTTSUB=0,\"%sL\",1", longest);
+    cmd(line, "\r\nERROR\r\n");
+    in("AT+MQTTSUB?\r\n");
+    snprintf(want, sizeof want, "+MQTTSUB:0,6,\"%s\",1\r\n+MQTTSUB:0,6,\"t/1\",0\r\n", longest); /* slot 0 */
+    assert_true(g_out_len > strlen(want) && memcmp(g_out, want, strlen(want)) == 0);
+    g_out_len = 0u;
     memset(topic, 'x', 300);
     topic[300] = '\0';
     b_publish(topic, (const uint8_t *)"v", 1u, 0u, 0u);
@@ -1141,10 +1198,10 @@ static void test_sntp_edges(void **state)
     cmd("AT+CIPSNTPCFG?", "+CIPSNTPCFG:1,0\r\n\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG=1,-5,\"a\",\"b\",\"c\"", "\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG?", "+CIPSNTPCFG:1,-5,\"a\",\"b\",\"c\"\r\n\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 09:48:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 09:48:05 2021\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG=1,-12", "\r\nOK\r\n");
     cmd("AT+CIPSNTPCFG=1,530", "\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 20:18:05 2021\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Aug  4 20:18:05 2021\r\nOK\r\n");
     /* another configuration: no clock (1970, west of UTC: 1969), a GMR text, a restart hook */
     other = g_cfg;
     other.time_s = no_time;
@@ -1154,7 +1211,7 @@ static void test_sntp_edges(void **state)
     assert_int_equal(bmqtt_at_init(&g_at, &other), BMQTT_OK);
     quiet();
     cmd("AT+CIPSNTPCFG=1,-1", "\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Dec 31 23:00:00 1969\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Wed Dec 31 23:00:00 1969\r\nOK\r\n");
     cmd("AT+GMR", "AT version:test\r\n\r\nOK\r\n");
     cmd("AT+CWMODE=1", "\r\nERROR\r\n"); /* no hook */
     g_restarts = 0;
@@ -1194,13 +1251,13 @@ static void test_config_edges(void **state)
     cmd("AT+MQTTALPN=0,1,\"\"", "\r\nERROR\r\n");
     cmd("AT+MQTTALPN=0,5,\"a\",\"b\",\"c\",\"d\",\"e\"", "\r\nOK\r\n");
     cmd("AT+MQTTALPN=0,0", "\r\nOK\r\n");
-    /* LWT topic and message of 129 bytes */
-    snprintf(b, sizeof b, "AT+MQTTCONNCFG=0,1,0,\"%0129d\",\"\",0,0", 0);
+    /* LWT topic and message of 129 bytes (BMQTT_AT_TOPIC_MAX + 1) */
+    snprintf(b, sizeof b, "AT+MQTTCONNCFG=0,1,0,\"%0*d\",\"\",0,0", (int)BMQTT_AT_TOPIC_MAX + 1, 0);
     cmd(b, E("6032"));
-    snprintf(b, sizeof b, "AT+MQTTCONNCFG=0,1,0,\"t\",\"%0129d\",0,0", 0);
+    snprintf(b, sizeof b, "AT+MQTTCONNCFG=0,1,0,\"t\",\"%0*d\",0,0", (int)BMQTT_AT_TOPIC_MAX + 1, 0);
     cmd(b, E("6035"));
     /* a host of 129 bytes; letters, digits, dots and dashes are fine */
-    snprintf(b, sizeof b, "AT+MQTTCONN=0,\"%0129d\",1883,0", 0);
+    snprintf(b, sizeof b, "AT+MQTTCONN=0,\"%0*d\",1883,0", (int)BMQTT_AT_TOPIC_MAX + 1, 0);
     cmd(b, E("603c"));
     cmd("AT+MQTTCONNCFG=0,30,1,\"will/t\",\"gone\",2,1", "\r\nOK\r\n");
     in("AT+MQTTCONN=0,\"Broker-1.example.COM\",1883,0\r\n");
@@ -1299,7 +1356,7 @@ static void test_wait_edges(void **state)
     cmd("AT+MQTTUNSUB=0,\"a/#/b\"", E("600e"));
     {
         char b[300];
-        snprintf(b, sizeof b, "AT+MQTTSUB=0,\"%0129d\",0", 0);
+        snprintf(b, sizeof b, "AT+MQTTSUB=0,\"%0*d\",0", (int)BMQTT_AT_TOPIC_MAX + 1, 0);
         cmd(b, E("6043"));
     }
     /* no SUBACK / UNSUBACK in time: ERROR */
@@ -1543,7 +1600,7 @@ static void test_odds(void **state)
     reach(4);
     cmd("AT+MQTTPUBRAW=0,\"t\",1,0,0", E("6005"));
     cmd("AT+CIPSNTPCFG=1,0", "\r\nOK\r\n");
-    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\n\r\nOK\r\n");
+    cmd("AT+CIPSNTPTIME?", "+CIPSNTPTIME:Thu Jan  1 00:00:00 1970\r\nOK\r\n");
 }
 
 /* Without an outbox a QoS 1 AT+MQTTPUB is kept by reference; a later AT+MQTTSUB must not write over
@@ -1589,6 +1646,227 @@ static void test_by_reference_memory(void **state)
     expect("\r\nOK\r\n");
 }
 
+/* A WebSocket path without its leading '/' (Espressif's example sets "mqtt"): the firmware shows and
+ * uses "/mqtt"; a path with its '/' is kept as it is; the longest path (32 bytes) gets one too. */
+static void test_ws_path_slash(void **state)
+{
+    static const char p32[] = "abcdefghijklmnopqrstuvwxyz012345";
+    char b[200];
+    (void)state;
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,6,\"id\",\"\",\"\",0,0,\"mqtt\"", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",8080,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,6,\"broker.local\",\"8080\",\"/mqtt\",0\r\n\r\nOK\r\n");
+    assert_string_equal(g_req.path, "/mqtt");
+    cmd("AT+MQTTCONN?", "+MQTTCONN:0,4,6,\"broker.local\",\"8080\",\"/mqtt\",0\r\n\r\nOK\r\n");
+    cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+    poll_n(2);
+    snprintf(b, sizeof b, "AT+MQTTUSERCFG=0,7,\"id\",\"\",\"\",0,0,\"%s\"", p32);
+    cmd(b, "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",8081,0\r\n");
+    poll_n(3);
+    snprintf(b, sizeof b, "+MQTTCONNECTED:0,7,\"broker.local\",\"8081\",\"/%s\",0\r\n\r\nOK\r\n", p32);
+    expect(b);
+    assert_int_equal(strlen(g_req.path), 33);
+    assert_int_equal(g_req.path[0], '/');
+    assert_string_equal(g_req.path + 1, p32);
+    cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+    poll_n(2);
+    /* TCP: the path is not shown nor used */
+    cmd("AT+MQTTUSERCFG=0,1,\"id\",\"\",\"\",0,0,\"mqtt\"", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+    assert_string_equal(g_req.path, "");
+}
+
+/* reconnect=1: after a lost connection every tracked topic is re-subscribed, and the SUBSCRIBEs have
+ * left before +MQTTCONNECTED is written: a message published the moment the host reads the URC is
+ * routed to it (the firmware subscribes in its connected event, then prints the URC). */
+static void test_reconnect_subscribed_before_urc(void **state)
+{
+    int i;
+    (void)state;
+    connect_tcp(1);
+    in("AT+MQTTSUB=0,\"keep/1\",1\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    cmd("AT+MQTTSUB=0,\"keep/0\",0", "\r\nOK\r\n");
+    poll_n(2);
+    g_b.closed = 1;
+    g_b.open_fails = BMQTT_ERR_CONNECT;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    g_b.open_fails = 0;
+    g_b.subscribes = 0;
+    g_now += 70000u;
+    for (i = 0; i < 50 && g_out_len == 0u; i++) {
+        poll_n(1);
+        if (g_out_len == 0u) {
+            assert_int_equal(g_b.subscribes, 0); /* nothing re-subscribed before the CONNACK */
+        }
+    }
+    /* the URC has just been written: both SUBSCRIBEs are already with the broker */
+    assert_int_equal(g_b.subscribes, 2);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
+    b_publish("keep/0", (const uint8_t *)"now", 3u, 0u, 0u);
+    poll_n(1);
+    expect("+MQTTSUBRECV:0,\"keep/0\",3,now\r\n");
+    poll_n(3);
+    expect("");
+    assert_int_equal(g_b.subscribes, 2); /* once each */
+    assert_int_equal(bmqtt_at_state(&g_at), 6);
+    cmd("AT+MQTTSUB?", "+MQTTSUB:0,6,\"keep/1\",1\r\n+MQTTSUB:0,6,\"keep/0\",0\r\n\r\nOK\r\n");
+    /* the link stalls while re-subscribing: the URC waits until the bytes have left */
+    drop_and_reattempt();
+    assert_int_equal(g_b.connects, 3);
+    expect("");
+    g_b.send_blocks = 1; /* the CONNACK comes; the SUBSCRIBEs cannot leave */
+    b_connack(0u); /* late: the broker sends it now */
+    poll_n(5);
+    expect("");
+    assert_int_equal(g_b.subscribes, 0);
+    g_b.send_blocks = 0;
+    for (i = 0; i < 20 && g_out_len == 0u; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.subscribes, 2);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
+    /* AT+MQTTCLEAN while the re-SUBSCRIBEs wait for the link: OK, and no URC of that connection */
+    g_b.closed = 1;
+    poll_n(3);
+    expect("+MQTTDISCONNECTED:0\r\n");
+    next_attempt();
+    assert_int_equal(g_b.connects, 4);
+    g_b.send_blocks = 1;
+    b_connack(0u); /* late: the broker sends it now */
+    poll_n(3);
+    expect("");
+    in("AT+MQTTCLEAN=0\r\n");
+    g_now += 5000u;
+    poll_n(3);
+    expect("\r\nOK\r\n");
+    g_b.send_blocks = 0;
+    poll_n(5);
+    expect("");
+    assert_int_equal(bmqtt_at_state(&g_at), 0);
+}
+
+/* Commands that arrive before the first bmqtt_at_poll() (input already waiting at start): the
+ * connect starts at that poll, on its clock, not on a clock of 0; a CONNACK that comes later than
+ * the first poll is taken, with the clock anywhere in its 32-bit range. */
+static void test_before_first_poll(void **state)
+{
+    static const uint32_t clocks[] = { 0x80001000u, 0x40000000u, 0xfffff000u, 20000u };
+    size_t k;
+    (void)state;
+    for (k = 0u; k < sizeof clocks / sizeof clocks[0]; k++) {
+        int reconnect = (int)(k & 1u);
+        assert_int_equal(bmqtt_at_init(&g_at, &g_cfg), BMQTT_OK);
+        g_b.no_connack = 1;
+        g_b.connects = 0;
+        g_out_len = 0u;
+        quiet();
+        cmd("AT+MQTTUSERCFG=0,1,\"early\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+        in(reconnect ? "AT+MQTTCONN=0,\"broker.local\",1883,1\r\n" : "AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+        expect("");
+        assert_int_equal(bmqtt_at_busy(&g_at), 1);
+        g_now = clocks[k];
+        assert_int_equal(bmqtt_at_poll(&g_at, g_now), BMQTT_OK);
+        expect(""); /* not a timeout counted from 0 */
+        assert_int_equal(g_b.connects, 1);
+        b_connack(0u);
+        poll_n(2);
+        expect(reconnect ? "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n\r\nOK\r\n"
+                         : "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+        poll_n(20); /* the session's timers run on the same clock: no timeout follows */
+        expect("");
+        assert_int_equal(bmqtt_at_state(&g_at), 4);
+        cmd("AT+MQTTCLEAN=0", "\r\nOK\r\n");
+        poll_n(2);
+        g_b.no_connack = 0;
+    }
+    /* busy until that first poll: a command in between is refused, the connect still runs */
+    assert_int_equal(bmqtt_at_init(&g_at, &g_cfg), BMQTT_OK);
+    g_out_len = 0u;
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,1,\"early\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",1883,0\r\n");
+    cmd("AT", "\r\nbusy p...\r\n");
+    poll_n(3);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",0\r\n\r\nOK\r\n");
+}
+
+/* Re-subscribing, its corners: tx_buf (512 bytes) too small for all the SUBSCRIBEs at once (they go as it
+ * drains, the URC after the last); the link lost again before they have left (no URC of either kind: the
+ * host never heard of that connection); a broker that kept the session (clean session 0 and Session
+ * Present 1): no SUBSCRIBE, the URC at once [MQTT-3.2.2-2]. */
+static void test_resubscribe_edges(void **state)
+{
+    static bmqtt_at_config_t small;
+    char line[200];
+    int i;
+    (void)state;
+    small = g_cfg;
+    small.tx_size = 512u;
+    assert_int_equal(bmqtt_at_init(&g_at, &small), BMQTT_OK);
+    poll_n(1);
+    connect_tcp(1);
+    for (i = 0; i < 10; i++) {
+        snprintf(line, sizeof line, "AT+MQTTSUB=0,\"%0100d/%d\",0", 0, i);
+        cmd(line, "\r\nOK\r\n");
+        poll_n(1);
+    }
+    poll_n(2);
+    assert_int_equal(g_b.subscribes, 10);
+    /* reconnected; the SUBSCRIBEs cannot leave; the link goes again */
+    drop_and_reattempt();
+    g_b.send_blocks = 1;
+    b_connack(0u);
+    poll_n(3);
+    expect("");
+    assert_int_equal(bmqtt_at_state(&g_at), 4);
+    g_b.closed = 1;
+    poll_n(3);
+    expect(""); /* neither +MQTTCONNECTED nor +MQTTDISCONNECTED */
+    assert_int_equal(bmqtt_at_state(&g_at), 3);
+    assert_int_equal(g_b.subscribes, 0);
+    /* the next connection: four SUBSCRIBEs fill tx_buf, the rest wait for it to drain */
+    g_b.send_blocks = 0;
+    next_attempt();
+    g_b.send_blocks = 1;
+    b_connack(0u);
+    poll_n(3);
+    expect("");
+    g_b.send_blocks = 0;
+    for (i = 0; i < 50 && g_out_len == 0u; i++) {
+        poll_n(1);
+    }
+    assert_int_equal(g_b.subscribes, 10);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
+    /* clean session 0, and the broker kept the session: nothing to re-subscribe */
+    assert_int_equal(bmqtt_at_init(&g_at, &g_cfg), BMQTT_OK);
+    poll_n(1);
+    g_b.no_connack = 0;
+    quiet();
+    cmd("AT+MQTTUSERCFG=0,1,\"kept\",\"\",\"\",0,0,\"\"", "\r\nOK\r\n");
+    cmd("AT+MQTTCONNCFG=0,120,1,\"\",\"\",0,0", "\r\nOK\r\n");
+    in("AT+MQTTCONN=0,\"broker.local\",1883,1\r\n");
+    poll_n(5);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n\r\nOK\r\n");
+    in("AT+MQTTSUB=0,\"kept/t\",1\r\n");
+    poll_n(2);
+    expect("\r\nOK\r\n");
+    drop_and_reattempt();
+    assert_int_equal(g_b.c_clean, 0);
+    b_connack(1u);
+    poll_n(1);
+    expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
+    poll_n(3);
+    assert_int_equal(g_b.subscribes, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1623,6 +1901,10 @@ int main(void)
         cmocka_unit_test_setup(test_client_deadline_first, setup),
         cmocka_unit_test_setup(test_odds, setup),
         cmocka_unit_test_setup(test_by_reference_memory, setup),
+        cmocka_unit_test_setup(test_ws_path_slash, setup),
+        cmocka_unit_test_setup(test_reconnect_subscribed_before_urc, setup),
+        cmocka_unit_test_setup(test_before_first_poll, setup),
+        cmocka_unit_test_setup(test_resubscribe_edges, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
