@@ -266,7 +266,7 @@ typedef struct bmqtt_client {
     uint32_t outbox_size, outbox_used;
     bmqtt_status_t (*outbox_copy)(struct bmqtt_client *c, bmqtt_inflight_t *slot); /* NULL: no outbox */
     /* persist.h: records each change of the QoS 1/2 state; NULL: nothing survives a reset */
-    bmqtt_status_t (*journal)(struct bmqtt_client *c, unsigned op, unsigned arg);
+    bmqtt_status_t (*journal)(struct bmqtt_client *c, unsigned op, bmqtt_inflight_t *slot, unsigned id);
     void *journal_ctx;
     /** @endcond */
 } bmqtt_client_t;

@@ -106,13 +106,13 @@ static void commit_id(uint16_t *p, unsigned id)
     PERSIST_BARRIER();
 }
 
-static bmqtt_status_t journal(bmqtt_client_t *c, unsigned op, unsigned arg)
+static bmqtt_status_t journal(bmqtt_client_t *c, unsigned op, bmqtt_inflight_t *s, unsigned arg)
 {
     void *region = c->journal_ctx;
     persist_rec_t *r = recs(region);
     uint16_t *q = ids(c, region);
-    const bmqtt_inflight_t *s = &c->cfg->inflight[op <= J_DONE ? arg : 0];
 
+    if (s) arg = (unsigned)(s - c->cfg->inflight); /* the record of the slot's index */
     switch (op) {
     case J_PUBLISH:
         /* By reference (or copied into an outbox set later): its memory is not the region's. */

@@ -38,12 +38,12 @@ static bmqtt_status_t put(const bmqtt_client_t *c, unsigned key, const void *hea
     return s->put(s->ctx, (uint16_t)key, head, hlen, body, blen) == BMQTT_OK ? BMQTT_OK : BMQTT_ERR_STORE;
 }
 
-static bmqtt_status_t journal(bmqtt_client_t *c, unsigned op, unsigned arg)
+static bmqtt_status_t journal(bmqtt_client_t *c, unsigned op, bmqtt_inflight_t *s, unsigned arg)
 {
-    bmqtt_inflight_t *s = &c->cfg->inflight[op <= J_DONE ? arg : 0];
     persist_rec_t r;
     bmqtt_status_t st;
 
+    if (s) arg = (unsigned)(s - c->cfg->inflight); /* the key of the slot's index */
     switch (op) {
     case J_PUBLISH:
         if (!(s->flags & F_OUTBOX)) return BMQTT_OK; /* by reference: its memory is the caller's */
@@ -53,6 +53,9 @@ static bmqtt_status_t journal(bmqtt_client_t *c, unsigned op, unsigned arg)
         if ((st = put(c, BMQTT_STORE_KEY_SLOT(arg), &r, sizeof r, s->pub.topic.ptr,
                       s->pub.topic.len + s->pub.payload.len)) == BMQTT_OK) {
             s->flags |= F_KEPT;
+        } else { /* not kept: publish fails, and its copy goes back to the outbox */
+            if (--c->outbox_live == 0) c->outbox_used = 0;
+            s->flags = 0;
         }
         return st;
     case J_RELEASE: /* only the id matters now */

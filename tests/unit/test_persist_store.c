@@ -245,12 +245,36 @@ static void test_refused(void **state)
     assert_int_equal(bmqtt_client_resume_store(&cli, &store), BMQTT_ERR_PARAM);
 }
 
+/* A publish whose record cannot be written fails with BMQTT_ERR_STORE: nothing is kept, its
+ * outbox copy is given back, and the next publish works once the store does. */
+static void test_store_failure_refuses_publish(void **state)
+{
+    bmqtt_publish_t p = { .topic = BMQTT_VIEW_LIT("s/t"), .payload = BMQTT_VIEW_LIT("payload"), .qos = 1 };
+    (void)state;
+    emu_blank(&flash, 1, 21);
+    assert_int_equal(boot(), BMQTT_ERR_NO_SESSION);
+    connect(0);
+    for (int k = 0; k < 40; k++) { /* far more than the outbox holds, were copies leaked */
+        emu.dead = 1;
+        assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_ERR_STORE);
+        assert_int_equal(bmqtt_client_inflight(&cli), 0);
+    }
+    assert_string_equal(mock_take_hex(&mock), "");
+    emu_power_back();
+    assert_int_equal(bmqtt_client_publish(&cli, &p, NULL), BMQTT_OK);
+    /* Id 41: each refused publish used an id (ids only have to be unused, not consecutive). */
+    assert_string_equal(mock_take_hex(&mock), "32 0E 00 03 73 2F 74 00 29 70 61 79 6C 6F 61 64");
+    assert_int_equal(boot(), BMQTT_OK);
+    assert_int_equal(bmqtt_client_inflight(&cli), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_power_cut_at_every_op),
         cmocka_unit_test(test_resend_from_flash),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_store_failure_refuses_publish),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
