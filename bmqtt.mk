@@ -25,6 +25,12 @@ BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_outbox.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_rules.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_reconnect.c
+# A session that survives a reset (include/bmqtt/persist.h): linked only when resumed.
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_persist.c
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_resume.c
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_store.c
+# ... and its store on raw NOR flash (include/bmqtt/nor_log.h), for parts without a file system.
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/store/bmqtt_nor_log.c
 
 # MQTT 5.0 codec (include/bmqtt/mqtt5.h, docs/MQTT5.md): needs the codec; a firmware
 # that calls none of it links none of it (--gc-sections, or leave these files out).

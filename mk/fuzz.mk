@@ -17,7 +17,7 @@
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude
-FUZZ_NAMES   := fuzz_codec fuzz_topic fuzz_client fuzz_cloud fuzz_ws fuzz_at fuzz_codec5
+FUZZ_NAMES   := fuzz_codec fuzz_topic fuzz_client fuzz_cloud fuzz_ws fuzz_at fuzz_codec5 fuzz_persist
 FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
 # The cloud layer needs its own sources, the status names of the core (it registers its own
 # range there) and mbedTLS's crypto; not the rest of the codec or the client.
@@ -45,6 +45,7 @@ fuzz_seed = case $$h in \
 	  fuzz_at) cp tests/fuzz/seeds-at/* $$seeds/; dict=tests/fuzz/at.dict ;; \
 	  fuzz_ws) cp tests/fuzz/seeds-ws/* $$seeds/; dict=tests/fuzz/ws.dict ;; \
 	  fuzz_codec5) find tests/vectors -type f $(1) -exec cp {} $$seeds/ \; ; dict=tests/fuzz/mqtt5.dict ;; \
+	  fuzz_persist) $(BUILD)/fuzz/persist_seeds $$seeds/ >/dev/null; dict=tests/fuzz/persist.dict ;; \
 	  *) find tests/vectors -type f $(1) -exec cp {} $$seeds/ \; ; dict=tests/fuzz/mqtt.dict ;; \
 	esac
 

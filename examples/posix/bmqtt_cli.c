@@ -19,6 +19,7 @@
 #include "bmqtt_tls.h"
 #include "cli_tls.h"
 #include "cli_args.h"
+#include "cli_session.h"
 #include "cli_trace.h"
 #include "cli_url.h"
 
@@ -162,6 +163,8 @@ static void on_message(const bmqtt_message_t *m)
     /* As mosquitto_sub: after -C messages, no more output (they are still acknowledged). */
     if (count_reached()) return;
     if (m->qos == 2 && m->offset == 0) qos2_open_add(m->packet_id);
+    /* --session-file: a repeat of the message printed just before a kill is not printed again. */
+    if (args.session_file && m->qos == 2 && m->dup && cli_session_printed(m, args.verbose, args.no_newline)) return;
     if (m->offset == 0) chunks = 0;
     chunks++;
     if (m->total == 0) {
@@ -297,7 +300,8 @@ static bmqtt_status_t step(uint32_t ms)
  * exit) until BMQTT_EVT_PUBLISH_DONE; QoS 0 is copied into tx_buf. */
 static bmqtt_status_t cli_publish(const bmqtt_publish_t *p, uint16_t *id)
 {
-    return p->qos ? bmqtt_client_publish_ref(&client, p, id) : bmqtt_client_publish(&client, p, id);
+    /* --session-file: copied into the session, which outlives this process's memory. */
+    return p->qos && !args.session_file ? bmqtt_client_publish_ref(&client, p, id) : bmqtt_client_publish(&client, p, id);
 }
 
 static bmqtt_status_t cli_subscribe(const bmqtt_subscription_t *s, size_t n)
@@ -740,6 +744,7 @@ int main(int argc, char **argv)
     /* tr is filled per connection (the top of the stack); the trace reads through it. */
     cli_trace_init(&trace, &tr, args.debug ? stderr : NULL, client_id, &trace_tr);
     if (cli_client_init(txbuf, tx_size, rxbuf, args.rx_size) != BMQTT_OK) return CLI_EXIT_ERROR;
+    if (args.session_file && cli_session_open(args.session_file, &client, args.debug) != 0) return CLI_EXIT_ERROR;
     rc = args.mode == CLI_PUB ? cmd_pub() : cmd_sub();
     cli_stack_free(&stack);
     free(rxbuf);

@@ -64,6 +64,8 @@ void cli_usage(FILE *out)
           "  --linger s       sub: after -C, keep receiving for s seconds (shows duplicates)\n"
           "  --rx-size N      sub: receive buffer size (default 4096); larger messages arrive in chunks\n"
           "  --no-subscribe   sub: do not subscribe: use the session the broker kept (-c)\n"
+          "  --session-file f keep the session in file f (with -c -i): a bmqtt-cli killed and started\n"
+          "                   again resends what was unacknowledged, prints a QoS 2 message once\n"
           "\n"
           "Exit codes: 0 done; 1 bad command line or value, file, DNS or TCP connect error;\n"
           "  1..5 the broker refused the CONNECT with that CONNACK code (5: not authorized);\n"
@@ -179,7 +181,7 @@ static int takes_value(const char *o)
                                           "--will-topic", "--will-payload", "--will-message", "--will-qos",
                                           "--cafile", "--cert", "--key", "--alpn",
                                           "--capath", "--tls-version", "--ciphers", "--repeat", "--interval-ms",
-                                          "--inflight", "--linger", "--rx-size" };
+                                          "--inflight", "--linger", "--rx-size", "--session-file" };
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
         if (strcmp(o, valued[k]) == 0) return 1;
     }
@@ -338,6 +340,8 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         } else if (strcmp(o, "--linger") == 0) {
             if (seconds(arg, &a->linger_s) != 0) return fail("invalid --linger '%s': must be seconds, 0 or more%s", arg, "");
             sub_only = o;
+        } else if (strcmp(o, "--session-file") == 0) {
+            a->session_file = arg;
         } else if (strcmp(o, "--rx-size") == 0) {
             if (num(arg, 64, 16L * 1024 * 1024, &v) != 0) return fail("invalid --rx-size '%s': must be 64..16777216%s", arg, "");
             a->rx_size = (size_t)v;
@@ -380,6 +384,8 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         return fail("an empty client id needs a clean session (drop -c) [MQTT-3.1.3-7]%s%s", "", "");
     if (a->password != NULL && a->user == NULL) return fail("-P needs -u (MQTT 3.1.1 sends no password without a user name)%s%s", "", "");
     if ((a->cert == NULL) != (a->key == NULL)) return fail("--cert and --key go together%s%s", "", "");
+    if (a->session_file != NULL && (a->clean_session || a->client_id == NULL))
+        return fail("--session-file needs -c and -i: the broker keeps its side of the session under that id%s%s", "", "");
     if (a->mode == CLI_SUB && a->no_subscribe && a->subscribe_only)
         return fail("--no-subscribe and -E contradict each other%s%s", "", "");
     return 0;

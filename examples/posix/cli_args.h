@@ -69,6 +69,7 @@ typedef struct cli_args {
     int subscribe_only;  /* -E / --subscribe-only: subscribe, DISCONNECT, exit */
     int no_subscribe;    /* --no-subscribe: rely on the persistent session */
     int debug;           /* -d: every packet and event on stderr */
+    const char *session_file; /* --session-file: the session survives a kill (cli_session.c) */
     /* TLS (port/mbedtls): any of these turns it on */
     const char *cafile;  /* --cafile: trusted CA(s), PEM or DER */
     const char *cert;    /* --cert: client certificate */

@@ -26,6 +26,10 @@
  *    dropped. With clean session 0 nothing is dropped: unacknowledged
  *    messages are resent on the next connection, whatever Session Present
  *    says [MQTT-4.4.0-1].
+ *  - A reset ends all of that, unless the session is kept where a reset
+ *    keeps it (persist.h: retained RAM, or flash through a store): then a
+ *    QoS 1/2 message published by copy is durable from the moment
+ *    bmqtt_client_publish() returns BMQTT_OK, and is resent after the reset.
  *  - Every wait has a deadline (response_timeout_ms): CONNACK, PINGRESP,
  *    SUBACK, UNSUBACK, the acks a graceful disconnect waits for, and bytes the
  *    transport does not take.
@@ -261,6 +265,9 @@ typedef struct bmqtt_client {
     uint8_t *outbox;           /* bmqtt_client_set_outbox() */
     uint32_t outbox_size, outbox_used;
     bmqtt_status_t (*outbox_copy)(struct bmqtt_client *c, bmqtt_inflight_t *slot); /* NULL: no outbox */
+    /* persist.h: records each change of the QoS 1/2 state; NULL: nothing survives a reset */
+    bmqtt_status_t (*journal)(struct bmqtt_client *c, unsigned op, bmqtt_inflight_t *slot, unsigned id);
+    void *journal_ctx;
     /** @endcond */
 } bmqtt_client_t;
 

@@ -74,6 +74,7 @@ typedef enum bmqtt_status {
     BMQTT_STATUS_AT_BASE = -110,   /**< the AT front end (at.h): -110..-129. */
     BMQTT_STATUS_PORT_BASE = -130, /**< the project's other ports (lwIP raw...): -130..-199. */
     BMQTT_STATUS_MQTT5_BASE = -200,/**< the MQTT 5.0 codec (mqtt5.h): -200..-229. */
+    BMQTT_STATUS_PERSIST_BASE = -230, /**< session persistence (persist.h): -230..-249. */
     BMQTT_STATUS_USER_BASE = -1000,/**< your own transports: -1000 and below. */
     /** Not a status. It makes the enum as wide as int on every ABI, also where
      *  enums are as small as their values (arm-none-eabi's -fshort-enums), so

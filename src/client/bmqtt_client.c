@@ -96,6 +96,13 @@ static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, uint32_t why)
     return st;
 }
 
+/* Session persistence (persist.h): one call per change of the QoS 1/2 state, out of line so
+ * that each change costs a firmware without persistence only a call. */
+BMQTT_NOINLINE static bmqtt_status_t journal(bmqtt_client_t *c, unsigned op, bmqtt_inflight_t *slot, unsigned id)
+{
+    return c->journal ? c->journal(c, op, slot, id) : BMQTT_OK;
+}
+
 /* A slot ends: free it, give the outbox back when nothing lives there, tell the caller. */
 static void slot_done(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
 {
@@ -103,6 +110,7 @@ static void slot_done(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
     BMQTT_ASSERT(s->state != 0 && id != 0);
     BMQTT_ASSERT(!(s->flags & F_OUTBOX) || c->outbox_live != 0);
     BMQTT_LOG("bmqtt: PUBLISH %u done: %s", (unsigned)id, bmqtt_status_str(st));
+    (void)journal(c, J_DONE, s, 0);
     if ((s->flags & F_OUTBOX) && --c->outbox_live == 0) c->outbox_used = 0; /* empty: start from the front */
     s->state = 0;
     s->flags = 0;
@@ -465,7 +473,10 @@ static bmqtt_status_t on_connack(bmqtt_client_t *c, const bmqtt_connack_t *ack)
               c->state == BMQTT_CLIENT_CONNECTED ? "CONNECTED" : "DISCONNECTING", (unsigned)ack->session_present);
     c->flags |= CF_ACKED;
     c->session_present = ack->session_present;
-    if (!ack->session_present) memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
+    if (!ack->session_present) {
+        memset(c->cfg->qos2_ids, 0, c->cfg->qos2_count * sizeof c->cfg->qos2_ids[0]);
+        (void)journal(c, J_QOS2_CLEAR, NULL, 0);
+    }
     c->flags |= CF_CONNACK;
     emit(c, &ev);
     return BMQTT_OK;
@@ -574,6 +585,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         }
         if (type == BMQTT_PUBREC) {
             s->state = WAIT_COMP | NEEDS_SEND; /* PUBREL [MQTT-4.3.3-1] */
+            (void)journal(c, J_RELEASE, s, 0);
         } else {
             slot_done(c, s, BMQTT_OK);
         }
@@ -582,6 +594,7 @@ static bmqtt_status_t handle(bmqtt_client_t *c)
         /* Forget the id; PUBCOMP even if unknown [MQTT-4.3.3-2]. */
         fresh = qos2_set(c, pkt.u.packet_id, 0);
         if (!fresh) BMQTT_LOG("bmqtt: PUBREL %u for no message held: PUBCOMP anyway", (unsigned)pkt.u.packet_id);
+        if (fresh) (void)journal(c, J_QOS2_OUT, NULL, pkt.u.packet_id);
         if ((st = tx_small(c, 0x70u, pkt.u.packet_id)) != BMQTT_OK) return st;
         if (fresh) emit_simple(c, BMQTT_EVT_QOS2_DONE, BMQTT_OK, pkt.u.packet_id);
         return BMQTT_OK;
@@ -650,6 +663,8 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
     if (done && (st = answer_publish(c, &p)) != BMQTT_OK) return st;
     if (done || (full && p.payload.len)) {
         if (c->streaming == 1) deliver(c, &p, c->stream_off, c->framer.remaining - (uint32_t)head);
+        /* Taken by the application: only now may its PUBREC leave (persist.h). */
+        if (done && c->streaming == 1 && p.qos == 2) (void)journal(c, J_QOS2_IN, NULL, p.packet_id);
         c->stream_off += (uint32_t)p.payload.len;
     } else if (full) {
         return note(c, BMQTT_ERR_PACKET_TOO_LARGE, WHY(BMQTT_PUBLISH, BMQTT_RULE_TOO_LARGE) | ID(p.packet_id));
@@ -909,7 +924,10 @@ static bmqtt_status_t publish(bmqtt_client_t *c, const bmqtt_publish_t *pub, uin
         goto out;
     }
     slot->pub.packet_id = take_id(c);
-    slot->seq = c->next_seq++;
+    slot->seq = c->next_seq;
+    /* Refused (the store failed): the journal gave the outbox copy back. */
+    if ((st = journal(c, J_PUBLISH, slot, 0)) != BMQTT_OK) goto out;
+    c->next_seq++;
     slot->state = WAIT_ACK | NEEDS_SEND; /* queued in order of seq */
     if (packet_id) *packet_id = slot->pub.packet_id;
     progress(c); /* onto the wire now, as far as it goes */

@@ -9,4 +9,13 @@
 #define F_OUTBOX 0x02u /* topic and payload are copies in the outbox */
 #define NO_SLOT 0xFFFFu
 
+/* c->journal operations (persist.h): what changed, and the slot or the packet id. */
+#define J_PUBLISH 1u   /* slot: taken, id and seq set, state about to be WAIT_ACK; when this fails,
+                        * the journal frees the slot's outbox copy (publish returns its status) */
+#define J_RELEASE 2u   /* slot: PUBREC came, now WAIT_COMP */
+#define J_DONE 3u      /* slot: ended */
+#define J_QOS2_IN 4u   /* id: the application has taken this incoming QoS 2 message */
+#define J_QOS2_OUT 5u  /* id: PUBREL came */
+#define J_QOS2_CLEAR 6u /* CONNACK without a session: no id is kept */
+
 #endif

@@ -57,6 +57,7 @@ const char *bmqtt_status_str(bmqtt_status_t status)
     case BMQTT_STATUS_AT_BASE:
     case BMQTT_STATUS_PORT_BASE:
     case BMQTT_STATUS_MQTT5_BASE:
+    case BMQTT_STATUS_PERSIST_BASE:
     case BMQTT_STATUS_USER_BASE:
         break;
     case BMQTT_STATUS_FORCE_INT: break; /* not a status */

@@ -20,6 +20,8 @@ DOC_INCS="-Iinclude"
 for d in port/*/; do DOC_INCS="$DOC_INCS -I${d%/}"; done
 # FreeRTOS's queue API, declared (tests/docs/freertos), for the RTOS patterns of docs/PORTING.md.
 DOC_INCS="$DOC_INCS -Itests/docs/freertos"
+# littlefs's file API, declared (tests/docs/littlefs), for the session store of docs/PORTING.md.
+DOC_INCS="$DOC_INCS -Itests/docs/littlefs"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"

@@ -4,9 +4,15 @@
  * disconnect, persistent-session reconnect) and nothing of the codec
  * directly. Linked with --gc-sections, the map file tells what the library
  * costs such a firmware. Never run. With -DLINK_OUTBOX it also gives the
- * client an outbox (the second link row of `make size`).
+ * client an outbox (the second link row of `make size`). With -DLINK_RESUME
+ * the session is kept in retained memory, with -DLINK_STORE in the NOR flash
+ * log (make size-persist, mk/persist.mk).
  */
 #include "bmqtt/client.h"
+#if defined(LINK_RESUME) || defined(LINK_STORE)
+#include "bmqtt/nor_log.h"
+#include "bmqtt/persist.h"
+#endif
 
 static int32_t tr_send(void *ctx, const uint8_t *buf, size_t len)
 {
@@ -54,6 +60,23 @@ int main(void)
     {
         static uint8_t box[512];
         if (bmqtt_client_set_outbox(&client, box, sizeof box) != BMQTT_OK) return 1;
+    }
+#endif
+#ifdef LINK_RESUME
+    {
+        static uint32_t retained[BMQTT_RETAINED_SIZE(8, 8, 512) / 4];
+        (void)bmqtt_client_resume(&client, retained, sizeof retained);
+    }
+#endif
+#ifdef LINK_STORE
+    {
+        static uint8_t box[512];
+        static const bmqtt_nor_t nor = { 4096, 4, 1, 0, 0, 0, 0 }; /* the driver's calls: a firmware's own */
+        static bmqtt_nor_log_t nlog;
+        static bmqtt_store_t store;
+        if (bmqtt_client_set_outbox(&client, box, sizeof box) != BMQTT_OK) return 1;
+        if (bmqtt_nor_log_mount(&nlog, &nor, &store) != BMQTT_OK) return 1;
+        (void)bmqtt_client_resume_store(&client, &store);
     }
 #endif
     for (;;) {
