@@ -368,6 +368,14 @@ static void connect_fields(bmqtt_connect_t *f)
     }
 }
 
+/* Where --session-file's TLS session lives: beside the MQTT session, PATH.tls. */
+static const char *tls_session_path(void)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s.tls", args.session_file);
+    return path;
+}
+
 /* TCP connect, (TLS, WebSocket,) CONNECT, wait for CONNACK. */
 static bmqtt_status_t session(void)
 {
@@ -377,6 +385,8 @@ static bmqtt_status_t session(void)
     connect_fields(&f);
     /* TLS wraps TCP, WebSocket wraps either; the client's polls drive their handshakes. */
     if ((st = cli_stack_open(&stack, &args.to, &tls_cfg, NULL, 5000, &tr)) != BMQTT_OK) return st;
+    /* With --session-file, the TLS session of the last run is offered too (PATH.tls). */
+    if (use_tls && args.session_file) cli_tls_session_load(&stack.tls, tls_session_path(), args.debug ? stderr : NULL);
     /* The trace wraps the outermost transport: it sees MQTT, not TLS records or frames. */
     cli_trace_reset(&trace);
     if ((st = cli_connect(&f)) != BMQTT_OK) return st;
@@ -386,6 +396,8 @@ static bmqtt_status_t session(void)
         check_mqtt_server(st);
         return st;
     }
+    /* After CONNACK: a TLS 1.3 ticket, which follows the handshake, has been read. */
+    if (use_tls && args.session_file) cli_tls_session_save(&stack.tls, tls_session_path());
     connected_once = 1;
     return st;
 }

@@ -385,6 +385,22 @@ cli_resume() {
         fi
     done
     front_stop; front_start
+    # 1b. A bmqtt-cli run started again with the same --session-file resumes the TLS session
+    #     of the last run (kept in PATH.tls beside the MQTT session); a corrupt copy is refused
+    #     and a full handshake follows.
+    rm -f "$tmp/cli.session" "$tmp/cli.session.tls"
+    _before=$(wc -l <"$tmp/front.log")
+    for run in 1 2 3; do
+        [ $run = 3 ] && printf 'garbage' >"$tmp/cli.session.tls"
+        "$cli" pub -h localhost -p "$P_FRONT" --cafile "$C/ca.pem" -i cli-sf -c --session-file "$tmp/cli.session" \
+            -q 1 -t tls/sf -m "run $run" -d >"$tmp/sf.out" 2>"$tmp/sf$run.err" || echo "exit $?" >>"$tmp/sf$run.err"
+    done
+    _fl=$(tail -n +"$((_before + 1))" "$tmp/front.log" | awk '{ printf "%s%s", sep, $3; sep = "," }')
+    if [ "$_fl" = "full,resumed,full" ] && ! grep -q '^exit' "$tmp"/sf?.err && grep -q 'not used' "$tmp/sf3.err"; then
+        ok "bmqtt-cli --session-file: run 1 full, run 2 resumed, a corrupt saved session refused (full); the front saw $_fl"
+    else
+        ko "bmqtt-cli --session-file: the front saw '$_fl' (want full,resumed,full): $(cat "$tmp"/sf?.err | grep -E 'TLS|exit|not used' | tr '\n' '|')"
+    fi
     # 2. mosquitto's own TLS listener, started here on fixed ports so that it can be
     #    restarted: a client with the same id takes the session over (the reconnect
     #    resumes), then mosquitto restarts (the reconnect's session is refused).
