@@ -529,9 +529,11 @@ static bmqtt_status_t admit(bmqtt_client_t *c, const bmqtt_publish_t *p, int *fr
         if (qos2_seen(c, p->packet_id)) {
             BMQTT_LOG("bmqtt: QoS 2 PUBLISH %u again: answered, not delivered twice", (unsigned)p->packet_id);
             *fresh = 0; /* resent before our PUBREC arrived: deliver once [MQTT-4.3.3-2] */
-        } else if (!qos2_set(c, 0, p->packet_id)) {
+        } else if (!qos2_seen(c, 0)) { /* no free entry: ids are never 0 */
             return note(c, BMQTT_ERR_INFLIGHT_FULL, WHY(BMQTT_PUBLISH, BMQTT_RULE_QOS2_FULL) | ID(p->packet_id));
         }
+        /* Recorded only with its last chunk (stream_step): a session that ends halfway through
+         * leaves nothing, so the broker's resend is delivered whole, from offset 0. */
     }
     return BMQTT_OK;
 }
@@ -662,6 +664,9 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
     /* The answer is queued before the last chunk is delivered (room was checked by drain). */
     if (done && (st = answer_publish(c, &p)) != BMQTT_OK) return st;
     if (done || (full && p.payload.len)) {
+        /* Before the last chunk is delivered: an application that ends the session from its
+         * event has had the message, and a resend is then a duplicate [MQTT-4.3.3-2]. */
+        if (done && c->streaming == 1 && p.qos == 2) (void)qos2_set(c, 0, p.packet_id);
         if (c->streaming == 1) deliver(c, &p, c->stream_off, c->framer.remaining - (uint32_t)head);
         /* Taken by the application: only now may its PUBREC leave (persist.h). */
         if (done && c->streaming == 1 && p.qos == 2) (void)journal(c, J_QOS2_IN, NULL, p.packet_id);
