@@ -212,6 +212,15 @@ size-table-build:
 	  $(SIZE_LINK) -Wl,-Map=$$d/client.map $$d/link_client.o $$d/libbmqtt.a -o $$d/client.elf; \
 	  $$cc $(TEST_WARN) -Iinclude -DLINK_OUTBOX -c tests/qemu/link_client.c -o $$d/link_client_outbox.o; \
 	  $(SIZE_LINK) -Wl,-Map=$$d/client-outbox.map $$d/link_client_outbox.o $$d/libbmqtt.a -o $$d/client-outbox.elf; \
+	  $(MAKE) -s --no-print-directory BUILD=$$d/nopersist CC=$(ARM_PREFIX)gcc AR=$(ARM_PREFIX)ar \
+	    CFLAGS="-$$o $(SIZE_CPU) -ffunction-sections -fdata-sections -DBMQTT_PERSIST=0" lib; \
+	  $(SIZE_LINK) -Wl,-Map=$$d/client-nopersist.map $$d/link_client.o $$d/nopersist/libbmqtt.a \
+	    -o $$d/client-nopersist.elf; \
+	  for v in resume:-DLINK_RESUME store:-DLINK_STORE; do \
+	    $$cc $(TEST_WARN) -Iinclude $${v#*:} -c tests/qemu/link_client.c -o $$d/link_client_$${v%%:*}.o; \
+	    $(SIZE_LINK) -Wl,-Map=$$d/client-$${v%%:*}.map $$d/link_client_$${v%%:*}.o $$d/libbmqtt.a \
+	      -o $$d/client-$${v%%:*}.elf; \
+	  done; \
 	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_codec_client.c -o $$d/link_codec_client.o; \
 	  $(SIZE_LINK) -Wl,-Map=$$d/codec-client.map $$d/link_codec_client.o $$d/libbmqtt.a -o $$d/codec-client.elf; \
 	  $(MAKE) -s --no-print-directory BUILD=$$d/client-only CC=$(ARM_PREFIX)gcc AR=$(ARM_PREFIX)ar \

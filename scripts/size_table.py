@@ -167,6 +167,15 @@ def main():
     client_outbox = [map_sizes(os.path.join(d, 'client-outbox.map')) for _, d in levels]
     row('**link: typical client with an outbox** (the same, `-DLINK_OUTBOX`: it calls `bmqtt_client_set_outbox()`)',
         client_outbox, True)
+    client_np = [map_sizes(os.path.join(d, 'client-nopersist.map')) for _, d in levels]
+    row('**link: typical client, `BMQTT_PERSIST=0`** (the library built without the persistence hooks)',
+        client_np, True)
+    client_resume = [map_sizes(os.path.join(d, 'client-resume.map')) for _, d in levels]
+    row('**link: typical client keeping its session in retained RAM** (`-DLINK_RESUME`: `bmqtt_client_resume()`)',
+        client_resume, True)
+    client_store = [map_sizes(os.path.join(d, 'client-store.map')) for _, d in levels]
+    row('**link: typical client keeping its session in NOR flash** (`-DLINK_STORE`: an outbox, '
+        '`bmqtt_client_resume_store()` over `bmqtt_nor_log`)', client_store, True)
 
     if have5:
         own5 = re.compile(r'libbmqtt\.a\(bmqtt_codec5_')
@@ -210,6 +219,15 @@ def main():
                f'deadlines and outbox; it is {client_flash} B (+{grown // 10}.{grown % 10} %), '
                + (f'within the {CLIENT_GROWTH_PCT} % growth allowed ({cap} B).' if client_flash <= cap else
                   f'over the {CLIENT_GROWTH_PCT} % growth allowed ({cap} B) by {client_flash - cap} B.'))
+    np_flash = client_np[os_i][0] + client_np[os_i][1]
+    res_flash = client_resume[os_i][0] + client_resume[os_i][1]
+    store_flash = client_store[os_i][0] + client_store[os_i][1]
+    outbox_flash = client_outbox[os_i][0] + client_outbox[os_i][1]
+    out.append('')
+    out.append(f'Session persistence: the hooks the client calls cost the typical link {client_flash - np_flash} B '
+               f'({np_flash} B when built with `BMQTT_PERSIST=0`, which leaves them out); keeping the session in '
+               f'retained RAM adds {res_flash - client_flash} B to it, in NOR flash {store_flash - outbox_flash} B '
+               f'to the link with an outbox.')
     out.append('')
     peer, how = None, 'not measured (no --peer file: run make size-coremqtt)'
     if a.peer and os.path.exists(a.peer):

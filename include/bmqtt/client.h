@@ -248,6 +248,7 @@ typedef struct bmqtt_client {
     uint8_t state, flags, ping_out, streaming, session_present, clean;
     uint8_t in_event;          /* events running (nested): init is refused meanwhile */
     uint16_t keepalive_s, tx_extra_slot;
+    uint16_t stream_q2;        /* QoS 2 id taken by a message not delivered whole yet */
     const bmqtt_transport_t *tr;
     uint32_t tx_tail;          /* queued bytes: tx_buf[0..tx_tail) */
     uint32_t tx_extra_len;     /* bytes of tx_extra still to send */

@@ -48,6 +48,18 @@
 #define BMQTT_DECODE_CLIENT_PACKETS 1
 #endif
 
+/**
+ * Session persistence (persist.h). 1 (the default): the client tells every
+ * change of its QoS 1/2 state to bmqtt_client_resume() or
+ * bmqtt_client_resume_store() when one of them was called. 0: the client
+ * leaves those calls out (what a firmware that never persists saves is in
+ * docs/PERFORMANCE.md, `make size`), and both functions return
+ * BMQTT_ERR_PARAM, so a session is never believed durable when it is not.
+ */
+#ifndef BMQTT_PERSIST
+#define BMQTT_PERSIST 1
+#endif
+
 
 /**
  * Default deadline of every wait of the client, in milliseconds: CONNACK,
@@ -82,6 +94,9 @@
 #error "BMQTT_MAX_INFLIGHT must be 1..65535 (packet ids are 16-bit and 0 is reserved)"
 #endif
 
+#if BMQTT_PERSIST != 0 && BMQTT_PERSIST != 1
+#error "BMQTT_PERSIST must be 0 or 1"
+#endif
 #if BMQTT_DECODE_CLIENT_PACKETS != 0 && BMQTT_DECODE_CLIENT_PACKETS != 1
 #error "BMQTT_DECODE_CLIENT_PACKETS must be 0 or 1"
 #endif

@@ -98,10 +98,14 @@ static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, uint32_t why)
 
 /* Session persistence (persist.h): one call per change of the QoS 1/2 state, out of line so
  * that each change costs a firmware without persistence only a call. */
+#if BMQTT_PERSIST
 BMQTT_NOINLINE static bmqtt_status_t journal(bmqtt_client_t *c, unsigned op, bmqtt_inflight_t *slot, unsigned id)
 {
     return c->journal ? c->journal(c, op, slot, id) : BMQTT_OK;
 }
+#else
+#define journal(c, op, slot, id) BMQTT_OK /* built without persistence: nothing to tell */
+#endif
 
 /* A slot ends: free it, give the outbox back when nothing lives there, tell the caller. */
 static void slot_done(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
@@ -132,6 +136,8 @@ static void settle(bmqtt_client_t *c)
     }
 }
 
+static int qos2_set(bmqtt_client_t *c, uint16_t old_id, uint16_t new_id);
+
 /* The session ends: close, settle the tables, tell the caller. */
 static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
 {
@@ -161,6 +167,8 @@ static bmqtt_status_t end_session(bmqtt_client_t *c, bmqtt_status_t st)
             emit_simple(c, t, BMQTT_ERR_NOT_CONNECTED, id);
         }
     }
+    if (c->stream_q2) (void)qos2_set(c, c->stream_q2, 0); /* cut halfway: not had (admit) */
+    c->stream_q2 = 0;
     settle(c);
     emit_simple(c, BMQTT_EVT_CLOSED, st, 0);
     return st;
@@ -521,7 +529,10 @@ BMQTT_NOINLINE static void deliver(bmqtt_client_t *c, const bmqtt_publish_t *p, 
     emit(c, &ev);
 }
 
-/* Before delivering a PUBLISH: *fresh 0 for a QoS 2 duplicate. */
+/* Before delivering a PUBLISH: *fresh 0 for a QoS 2 duplicate. A fresh QoS 2 id is taken
+ * now (a full table ends the session before any chunk is delivered) and kept in stream_q2
+ * until its last chunk: a session that ends halfway through gives it back (end_session), so
+ * the broker's resend is delivered whole, from offset 0. */
 static bmqtt_status_t admit(bmqtt_client_t *c, const bmqtt_publish_t *p, int *fresh)
 {
     *fresh = 1;
@@ -529,11 +540,11 @@ static bmqtt_status_t admit(bmqtt_client_t *c, const bmqtt_publish_t *p, int *fr
         if (qos2_seen(c, p->packet_id)) {
             BMQTT_LOG("bmqtt: QoS 2 PUBLISH %u again: answered, not delivered twice", (unsigned)p->packet_id);
             *fresh = 0; /* resent before our PUBREC arrived: deliver once [MQTT-4.3.3-2] */
-        } else if (!qos2_seen(c, 0)) { /* no free entry: ids are never 0 */
+        } else if (!qos2_set(c, 0, p->packet_id)) {
             return note(c, BMQTT_ERR_INFLIGHT_FULL, WHY(BMQTT_PUBLISH, BMQTT_RULE_QOS2_FULL) | ID(p->packet_id));
+        } else {
+            c->stream_q2 = p->packet_id;
         }
-        /* Recorded only with its last chunk (stream_step): a session that ends halfway through
-         * leaves nothing, so the broker's resend is delivered whole, from offset 0. */
     }
     return BMQTT_OK;
 }
@@ -641,11 +652,11 @@ static void consume(bmqtt_client_t *c, uint32_t n)
  * the last one is among them. */
 static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
 {
+    int fresh = 1;
     bmqtt_publish_t p;
     size_t head;
     uint32_t hl = c->framer.header_len;
     int full = c->rx_framed == c->cfg->rx_size;
-    int fresh = 1;
     bmqtt_status_t st;
 
     st = bmqtt_publish_decode_head((uint8_t)(c->framer.first_byte & 0x0Fu), c->cfg->rx_buf + hl,
@@ -661,12 +672,12 @@ static bmqtt_status_t stream_step(bmqtt_client_t *c, int done)
         if ((st = admit(c, &p, &fresh)) != BMQTT_OK) return st;
         c->streaming = fresh ? 1 : 2; /* 2: a QoS 2 duplicate, drained without delivery */
     }
+    /* Kept from the last chunk on: an application that ends the session from that chunk's
+     * event has had the message, and a resend is then a duplicate [MQTT-4.3.3-2]. */
+    if (done) c->stream_q2 = 0;
     /* The answer is queued before the last chunk is delivered (room was checked by drain). */
     if (done && (st = answer_publish(c, &p)) != BMQTT_OK) return st;
     if (done || (full && p.payload.len)) {
-        /* Before the last chunk is delivered: an application that ends the session from its
-         * event has had the message, and a resend is then a duplicate [MQTT-4.3.3-2]. */
-        if (done && c->streaming == 1 && p.qos == 2) (void)qos2_set(c, 0, p.packet_id);
         if (c->streaming == 1) deliver(c, &p, c->stream_off, c->framer.remaining - (uint32_t)head);
         /* Taken by the application: only now may its PUBREC leave (persist.h). */
         if (done && c->streaming == 1 && p.qos == 2) (void)journal(c, J_QOS2_IN, NULL, p.packet_id);

@@ -215,7 +215,7 @@ static void format(bmqtt_client_t *c, void *region, size_t size)
 bmqtt_status_t bmqtt_client_resume(bmqtt_client_t *c, void *region, size_t size)
 {
     bmqtt_status_t st;
-    if (c == NULL || c->cfg == NULL || region == NULL || ((uintptr_t)region & 3u) ||
+    if (!BMQTT_PERSIST || c == NULL || c->cfg == NULL || region == NULL || ((uintptr_t)region & 3u) ||
         size <= BMQTT_RETAINED_SIZE(c->cfg->inflight_count, c->cfg->qos2_count, 0) || size - 1u >= UINT32_MAX) {
         return BMQTT_ERR_PARAM;
     }

@@ -150,7 +150,7 @@ static bmqtt_status_t format(const bmqtt_client_t *c, const bmqtt_store_t *store
 bmqtt_status_t bmqtt_client_resume_store(bmqtt_client_t *c, const bmqtt_store_t *store)
 {
     bmqtt_status_t st;
-    if (c == NULL || c->cfg == NULL || store == NULL || store->put == NULL || store->get == NULL ||
+    if (!BMQTT_PERSIST || c == NULL || c->cfg == NULL || store == NULL || store->put == NULL || store->get == NULL ||
         c->outbox_copy == NULL) {
         return BMQTT_ERR_PARAM;
     }
