@@ -58,6 +58,7 @@ static volatile int ctl_byte = -1;
 void UART0RX_Handler(void);
 void UART0RX_Handler(void)
 {
+    UART0->intstatus = UART_INT_RX; /* first: a byte arriving while we read raises it again */
     while ((UART0->state & UART_STATE_RXFULL) != 0u) {
         if (rx_head - rx_tail >= RX_RING) {
             UART0->ctrl &= ~UART_CTRL_RXINT; /* full: the byte waits in the UART */
@@ -66,24 +67,26 @@ void UART0RX_Handler(void)
         rx_ring[rx_head % RX_RING] = (uint8_t)UART0->data;
         rx_head++;
     }
-    UART0->intstatus = UART_INT_RX;
 }
 
 void UART1RX_Handler(void);
 void UART1RX_Handler(void)
 {
+    UART1->intstatus = UART_INT_RX;
     while ((UART1->state & UART_STATE_RXFULL) != 0u) {
         ctl_byte = (int)(UART1->data & 0xFFu);
     }
-    UART1->intstatus = UART_INT_RX;
 }
 
 int board_uart_getc(void)
 {
     int c;
     if (rx_tail == rx_head) {
-        UART0->ctrl |= UART_CTRL_RXINT; /* after a full ring: take the waiting byte */
-        return -1;
+        /* After a full ring the interrupt was off: a byte that came meanwhile raised
+         * nothing, so take it here, then let the interrupt run again. */
+        c = (UART0->state & UART_STATE_RXFULL) != 0u ? (int)(UART0->data & 0xFFu) : -1;
+        UART0->ctrl |= UART_CTRL_RXINT;
+        return c;
     }
     c = rx_ring[rx_tail % RX_RING];
     rx_tail++;

@@ -135,8 +135,11 @@ def main(argv):
         if qemu.poll() is None:
             qemu.kill()
             qemu.wait()
-        if saved is not None:
-            termios.tcsetattr(in_fd, termios.TCSADRAIN, saved)
+        if saved is not None and not tty_path:
+            try:
+                termios.tcsetattr(in_fd, termios.TCSADRAIN, saved)  # the user's terminal as it was
+            except termios.error:
+                pass
         for f in os.listdir(tmp):
             os.unlink(os.path.join(tmp, f))
         os.rmdir(tmp)

@@ -29,7 +29,8 @@
 
 #define RAW_SIZE 8192u
 
-static uint8_t tx_buf[2048], rx_buf[1024], outbox[4096], raw_buf[RAW_SIZE];
+/* The outbox keeps a QoS 1/2 message until it is acknowledged: a whole AT+MQTTPUBRAW's. */
+static uint8_t tx_buf[2048], rx_buf[1024], outbox[RAW_SIZE + 1024u], raw_buf[RAW_SIZE];
 static bmqtt_inflight_t inflight[8];
 static uint16_t qos2_ids[8];
 static bmqtt_at_t at;
