@@ -106,8 +106,8 @@ board-build: $(BOARD)/sensor.elf $(BOARD)/modem.elf
 	  | grep -wE 'malloc|calloc|realloc|free'; then echo "board: bmqtt's objects reference the heap"; exit 1; fi
 	@echo "board: bmqtt's objects reference no malloc/calloc/realloc/free; the board's _sbrk refuses every request"
 
-board-run: board-build
-	@BOARD=$(BOARD) tests/board/run.sh
+board-run: board-build $(AT_DRIVER)
+	@BOARD=$(BOARD) AT_DRIVER=$(AT_DRIVER) tests/board/run.sh
 
 board-size-run: board-build
 	@BOARD=$(BOARD) /usr/bin/python3 tests/board/measure.py

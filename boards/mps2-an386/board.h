@@ -31,6 +31,12 @@ int board_ctl_getc(void);
  * already waiting: call when a pass of the loop found nothing to do. */
 void board_idle(void);
 
+/* Time since boot in nanoseconds of QEMU's virtual clock, and the part of it the core
+ * was not asleep in board_idle(). Under QEMU's -icount shift=0 one instruction takes
+ * exactly 1 ns, so board_busy_ns() counts the instructions the core has run. */
+uint64_t board_ns(void);
+uint64_t board_busy_ns(void);
+
 /* Printf to the host's console (semihosting; nothing on a real part). */
 void board_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void board_assert_failed(const char *msg, const char *file, int line) __attribute__((noreturn));

@@ -166,6 +166,18 @@ static void say(bmqtt_at_t *a, const char *s)
     bmqtt_at_write(a, s, strlen(s));
 }
 
+/* newlib-nano's printf has no %llu. */
+static char *u64_str(char buf[24], uint64_t v)
+{
+    size_t i = 23u;
+    buf[i] = '\0';
+    do {
+        buf[--i] = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while (v != 0u);
+    return buf + i;
+}
+
 /* Wi-Fi and TCP/IP commands: a station that is connected (the board's Ethernet). */
 static int wifi(void *user, bmqtt_at_t *a, const char *cmd, size_t len)
 {
@@ -216,6 +228,16 @@ static int wifi(void *user, bmqtt_at_t *a, const char *cmd, size_t len)
     }
     if (strcmp(cmd, "+CIFSR") == 0) {
         say(a, "+CIFSR:STAIP,\"10.0.2.15\"\r\n+CIFSR:STAMAC,\"52:54:00:12:34:56\"\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+BOARD?") == 0) {
+        /* Not an ESP-AT command: the board's figures for tests/board/measure.py: instructions
+         * run (under -icount shift=0), virtual ns since boot, stack used and its size. */
+        char line[96], busy[24], ns[24];
+        snprintf(line, sizeof line, "+BOARD:%s,%s,%u,%u\r\n", u64_str(busy, board_busy_ns()), u64_str(ns, board_ns()),
+                 (unsigned)board_stack_used(), (unsigned)board_stack_size());
+        say(a, line);
         bmqtt_at_ok(a);
         return 1;
     }
