@@ -55,7 +55,9 @@ uint32_t board_ms(void)
 #define RX_RING 2048u /* a power of two */
 static uint8_t rx_ring[RX_RING];
 static volatile uint32_t rx_head, rx_tail;
-static volatile int ctl_byte = -1;
+static volatile uint32_t input_total; /* bytes the runner sent to UART0 in all, once it said so */
+static volatile int input_ended;
+static uint32_t ctl_num;
 
 void UART0RX_Handler(void);
 void UART0RX_Handler(void)
@@ -71,12 +73,21 @@ void UART0RX_Handler(void)
     }
 }
 
+/* UART1 carries "E<count>\n" from the runner: UART0's input has ended after <count> bytes. */
 void UART1RX_Handler(void);
 void UART1RX_Handler(void)
 {
     UART1->intstatus = UART_INT_RX;
     while ((UART1->state & UART_STATE_RXFULL) != 0u) {
-        ctl_byte = (int)(UART1->data & 0xFFu);
+        char c = (char)(UART1->data & 0xFFu);
+        if (c == 'E') {
+            ctl_num = 0;
+        } else if (c >= '0' && c <= '9') {
+            ctl_num = ctl_num * 10u + (uint32_t)(c - '0');
+        } else if (c == '\n') {
+            input_total = ctl_num;
+            input_ended = 1;
+        }
     }
 }
 
@@ -105,11 +116,9 @@ int board_uart_getc(void)
     return c;
 }
 
-int board_ctl_getc(void)
+int board_input_ended(void)
 {
-    int c = ctl_byte;
-    ctl_byte = -1;
-    return c;
+    return input_ended && rx_tail == input_total;
 }
 
 void board_uart_write(const uint8_t *buf, size_t len)

@@ -23,9 +23,10 @@ uint32_t board_ms(void);
  * the transmitter is full; reads return -1 when nothing has arrived. */
 void board_uart_write(const uint8_t *buf, size_t len);
 int board_uart_getc(void);
-/* UART1: the emulator's control line (the runner writes 'E' there when the
- * input of UART0 has ended, as a PC program sees the end of its stdin). */
-int board_ctl_getc(void);
+/* 1 once UART0's input has ended and every byte of it has been read: the runner
+ * says so, with the count of bytes it sent, on UART1 (as a PC program sees the end
+ * of its stdin). Emulation only. */
+int board_input_ended(void);
 
 /* Sleep until the next interrupt (SysTick, a UART byte, a frame), unless one is
  * already waiting: call when a pass of the loop found nothing to do. */

@@ -14,8 +14,8 @@ Network: QEMU's user network with restrict=on: the board (10.0.2.15) reaches not
 connection). With no --fwd (and no $BOARD_FWD), every TCP port that is listening on this machine's
 loopback (or on all addresses) when the board starts is forwarded. No DNS, nothing else leaves.
 
-Input: when stdin (or the tty) ends, the runner says so on the board's UART1; the modem firmware
-then exits once what was asked is answered (as bmqtt-at does at the end of its input), and the
+Input: when stdin (or the tty) ends, the runner says so on the board's UART1, with the number of
+bytes it sent; the modem firmware exits once it has read them all and answered what they asked (as bmqtt-at does at the end of its input), and the
 runner exits with the firmware's exit code. --monitor SOCKET: QEMU's monitor on a unix socket
 (e.g. `system_reset`). Diagnostics of the firmware (semihosting) go to stderr.
 """
@@ -158,7 +158,7 @@ def relay(qemu, in_fd, out_fd, ctl_path):
             time.sleep(0.01)
     q_in, q_out = qemu.stdin.fileno(), qemu.stdout.fileno()
     os.set_blocking(q_in, False)
-    pending, eof = b"", False
+    pending, eof, sent, told = b"", False, 0, False
     while True:
         rl = [q_out] + ([] if eof or len(pending) > 65536 else [in_fd])
         wl = [q_in] if pending else []
@@ -183,15 +183,18 @@ def relay(qemu, in_fd, out_fd, ctl_path):
             try:
                 n = os.write(q_in, pending)
                 pending = pending[n:]
+                sent += n
             except BlockingIOError:
                 pass
-        if eof and not pending and ctl is not None:
-            ctl.sendall(b"E")  # UART1: the input has ended
-            ctl.shutdown(socket.SHUT_WR)
-            ctl = None
+        if eof and not pending and not told:
+            # UART1: the input has ended after `sent` bytes. The socket stays open: QEMU takes a
+            # byte at a time as the UART empties, and would drop the rest on seeing our end.
+            ctl.sendall(b"E%d\n" % sent)
+            told = True
     return qemu.wait()
 
 
 if __name__ == "__main__":
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # QEMU stopped, the terminal restored
     sys.exit(main(sys.argv[1:]))

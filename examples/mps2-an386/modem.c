@@ -287,7 +287,6 @@ static int load_credentials(void)
 int main(void)
 {
     static bmqtt_at_config_t cfg;
-    int eof = 0;
     board_init();
     if (load_credentials() != 0 || net_start() != 0) {
         return 2;
@@ -328,10 +327,8 @@ int main(void)
         }
         net_step();
         (void)bmqtt_at_poll(&at, board_ms());
-        if (board_ctl_getc() == 'E') {
-            eof = 1; /* the runner's input ended: stop once what was asked is answered */
-        }
-        if (eof && !bmqtt_at_busy(&at)) {
+        if (board_input_ended() && !bmqtt_at_busy(&at)) {
+            /* the runner's input ended and all of it was read: stop once what was asked is answered */
             break;
         }
         if (n == 0u && !(tls_used && bmqtt_tls_pending(&tls))) {
