@@ -14,10 +14,10 @@
 # for the target under build/; nothing of theirs is committed. The board reaches only the host's
 # loopback, through QEMU's user network with restrict=on (boards/mps2-an386/run.py).
 
-BOARD_PKGS := gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm dpkg-dev \
+BOARD_PKGS := build-essential gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi qemu-system-arm dpkg-dev \
               mosquitto mosquitto-clients socat openssl python3
-BOARD      := $(BUILD)/board
-BOARD_MBED_PATH := $(BOARD)/mbedtls-source-dir
+BOARD_BUILD := $(BUILD)/board
+BOARD_MBED_PATH := $(BOARD_BUILD)/mbedtls-source-dir
 BOARD_CPU  := -mcpu=cortex-m4 -mthumb
 BOARD_CC    = $(CROSS)gcc -Os -g $(BOARD_CPU) -ffunction-sections -fdata-sections
 BOARD_WARN := -std=gnu11 -Wall -Wextra -Werror
@@ -41,11 +41,11 @@ board-size:
 
 # Debian's lwIP (mk/lwip_raw.mk fetches it) and mbedTLS sources, unpacked once under build/debsrc.
 board-src: lwip-raw-src
-	@mkdir -p $(BOARD)
+	@mkdir -p $(BOARD_BUILD)
 	@if [ ! -s $(BOARD_MBED_PATH) ] || [ ! -d "$$(cat $(BOARD_MBED_PATH))/library" ]; then \
-	  tests/tls/debsrc.sh bookworm mbedtls $(BUILD)/debsrc >$(BOARD)/debsrc-mbedtls.log 2>&1 \
-	    || { cat $(BOARD)/debsrc-mbedtls.log; exit 1; }; \
-	  tail -1 $(BOARD)/debsrc-mbedtls.log >$(BOARD_MBED_PATH); fi
+	  tests/tls/debsrc.sh bookworm mbedtls $(BUILD)/debsrc >$(BOARD_BUILD)/debsrc-mbedtls.log 2>&1 \
+	    || { cat $(BOARD_BUILD)/debsrc-mbedtls.log; exit 1; }; \
+	  tail -1 $(BOARD_BUILD)/debsrc-mbedtls.log >$(BOARD_MBED_PATH); fi
 	@echo "board: mbedTLS source $$(cat $(BOARD_MBED_PATH))"
 
 ifneq ($(BOARD_LWIP),)
@@ -59,26 +59,26 @@ BOARD_INC := -Iinclude -Iboards/mps2-an386 -Iexamples/mps2-an386 -Iexamples/stm3
 
 # Third-party code, compiled as it comes (their warnings are theirs).
 BOARD_LWIP_SRCS := $(COREFILES) $(CORE4FILES) $(LWIPDIR)/netif/ethernet.c
-BOARD_LWIP_OBJS := $(patsubst $(LWIPDIR)/%.c,$(BOARD)/obj/lwip/%.o,$(BOARD_LWIP_SRCS))
+BOARD_LWIP_OBJS := $(patsubst $(LWIPDIR)/%.c,$(BOARD_BUILD)/obj/lwip/%.o,$(BOARD_LWIP_SRCS))
 BOARD_MBED_SRCS := $(wildcard $(BOARD_MBED)/library/*.c)
-BOARD_MBED_OBJS := $(patsubst $(BOARD_MBED)/library/%.c,$(BOARD)/obj/mbedtls/%.o,$(BOARD_MBED_SRCS))
-$(BOARD)/obj/lwip/%.o: $(LWIPDIR)/%.c examples/stm32-baremetal/lwipopts.h
+BOARD_MBED_OBJS := $(patsubst $(BOARD_MBED)/library/%.c,$(BOARD_BUILD)/obj/mbedtls/%.o,$(BOARD_MBED_SRCS))
+$(BOARD_BUILD)/obj/lwip/%.o: $(LWIPDIR)/%.c examples/stm32-baremetal/lwipopts.h
 	@mkdir -p $(dir $@)
 	@$(BOARD_CC) $(BOARD_INC) -w -c $< -o $@
-$(BOARD)/obj/mbedtls/%.o: $(BOARD_MBED)/library/%.c port/mbedtls/bmqtt_mbedtls_config.h
+$(BOARD_BUILD)/obj/mbedtls/%.o: $(BOARD_MBED)/library/%.c port/mbedtls/bmqtt_mbedtls_config.h
 	@mkdir -p $(dir $@)
 	@$(BOARD_CC) $(BOARD_INC) -I$(BOARD_MBED)/library -w -c $< -o $@
-$(BOARD)/liblwip.a: $(BOARD_LWIP_OBJS)
+$(BOARD_BUILD)/liblwip.a: $(BOARD_LWIP_OBJS)
 	@rm -f $@ && $(CROSS)ar rcs $@ $^
-$(BOARD)/libmbedtls.a: $(BOARD_MBED_OBJS)
+$(BOARD_BUILD)/libmbedtls.a: $(BOARD_MBED_OBJS)
 	@rm -f $@ && $(CROSS)ar rcs $@ $^
 
 # bmqtt's library, ports and the examples it shares with the STM32 builds: the library's warnings.
-$(BOARD)/obj/bmqtt/%.o: %.c
+$(BOARD_BUILD)/obj/bmqtt/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(BOARD_CC) $(LIB_WARN) $(BOARD_INC) -MMD -MP -c $< -o $@
 # The board and its two programs.
-$(BOARD)/obj/board/%.o: %.c
+$(BOARD_BUILD)/obj/board/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(BOARD_CC) $(BOARD_WARN) $(BOARD_INC) -MMD -MP -c $< -o $@
 
@@ -86,30 +86,30 @@ BOARD_BSP   := boards/mps2-an386/startup.c boards/mps2-an386/board.c boards/mps2
                examples/mps2-an386/net.c
 BOARD_SENSOR := $(BMQTT_SRCS) $(BMQTT_LWIP_RAW_SRCS) examples/stm32-baremetal/superloop.c examples/common/sensor_app.c
 BOARD_MODEM  := $(BMQTT_SRCS) $(BMQTT_AT_SRCS) $(BMQTT_LWIP_RAW_SRCS) $(BMQTT_TLS_SRCS) $(BMQTT_WS_SRCS)
-BOARD_SENSOR_OBJS := $(patsubst %.c,$(BOARD)/obj/bmqtt/%.o,$(BOARD_SENSOR)) \
-                     $(patsubst %.c,$(BOARD)/obj/board/%.o,$(BOARD_BSP) examples/mps2-an386/sensor.c)
-BOARD_MODEM_OBJS  := $(patsubst %.c,$(BOARD)/obj/bmqtt/%.o,$(BOARD_MODEM)) \
-                     $(patsubst %.c,$(BOARD)/obj/board/%.o,$(BOARD_BSP) examples/mps2-an386/modem.c)
+BOARD_SENSOR_OBJS := $(patsubst %.c,$(BOARD_BUILD)/obj/bmqtt/%.o,$(BOARD_SENSOR)) \
+                     $(patsubst %.c,$(BOARD_BUILD)/obj/board/%.o,$(BOARD_BSP) examples/mps2-an386/sensor.c)
+BOARD_MODEM_OBJS  := $(patsubst %.c,$(BOARD_BUILD)/obj/bmqtt/%.o,$(BOARD_MODEM)) \
+                     $(patsubst %.c,$(BOARD_BUILD)/obj/board/%.o,$(BOARD_BSP) examples/mps2-an386/modem.c)
 BOARD_LD  = $(CROSS)gcc $(BOARD_CPU) --specs=nano.specs --specs=nosys.specs -nostartfiles \
             -Tboards/mps2-an386/mps2-an386.ld -Wl,--gc-sections
 
-$(BOARD)/sensor.elf: $(BOARD_SENSOR_OBJS) $(BOARD)/liblwip.a boards/mps2-an386/mps2-an386.ld
-	$(BOARD_LD) -Wl,-Map=$(BOARD)/sensor.map $(filter %.o %.a,$^) -o $@
-$(BOARD)/modem.elf: $(BOARD_MODEM_OBJS) $(BOARD)/liblwip.a $(BOARD)/libmbedtls.a boards/mps2-an386/mps2-an386.ld
-	$(BOARD_LD) -Wl,-Map=$(BOARD)/modem.map $(filter %.o %.a,$^) -o $@
+$(BOARD_BUILD)/sensor.elf: $(BOARD_SENSOR_OBJS) $(BOARD_BUILD)/liblwip.a boards/mps2-an386/mps2-an386.ld
+	$(BOARD_LD) -Wl,-Map=$(BOARD_BUILD)/sensor.map $(filter %.o %.a,$^) -o $@
+$(BOARD_BUILD)/modem.elf: $(BOARD_MODEM_OBJS) $(BOARD_BUILD)/liblwip.a $(BOARD_BUILD)/libmbedtls.a boards/mps2-an386/mps2-an386.ld
+	$(BOARD_LD) -Wl,-Map=$(BOARD_BUILD)/modem.map $(filter %.o %.a,$^) -o $@
 
 -include $(BOARD_SENSOR_OBJS:.o=.d) $(BOARD_MODEM_OBJS:.o=.d)
 
-board-build: $(BOARD)/sensor.elf $(BOARD)/modem.elf
+board-build: $(BOARD_BUILD)/sensor.elf $(BOARD_BUILD)/modem.elf
 	@$(CROSS)size $^
-	@if $(CROSS)nm -u $(filter $(BOARD)/obj/bmqtt/%,$(BOARD_SENSOR_OBJS) $(BOARD_MODEM_OBJS)) \
+	@if $(CROSS)nm -u $(filter $(BOARD_BUILD)/obj/bmqtt/%,$(BOARD_SENSOR_OBJS) $(BOARD_MODEM_OBJS)) \
 	  | grep -wE 'malloc|calloc|realloc|free'; then echo "board: bmqtt's objects reference the heap"; exit 1; fi
 	@echo "board: bmqtt's objects reference no malloc/calloc/realloc/free; the board's _sbrk refuses every request"
 
 board-run: board-build $(AT_DRIVER)
-	@BOARD=$(BOARD) AT_DRIVER=$(AT_DRIVER) tests/board/run.sh
+	@BOARD=$(BOARD_BUILD) AT_DRIVER=$(AT_DRIVER) tests/board/run.sh
 
 board-size-run: board-build
-	@BOARD=$(BOARD) /usr/bin/python3 tests/board/measure.py
+	@BOARD=$(BOARD_BUILD) /usr/bin/python3 tests/board/measure.py
 endif
 endif
