@@ -5,8 +5,8 @@
    --gc-sections kept): flash = .text (code and constants; merged strings counted once) + .data's initial values; RAM = .data
    + .bss; the stack region (16 KiB) is listed apart.
 2. The worst-case stack, measured in the running firmware: the stack is painted at reset and
-   the modem reports how deep it has been (AT+BOARD?) after TCP, TLS (schemes 2-5) and wss
-   sessions; the sensor prints it on its UART.
+   the modem reports how deep it has been (AT+BOARD?) after TCP, TLS (schemes 2, 3, 5) and
+   wss sessions; the sensor prints it on its UART after each reading.
 3. Instructions on the emulated Cortex-M4 (QEMU -icount shift=0: 1 instruction = 1 ns of virtual
    time; the board counts the time its core was not asleep in WFI): per AT+MQTTPUB round (the
    command in on the UART to OK out, QoS 0 and QoS 1 against mosquitto), and per TLS connect
@@ -235,6 +235,25 @@ def runtime(tmp):
         print("modem stack, worst case after TCP, TLS (2, 3, 5) and wss sessions: %d of %d B (painted at reset)"
               % (used, size))
         m.close()
+        # The sensor: connected, readings sent and acknowledged, a command obeyed; its UART says
+        # how deep its stack has been after each reading.
+        sensor = subprocess.Popen([RUN, "--image", os.path.join(BOARD, "sensor.elf"), "--fwd", str(port), "--",
+                                   "--port", str(port), "--period", "200"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(2)
+            subprocess.run(["mosquitto_pub", "-p", str(port), "-t", "devices/mps2-sensor-01/cmd", "-q", "1",
+                            "-m", "led on"], check=True, timeout=10)
+            time.sleep(1)
+        finally:
+            sensor.kill()
+        uart = sensor.stdout.read()
+        sensor.wait()
+        st = re.findall(rb"stack (\d+) of (\d+) B", uart)
+        if b"led on" not in uart or not st:
+            raise RuntimeError("sensor: %r" % uart[-300:])
+        print("sensor stack, worst case after %d readings and a command: %d of %s B (painted at reset)"
+              % (len(st), max(int(x[0]) for x in st), st[-1][1].decode()))
     finally:
         if m and m.p.poll() is None:
             m.p.kill()
