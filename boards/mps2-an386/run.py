@@ -22,6 +22,7 @@ runner exits with the firmware's exit code. --monitor SOCKET: QEMU's monitor on 
 import ctypes
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -140,9 +141,7 @@ def main(argv):
                 termios.tcsetattr(in_fd, termios.TCSADRAIN, saved)  # the user's terminal as it was
             except termios.error:
                 pass
-        for f in os.listdir(tmp):
-            os.unlink(os.path.join(tmp, f))
-        os.rmdir(tmp)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def relay(qemu, in_fd, out_fd, ctl_path):

@@ -246,7 +246,7 @@ def runtime(tmp):
                             "-m", "led on"], check=True, timeout=10)
             time.sleep(1)
         finally:
-            sensor.kill()
+            sensor.terminate()
         uart = sensor.stdout.read()
         sensor.wait()
         st = re.findall(rb"stack (\d+) of (\d+) B", uart)
@@ -256,7 +256,8 @@ def runtime(tmp):
               % (len(st), max(int(x[0]) for x in st), st[-1][1].decode()))
     finally:
         if m and m.p.poll() is None:
-            m.p.kill()
+            m.p.terminate()
+            m.p.wait()
         broker.kill()
         broker.wait()
 

@@ -83,8 +83,12 @@ class Board:
         s.close()
 
     def stop(self):
-        self.proc.kill()
-        self.proc.wait()
+        self.proc.terminate()  # the runner stops QEMU and removes its files
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def main():
