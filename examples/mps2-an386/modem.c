@@ -1,0 +1,343 @@
+/*
+ * The ESP-AT modem firmware for mps2-an386: bmqtt's AT interpreter on UART0
+ * (bytes in through bmqtt_at_input(), answers out through its write hook), MQTT
+ * over lwIP's raw API on the board's LAN9118 (port/lwip_raw), TLS through
+ * port/mbedtls (schemes 2-5) and WebSocket through port/websocket over either
+ * (6-10), all in one superloop.
+ *
+ * It answers as bmqtt-at does on a PC (the same "ready", the same Wi-Fi answers
+ * of a connected station), so a host driver runs against either unchanged;
+ * boards/mps2-an386/run.py starts it in QEMU with UART0 on stdin/stdout or
+ * --tty PATH. The CA, client certificate and key (--ca, --cert, --key on that
+ * command line) are read from the host through semihosting at boot: emulation
+ * only; on a part they are in flash.
+ *
+ * Names: "localhost" and "127.0.0.1" are the host's brokers (10.0.2.100, see
+ * net.h); numeric addresses are used as they are; other names do not resolve
+ * (no DNS server on this network: ERR CODE 0x010a6055).
+ *
+ * One command is not ESP-AT's: AT+BOARD? answers +BOARD:<instructions>,<ns>,<stack
+ * used>,<stack size> for tests/board/measure.py (instructions: under QEMU -icount shift=0).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "bmqtt/at.h"
+#include "bmqtt_lwip_raw.h"
+#include "bmqtt_tls.h"
+#include "bmqtt_ws.h"
+
+#include "board.h"
+#include "net.h"
+
+#define RAW_SIZE 8192u
+
+/* The outbox keeps a QoS 1/2 message until it is acknowledged: a whole AT+MQTTPUBRAW's. */
+static uint8_t tx_buf[2048], rx_buf[1024], outbox[RAW_SIZE + 1024u], raw_buf[RAW_SIZE];
+static bmqtt_inflight_t inflight[8];
+static uint16_t qos2_ids[8];
+static bmqtt_at_t at;
+
+static uint8_t tcp_ring[3072]; /* a whole TCP_WND of lwipopts.h */
+static bmqtt_lwip_raw_t tcp;
+static bmqtt_transport_t tcp_tr, tls_tr, ws_tr;
+static int connecting;
+
+static uint8_t tls_pool[40 * 1024]; /* mbedTLS's heap (docs/TLS.md gives the sizes) */
+static bmqtt_tls_t tls;
+static bmqtt_tls_config_t tls_cfg;
+static int tls_used;
+static bmqtt_ws_t ws;
+static bmqtt_ws_config_t ws_cfg;
+static uint8_t ws_tx[2048], ws_rx[2048];
+
+static uint8_t ca_pem[4096], cert_pem[4096], key_pem[4096];
+static size_t ca_len, cert_len, key_len;
+static char ssid[64] = "bmqtt-sim";
+
+static void uart_write(void *user, const uint8_t *buf, size_t len)
+{
+    (void)user;
+    board_uart_write(buf, len);
+}
+
+static int ws_random(void *ctx, unsigned char *out, size_t len)
+{
+    size_t n = 0;
+    return board_trng(ctx, out, len, &n) == 0 && n == len ? 0 : -1;
+}
+
+/* TLS (modes 2-5) and WebSocket (schemes 6-10) over the TCP connection just made.
+ * Their handshakes run inside the client's first polls, within AT+MQTTCONN's timeout. */
+static bmqtt_status_t upper_layers(const bmqtt_at_open_t *req, const bmqtt_transport_t **tr)
+{
+    uint8_t mode = req->scheme >= 6u ? (uint8_t)(req->scheme - 5u) : req->scheme;
+    bmqtt_status_t st;
+    size_t i;
+    *tr = &tcp_tr;
+    if (mode >= 2u) {
+        memset(&tls_cfg, 0, sizeof tls_cfg);
+        tls_cfg.host = req->sni != NULL ? req->sni : req->host;
+        if (mode == 3u || mode == 5u) {
+            tls_cfg.ca = ca_pem;
+            tls_cfg.ca_len = ca_len;
+        } else {
+            tls_cfg.insecure = 1u;
+        }
+        if (mode == 4u || mode == 5u) {
+            tls_cfg.cert = cert_pem;
+            tls_cfg.cert_len = cert_len;
+            tls_cfg.key = key_pem;
+            tls_cfg.key_len = key_len;
+        }
+        for (i = 0; i < req->alpn_count && i < BMQTT_TLS_ALPN_MAX; i++) {
+            tls_cfg.alpn[i] = req->alpn[i];
+        }
+        tls_cfg.entropy = board_trng;
+        tls_cfg.now = board_unix_time;
+        if (tls_used) {
+            bmqtt_tls_free(&tls); /* this connect's settings may differ from the last one's */
+        }
+        bmqtt_tls_init(&tls);
+        tls_used = 1;
+        st = bmqtt_tls_setup(&tls, &tls_cfg, &tcp_tr);
+        if (st != BMQTT_OK) {
+            return st;
+        }
+        bmqtt_tls_transport(&tls, &tls_tr);
+        *tr = &tls_tr;
+    }
+    if (req->scheme >= 6u) {
+        memset(&ws_cfg, 0, sizeof ws_cfg);
+        ws_cfg.host = req->host;
+        ws_cfg.port = req->port;
+        ws_cfg.path = req->path[0] != '\0' ? req->path : "/";
+        ws_cfg.tx_buf = ws_tx;
+        ws_cfg.tx_size = sizeof ws_tx;
+        ws_cfg.rx_buf = ws_rx;
+        ws_cfg.rx_size = sizeof ws_rx;
+        ws_cfg.random = ws_random;
+        ws_cfg.crypto = &bmqtt_ws_crypto_mbedtls;
+        bmqtt_ws_init(&ws);
+        st = bmqtt_ws_setup(&ws, &ws_cfg, *tr);
+        if (st != BMQTT_OK) {
+            return st;
+        }
+        bmqtt_ws_transport(&ws, &ws_tr);
+        *tr = &ws_tr;
+    }
+    return BMQTT_OK;
+}
+
+/* The interpreter's open: TCP through port/lwip_raw without waiting (called again while it
+ * says BMQTT_WOULD_BLOCK), then TLS and WebSocket on top. */
+static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmqtt_transport_t **tr, uint32_t now_ms)
+{
+    bmqtt_status_t st;
+    (void)user;
+    (void)now_ms;
+    if (req->scheme < 1u || req->scheme > 10u) {
+        return BMQTT_ERR_AT_SCHEME;
+    }
+    if (!connecting) {
+        bmqtt_lwip_raw_close(&tcp); /* a previous connection's state; the ring stays */
+        st = bmqtt_lwip_raw_connect_start(&tcp, net_host(req->host), req->port, req->timeout_ms);
+        if (st != BMQTT_WOULD_BLOCK) {
+            return st;
+        }
+        connecting = 1;
+    }
+    st = bmqtt_lwip_raw_connect_status(&tcp);
+    if (st == BMQTT_WOULD_BLOCK) {
+        return st;
+    }
+    connecting = 0;
+    if (st != BMQTT_OK) {
+        bmqtt_lwip_raw_close(&tcp);
+        return st;
+    }
+    bmqtt_lwip_raw_transport(&tcp, &tcp_tr);
+    st = upper_layers(req, tr);
+    if (st != BMQTT_OK) {
+        bmqtt_lwip_raw_close(&tcp);
+    }
+    return st;
+}
+
+static void say(bmqtt_at_t *a, const char *s)
+{
+    bmqtt_at_write(a, s, strlen(s));
+}
+
+/* newlib-nano's printf has no %llu. */
+static char *u64_str(char buf[24], uint64_t v)
+{
+    size_t i = 23u;
+    buf[i] = '\0';
+    do {
+        buf[--i] = (char)('0' + (int)(v % 10u));
+        v /= 10u;
+    } while (v != 0u);
+    return buf + i;
+}
+
+/* Wi-Fi and TCP/IP commands: a station that is connected (the board's Ethernet). */
+static int wifi(void *user, bmqtt_at_t *a, const char *cmd, size_t len)
+{
+    (void)user;
+    (void)len;
+    if (strncmp(cmd, "+CWMODE=", 8) == 0 || strcmp(cmd, "+CWQAP") == 0 || strncmp(cmd, "+CWAUTOCONN=", 12) == 0 ||
+        strncmp(cmd, "+CIPMUX=", 8) == 0 || strncmp(cmd, "+CWDHCP=", 8) == 0 || strncmp(cmd, "+UART_CUR=", 10) == 0 ||
+        strncmp(cmd, "+SYSSTORE=", 10) == 0 || strncmp(cmd, "+CWHOSTNAME=", 12) == 0) {
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+CWMODE?") == 0) {
+        say(a, "+CWMODE:1\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strncmp(cmd, "+CWJAP=", 7) == 0) {
+        const char *q = strchr(cmd, '"');
+        const char *e = q != NULL ? strchr(q + 1, '"') : NULL;
+        if (q == NULL || e == NULL || (size_t)(e - q - 1) >= sizeof ssid) {
+            bmqtt_at_error(a);
+            return 1;
+        }
+        memcpy(ssid, q + 1, (size_t)(e - q - 1));
+        ssid[e - q - 1] = '\0';
+        say(a, "WIFI CONNECTED\r\nWIFI GOT IP\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+CWJAP?") == 0) {
+        say(a, "+CWJAP:\"");
+        say(a, ssid);
+        say(a, "\",\"02:00:00:00:00:01\",1,-40,0,1,3,0,1\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+CWSTATE?") == 0) {
+        say(a, "+CWSTATE:2,\"");
+        say(a, ssid);
+        say(a, "\"\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+CIPSTA?") == 0) {
+        say(a, "+CIPSTA:ip:\"10.0.2.15\"\r\n+CIPSTA:gateway:\"10.0.2.2\"\r\n+CIPSTA:netmask:\"255.255.255.0\"\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+CIFSR") == 0) {
+        say(a, "+CIFSR:STAIP,\"10.0.2.15\"\r\n+CIFSR:STAMAC,\"52:54:00:12:34:56\"\r\n");
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    if (strcmp(cmd, "+BOARD?") == 0) {
+        /* Not an ESP-AT command: the board's figures for tests/board/measure.py: instructions
+         * run (under -icount shift=0), virtual ns since boot, stack used and its size. */
+        char line[96], busy[24], ns[24];
+        snprintf(line, sizeof line, "+BOARD:%s,%s,%u,%u\r\n", u64_str(busy, board_busy_ns()), u64_str(ns, board_ns()),
+                 (unsigned)board_stack_used(), (unsigned)board_stack_size());
+        say(a, line);
+        bmqtt_at_ok(a);
+        return 1;
+    }
+    return 0;
+}
+
+static int64_t wall_clock(void *user)
+{
+    (void)user;
+    return board_unix_time(NULL);
+}
+
+/* --ca, --cert, --key FILE on the command line: read from the host at boot. */
+static int load_credentials(void)
+{
+    static char line[512];
+    char *argv[16], *save = NULL, *tok;
+    int argc = 0, i, rc = 0;
+    strncpy(line, board_cmdline(), sizeof line - 1u);
+    for (tok = strtok_r(line, " ", &save); tok != NULL && argc < 16; tok = strtok_r(NULL, " ", &save)) {
+        argv[argc++] = tok;
+    }
+    for (i = 0; i + 1 < argc; i++) {
+        uint8_t *buf = NULL;
+        size_t *len = NULL;
+        if (strcmp(argv[i], "--ca") == 0) {
+            buf = ca_pem, len = &ca_len;
+        } else if (strcmp(argv[i], "--cert") == 0) {
+            buf = cert_pem, len = &cert_len;
+        } else if (strcmp(argv[i], "--key") == 0) {
+            buf = key_pem, len = &key_len;
+        } else {
+            continue;
+        }
+        if (board_read_file(argv[i + 1], buf, 4096u, len) != 0) {
+            board_log("modem: cannot read %s\n", argv[i + 1]);
+            rc = -1;
+        }
+        i++;
+    }
+    return rc;
+}
+
+int main(void)
+{
+    static bmqtt_at_config_t cfg;
+    board_init();
+    if (load_credentials() != 0 || net_start() != 0) {
+        return 2;
+    }
+    (void)bmqtt_tls_pool_init(tls_pool, sizeof tls_pool);
+    bmqtt_lwip_raw_init(&tcp, tcp_ring, sizeof tcp_ring);
+    cfg.write = uart_write;
+    cfg.open = net_open;
+    cfg.command = wifi;
+    cfg.time_s = wall_clock;
+    cfg.tx_buf = tx_buf;
+    cfg.tx_size = sizeof tx_buf;
+    cfg.rx_buf = rx_buf;
+    cfg.rx_size = sizeof rx_buf;
+    cfg.inflight = inflight;
+    cfg.inflight_count = 8;
+    cfg.qos2_ids = qos2_ids;
+    cfg.qos2_count = 8;
+    cfg.outbox = outbox;
+    cfg.outbox_size = sizeof outbox;
+    cfg.raw_buf = raw_buf;
+    cfg.raw_size = sizeof raw_buf;
+    if (bmqtt_at_init(&at, &cfg) != BMQTT_OK) {
+        board_log("modem: init failed\n");
+        return 1;
+    }
+    (void)bmqtt_at_poll(&at, board_ms()); /* the clock, before any command runs */
+    board_uart_write((const uint8_t *)"\r\nready\r\n", 9u);
+    for (;;) {
+        uint8_t in[256];
+        size_t n = 0;
+        int c;
+        while (n < sizeof in && (c = board_uart_getc()) >= 0) {
+            in[n++] = (uint8_t)c;
+        }
+        if (n > 0u) {
+            (void)bmqtt_at_input(&at, in, n);
+        }
+        net_step();
+        (void)bmqtt_at_poll(&at, board_ms());
+        if (board_input_ended() && !bmqtt_at_busy(&at)) {
+            /* the runner's input ended and all of it was read: stop once what was asked is answered */
+            break;
+        }
+        if (n == 0u && !(tls_used && bmqtt_tls_pending(&tls))) {
+            board_idle();
+        }
+    }
+    if (tls_used) {
+        bmqtt_tls_free(&tls);
+    }
+    board_log("modem: stack used %u of %u bytes\n", (unsigned)board_stack_used(), (unsigned)board_stack_size());
+    return 0;
+}
