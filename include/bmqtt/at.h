@@ -168,7 +168,7 @@ typedef struct bmqtt_at {
     uint8_t mode, wait, state, scheme, reconnect, echo, syslog, overflow, cr, depth;
     uint8_t cert_key_id, ca_id, clean, lwt_qos, lwt_retain, lwt_topic_len, lwt_msg_len, host_len, path_len;
     uint8_t raw_kind, raw_qos, raw_retain, raw_topic_len, session, conn_failed, had_session, sntp_enable;
-    uint8_t alpn_count, sub_qos, sub_topic_len, clock, resub, resub_next;
+    uint8_t alpn_count, sub_qos, sub_topic_len, clock, resub, resub_next, resub_acks;
     int16_t sntp_tz_hhmm;
     uint16_t alpn_off[BMQTT_AT_ALPN_MAX];
     char line[BMQTT_AT_LINE_MAX + 1u];

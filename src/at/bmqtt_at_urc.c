@@ -87,9 +87,9 @@ static void tell_connected(bmqtt_at_t *at)
 }
 
 /* After a CONNACK of the reconnect loop on which the broker has no session: SUBSCRIBE every tracked topic,
- * and tell the host only when they have left, so that nothing published after the URC is missed (the
- * firmware subscribes in its connected event, then prints the URC). From poll: the client is not
- * re-entered from its own event. */
+ * and tell the host only when the broker has answered them all (SUBACK), so that nothing published after
+ * the URC is missed: a SUBSCRIBE that has merely left may still be behind a PUBLISH the broker handles
+ * first. From poll: the client is not re-entered from its own event. */
 void bmqtt_at_resubscribe(bmqtt_at_t *at)
 {
     while (at->resub_next < BMQTT_AT_SUB_SLOTS) {
@@ -108,10 +108,11 @@ void bmqtt_at_resubscribe(bmqtt_at_t *at)
                 at->resub = 0u; /* the session ended: CLOSED has been handled */
                 return;
             }
+            if (st == BMQTT_OK) at->resub_acks++;
         }
         at->resub_next++;
     }
-    if (bmqtt_client_tx_idle(&at->client)) {
+    if (at->resub_acks == 0u) { /* every SUBACK is in (a refusal too: the firmware says connected) */
         at->resub = 0u;
         tell_connected(at);
     }
@@ -130,6 +131,7 @@ void bmqtt_at_on_event(void *user, const bmqtt_event_t *ev)
                 (at->clean || !bmqtt_client_session_present(&at->client))) {
                 at->resub = 1u; /* poll re-subscribes, then tells the host */
                 at->resub_next = 0u;
+                at->resub_acks = 0u;
             } else {
                 tell_connected(at);
             }
@@ -154,6 +156,9 @@ void bmqtt_at_on_event(void *user, const bmqtt_event_t *ev)
         }
         break;
     case BMQTT_EVT_SUBACK:
+        if (at->resub && at->resub_acks) {
+            at->resub_acks--; /* one of the re-SUBSCRIBEs answered (poll tells the host after the last) */
+        }
         if (ev->status == BMQTT_OK && at->state >= 4u) {
             at->state = 6u;
         }

@@ -465,7 +465,10 @@ def t_tls_resume(port, tmp):
         raise AssertionError("%s: fewer than %d connections: %r" % (log, n, open(log).read()))
 
     try:
+        # Both fronts listen before the modem starts (the firmware's runner forwards the ports
+        # listening then). The second one drops its first connection after 1 s.
         p1, log1 = front("front1")
+        p2, log2 = front("front2", ["--drop-first-after", "1"])
         m = Modem()
         m.cmd("ATE0", "ATE0\r\n\r\nOK\r\n")
         m.cmd('AT+MQTTUSERCFG=0,2,"resume1","","",0,0,""', "\r\nOK\r\n")
@@ -477,7 +480,6 @@ def t_tls_resume(port, tmp):
         assert seen(log1, 2) == ["full", "resumed"], open(log1).read()
         # Another server (new ticket keys): the saved session is refused, a full handshake; its
         # first link drops after 1 s and reconnect=1 resumes the session just made.
-        p2, log2 = front("front2", ["--drop-first-after", "1"])
         m.cmd('AT+MQTTCONN=0,"localhost",%d,1' % p2, '+MQTTCONNECTED:0,2,"localhost","%d","",1\r\n\r\nOK\r\n' % p2)
         m.expect(b"+MQTTDISCONNECTED:0\r\n", 10.0)
         m.expect(('+MQTTCONNECTED:0,2,"localhost","%d","",1\r\n' % p2).encode(), 15.0)

@@ -1681,9 +1681,9 @@ static void test_ws_path_slash(void **state)
     assert_string_equal(g_req.path, "");
 }
 
-/* reconnect=1: after a lost connection every tracked topic is re-subscribed, and the SUBSCRIBEs have
- * left before +MQTTCONNECTED is written: a message published the moment the host reads the URC is
- * routed to it (the firmware subscribes in its connected event, then prints the URC). */
+/* reconnect=1: after a lost connection every tracked topic is re-subscribed, and the broker has
+ * answered the SUBSCRIBEs before +MQTTCONNECTED is written: a message published the moment the host
+ * reads the URC is routed to it (the firmware subscribes in its connected event, then prints the URC). */
 static void test_reconnect_subscribed_before_urc(void **state)
 {
     int i;
@@ -1703,11 +1703,8 @@ static void test_reconnect_subscribed_before_urc(void **state)
     g_now += 70000u;
     for (i = 0; i < 50 && g_out_len == 0u; i++) {
         poll_n(1);
-        if (g_out_len == 0u) {
-            assert_int_equal(g_b.subscribes, 0); /* nothing re-subscribed before the CONNACK */
-        }
     }
-    /* the URC has just been written: both SUBSCRIBEs are already with the broker */
+    /* the URC has just been written: both SUBSCRIBEs are already with the broker, and answered */
     assert_int_equal(g_b.subscribes, 2);
     expect("+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\n");
     b_publish("keep/0", (const uint8_t *)"now", 3u, 0u, 0u);
