@@ -67,7 +67,8 @@ BMQTT_POSIX_SRCS += $(BMQTT_DIR)port/posix/bmqtt_posix.c
 BMQTT_POSIX_INCS := $(BMQTT_DIR)port/posix
 # TLS over any bmqtt transport with mbedTLS 2.28 LTS or 3.x (docs/TLS.md); an MCU
 # mbedTLS configuration is port/mbedtls/bmqtt_mbedtls_config.h.
-BMQTT_TLS_SRCS += $(BMQTT_DIR)port/mbedtls/bmqtt_tls.c $(BMQTT_DIR)port/mbedtls/bmqtt_tls_session.c
+BMQTT_TLS_SRCS += $(BMQTT_DIR)port/mbedtls/bmqtt_tls.c
+BMQTT_TLS_SRCS += $(BMQTT_DIR)port/mbedtls/bmqtt_tls_session.c
 BMQTT_TLS_INCS := $(BMQTT_DIR)port/mbedtls
 # MQTT over WebSocket (RFC 6455) over any bmqtt transport (docs/WEBSOCKET.md). SHA-1 and
 # base64 come through a hook: bmqtt_ws_mbedtls.c takes them from mbedTLS (libmbedcrypto);
