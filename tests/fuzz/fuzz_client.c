@@ -432,9 +432,9 @@ static void do_publish(unsigned op)
         st = by_ref ? bmqtt_client_publish_ref(&cli, &p, &id) : bmqtt_client_publish(&cli, &p, &id);
         publishing = NULL;
         CHECK(st == BMQTT_OK || st == BMQTT_ERR_INFLIGHT_FULL || st == BMQTT_ERR_NOT_CONNECTED ||
-              st == BMQTT_ERR_BUFFER_TOO_SMALL);
+              st == BMQTT_ERR_OUTBOX_TOO_SMALL);
         CHECK(st == BMQTT_OK || !r->seen); /* a refused message never reaches the wire */
-        if (st == BMQTT_ERR_BUFFER_TOO_SMALL) CHECK(box_size && !by_ref && len + 3 > box_size);
+        if (st == BMQTT_ERR_OUTBOX_TOO_SMALL) CHECK(box_size && !by_ref && len + 3 > box_size);
         if (st == BMQTT_ERR_NOT_CONNECTED) CHECK(bmqtt_client_state(&cli) == BMQTT_CLIENT_DISCONNECTING);
         if (st != BMQTT_OK) return;
         CHECK(id != 0 && (r->id == 0 || r->id == id) && rec_by_id(id) == NULL); /* never an id in use [MQTT-2.3.1-2] */
