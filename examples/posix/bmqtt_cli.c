@@ -663,7 +663,10 @@ static int cmd_sub(void)
         bmqtt_subscription_t *s = calloc((size_t)args.topic_count, sizeof *s);
         int granted = 0;
         suback_codes = malloc((size_t)args.topic_count);
-        if (s == NULL || suback_codes == NULL) return CLI_EXIT_ERROR;
+        if (s == NULL || suback_codes == NULL) {
+            free(s);
+            return CLI_EXIT_ERROR;
+        }
         for (int i = 0; i < args.topic_count; i++) {
             s[i].filter = bmqtt_view_str(args.topics[i]);
             s[i].qos = args.qos;
@@ -747,7 +750,11 @@ int main(int argc, char **argv)
     tx_size = tx_size_needed();
     txbuf = malloc(tx_size);
     rxbuf = malloc(args.rx_size);
-    if (txbuf == NULL || rxbuf == NULL) return CLI_EXIT_ERROR;
+    if (txbuf == NULL || rxbuf == NULL) {
+        free(txbuf);
+        free(rxbuf);
+        return CLI_EXIT_ERROR;
+    }
     use_tls = cli_url_is_tls(&args.to);
     if (use_tls) tls_setup(&tls_cfg);
     /* tr is filled per connection (the top of the stack); the trace reads through it. */

@@ -235,7 +235,7 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         return CLI_EXIT_ERROR;
     }
     /* Every -t may be a topic: a table as long as the command line holds them all. */
-    a->topics = malloc(sizeof(char *) * (size_t)argc);
+    a->topics = calloc((size_t)argc, sizeof(char *));
     if (a->topics == NULL) return fail("out of memory%s%s", "", "");
 
     /* The subcommand may come first or after options (bmqtt-cli -h host pub ...). */
@@ -341,6 +341,7 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
     if (a->topic_count == 0 && !(a->mode == CLI_SUB && a->no_subscribe)) return fail("-t topic is needed%s%s", "", "");
     if (a->mode == CLI_PUB && a->topic_count > 1) return fail("pub publishes to one topic: -t is given more than once%s%s", "", "");
     for (i = 0; i < a->topic_count; i++) {
+        if (a->topics[i] == NULL) return fail("-t needs a topic%s%s", "", "");
         if ((bad = topic_problem(a->topics[i], a->mode == CLI_SUB)) != NULL)
             return fail("invalid topic '%s': %s", shown(a->topics[i]), bad);
     }
