@@ -1,8 +1,7 @@
-# Static analysis (make analyze, part of make test): clang's analyser (scan-build, Debian
-# clang-tools-14) over every host program and library the tests build, and cppcheck over the
-# library, ports and examples. Any report fails the target.
+# Static analysis (part of make test). Any report fails the target.
 #
-#   make analyze       both; the HTML reports stay in $(BUILD)/analyze/reports
+#   make analyze       clang's analyser (scan-build-14) over the library, ports and programs, and
+#                      cppcheck over library, ports and examples (reports: $(BUILD)/analyze/reports)
 ANALYZE_PKGS  := clang-tools-14 clang-14 cppcheck libcmocka-dev libmbedtls-dev liblwip-dev pkg-config g++
 ANALYZE_BUILD := $(BUILD)/analyze
 # What `make test` builds natively: the library, the ports, the programs and the integration

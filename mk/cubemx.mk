@@ -1,6 +1,8 @@
-# bmqtt.mk in a Makefile of STM32CubeMX's shape (tests/cubemx): the user's three lines after
-# C_INCLUDES, before the vpath line and appended at the end, cross-compiled for Cortex-M4;
-# and docs/BUILDING.md's table for IDE users names every source of bmqtt.mk.
+# bmqtt.mk in a Makefile of STM32CubeMX's shape (tests/cubemx):
+#
+#   make test-cubemx   the user's three lines after C_INCLUDES, before the vpath line and
+#                      appended at the end, cross-compiled for Cortex-M4; docs/BUILDING.md's
+#                      table for IDE users names every source of bmqtt.mk
 .PHONY: test-cubemx
 test-cubemx:
 	@scripts/deps.sh gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
