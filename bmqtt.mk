@@ -5,7 +5,8 @@
 #   SRCS   += $(BMQTT_SRCS)            # codec + client
 #   CFLAGS += $(addprefix -I,$(BMQTT_INCS))
 #
-# Keep one "VAR += $(BMQTT_DIR)path" per line: CMakeLists.txt parses them.
+# Keep one "VAR += $(BMQTT_DIR)path" per line: cmake/bmqtt_sources.cmake parses them.
+# Where the lines go in an STM32CubeMX Makefile, and which files an IDE needs: docs/BUILDING.md.
 
 # The one version string: include/bmqtt/version.h, idf_component.yml, library.json and
 # CMakeLists.txt follow it (scripts/version.py set X.Y.Z; make test-version checks).
@@ -84,3 +85,18 @@ BMQTT_LWIP_INCS := $(BMQTT_DIR)port/lwip
 # default); needs lwIP's include directories and your lwipopts.h / arch/cc.h (docs/PORTING.md).
 BMQTT_LWIP_RAW_SRCS += $(BMQTT_DIR)port/lwip_raw/bmqtt_lwip_raw.c
 BMQTT_LWIP_RAW_INCS := $(BMQTT_DIR)port/lwip_raw
+
+# Makefiles that compile every source into one flat folder (STM32CubeMX's: objects named by
+# notdir, found through `vpath %.c`) find bmqtt's files wherever these lines are included:
+# CubeMX expands its own vpath line, and the prerequisites of $(BUILD_DIR)/$(TARGET).elf, where
+# they stand, so lines appended at the end of its Makefile (where regeneration keeps them) would
+# otherwise name objects that nothing builds. BMQTT_NO_VPATH=1 turns this off.
+ifeq ($(BMQTT_NO_VPATH),)
+vpath %.c $(sort $(dir $(foreach v,$(filter BMQTT_%SRCS,$(.VARIABLES)),$($(v)))))
+ifneq ($(and $(BUILD_DIR),$(TARGET)),)
+bmqtt_default_goal := $(.DEFAULT_GOAL)
+.SECONDEXPANSION:
+$(BUILD_DIR)/$(TARGET).elf: $$(OBJECTS)
+.DEFAULT_GOAL := $(bmqtt_default_goal)
+endif
+endif

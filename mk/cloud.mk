@@ -38,6 +38,7 @@ cloud-unit: $(CLOUD_TEST_BINS)
 	@set -e; for t in $(CLOUD_TEST_BINS); do echo "== $$t"; $$t; done
 
 test-cloud: cloud-unit cloud-tools
+	@scripts/deps.sh ca-certificates
 	@if nm -u $(CLOUD_LIB) | grep -wE 'malloc|calloc|realloc|free'; then \
 	  echo "test-cloud: FAIL: $(CLOUD_LIB) references the heap"; exit 1; \
 	else echo "test-cloud: $(CLOUD_LIB) references no malloc/calloc/realloc/free (mbedTLS's md context uses its own calloc)"; fi

@@ -5,7 +5,7 @@ set -eu
 PKGS=${*:-"build-essential cmake pkg-config libcmocka-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
             binutils-arm-none-eabi mosquitto mosquitto-clients python3-paho-mqtt valgrind libmbedtls-dev openssl
             liblwip-dev iproute2 dpkg-dev dnsmasq-base qemu-system-arm socat gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf doxygen
-            rabbitmq-server"}
+            rabbitmq-server ca-certificates"}
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bmqtt/client.h"
+#include "bmqtt/topic.h"
 #include "bmqtt_posix.h"
 #include "bmqtt_tls.h"
 #include "cli_tls.h"
@@ -157,6 +159,8 @@ static void check_mqtt_server(bmqtt_status_t st)
 /* ---- every call into the client session is in this section --------------- */
 
 static int count_reached(void);
+static int mosq_message(const bmqtt_message_t *m);
+static int mosq_stop; /* --retained-only saw a live message: the subscription is done */
 
 static void on_message(const bmqtt_message_t *m)
 {
@@ -165,6 +169,7 @@ static void on_message(const bmqtt_message_t *m)
     if (m->qos == 2 && m->offset == 0) qos2_open_add(m->packet_id);
     /* --session-file: a repeat of the message printed just before a kill is not printed again. */
     if (args.session_file && m->qos == 2 && m->dup && cli_session_printed(m, args.verbose, args.no_newline)) return;
+    if (mosq_message(m)) return; /* -F, -R, -T, --retained-only, --remove-retained */
     if (m->offset == 0) chunks = 0;
     chunks++;
     if (m->total == 0) {
@@ -631,7 +636,10 @@ static int cmd_pub(void)
         }
         free(line);
     } else {
-        for (long i = 0; i < args.repeat; i++) publish_one(data, len, 1);
+        for (long i = 0; i < args.repeat; i++) {
+            if (i > 0 && args.repeat_delay_s > 0) pause_ms((long)(args.repeat_delay_s * 1000.0));
+            publish_one(data, len, 1);
+        }
     }
     run_until(all_done);
     st = cli_disconnect();
@@ -649,7 +657,114 @@ static int subscribed(void)
 
 static int count_reached(void)
 {
-    return args.count && received >= args.count;
+    return (args.count && received >= args.count) || mosq_stop;
+}
+
+/* ---- mosquitto_sub's -F, -R, -T, -U, --retained-only, --remove-retained ------------------- */
+
+/* -F: @p m (the whole message, @p payload) as the format says; mosquitto adds a newline (-N: none). */
+static void mosq_print(const bmqtt_message_t *m, const uint8_t *payload, size_t len)
+{
+    const char *f = args.format;
+    for (size_t i = 0; i < args.format_len; i++) {
+        if (f[i] != '%') {
+            putchar(f[i]);
+            continue;
+        }
+        switch (f[++i]) {
+        case '%': putchar('%'); break;
+        case 't': fwrite(m->topic.ptr, 1, m->topic.len, stdout); break;
+        case 'p': fwrite(payload, 1, len, stdout); break;
+        case 'q': printf("%u", m->qos); break;
+        case 'r': printf("%u", m->retain); break;
+        case 'l': printf("%zu", len); break;
+        case 'm': printf("%u", m->packet_id); break;
+        case 'x':
+        case 'X':
+            for (size_t k = 0; k < len; k++) printf(f[i] == 'x' ? "%02x" : "%02X", payload[k]);
+            break;
+        case 'I': {
+            char t[40];
+            time_t now = time(NULL);
+            struct tm tm;
+            localtime_r(&now, &tm);
+            if (strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%S%z", &tm) > 0) fputs(t, stdout);
+            break;
+        }
+        case 'U': {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            printf("%lld.%09ld", (long long)ts.tv_sec, (long)ts.tv_nsec);
+            break;
+        }
+        default: break; /* MQTT 5 properties: absent in 3.1.1, printed as nothing */
+        }
+    }
+    if (!args.no_newline) putchar('\n');
+}
+
+/* Handles @p m when one of these options decides its fate; 0 leaves it to on_message(). */
+static int mosq_message(const bmqtt_message_t *m)
+{
+    static int skip;        /* for the chunks after the first of a large message */
+    static uint8_t *whole;  /* -F: the chunks of one message together */
+    static size_t whole_cap;
+
+    if (m->offset == 0) {
+        skip = 0;
+        if (args.remove_retained && m->retain) {
+            /* An empty retained PUBLISH clears it (QoS 0: it is copied at once, and the topic
+             * lives in the receive buffer only until this event returns). */
+            bmqtt_publish_t clear;
+            memset(&clear, 0, sizeof clear);
+            clear.topic = m->topic;
+            clear.retain = 1;
+            (void)cli_publish(&clear, NULL);
+        }
+        if (args.retained_only && !m->retain) {
+            mosq_stop = 1;
+            skip = 1;
+        }
+        if (args.no_retained && m->retain) skip = 1;
+        for (int i = 0; i < args.hide_count && !skip; i++) {
+            skip = bmqtt_topic_match((const uint8_t *)args.hide[i], strlen(args.hide[i]), m->topic.ptr, m->topic.len);
+        }
+    }
+    if (skip) return 1;
+    if (args.format == NULL) return 0;
+    if (m->total > whole_cap) {
+        uint8_t *b = realloc(whole, m->total);
+        if (b == NULL) {
+            fprintf(stderr, "bmqtt-cli: out of memory for a %u-byte message\n", (unsigned)m->total);
+            cli_abort();
+            exit(CLI_EXIT_ERROR);
+        }
+        memset(b, 0, m->total);
+        whole = b;
+        whole_cap = m->total;
+    }
+    if (m->payload.len && whole != NULL) memcpy(whole + m->offset, m->payload.ptr, m->payload.len);
+    if (m->offset + m->payload.len < m->total) return 1;
+    mosq_print(m, whole, m->total);
+    fflush(stdout);
+    received++;
+    return 1;
+}
+
+/* -U: after the SUBSCRIBE, one UNSUBSCRIBE of every -U filter. */
+static void mosq_unsubscribe(void)
+{
+    bmqtt_view_t f[64];
+    bmqtt_status_t st;
+    size_t n = 0;
+    for (int i = 0; i < args.unsub_count; i++) {
+        f[n++] = bmqtt_view_str(args.unsub[i]);
+        if (n == sizeof f / sizeof f[0] || i + 1 == args.unsub_count) {
+            while ((st = bmqtt_client_unsubscribe(&client, f, n, NULL)) == BMQTT_ERR_BUSY) run_until(tx_idle);
+            if (st != BMQTT_OK) die("unsubscribe", st);
+            n = 0;
+        }
+    }
 }
 
 static int cmd_sub(void)
@@ -666,7 +781,10 @@ static int cmd_sub(void)
         bmqtt_subscription_t *s = calloc((size_t)args.topic_count, sizeof *s);
         int granted = 0;
         suback_codes = malloc((size_t)args.topic_count);
-        if (s == NULL || suback_codes == NULL) return CLI_EXIT_ERROR;
+        if (s == NULL || suback_codes == NULL) {
+            free(s);
+            return CLI_EXIT_ERROR;
+        }
         for (int i = 0; i < args.topic_count; i++) {
             s[i].filter = bmqtt_view_str(args.topics[i]);
             s[i].qos = args.qos;
@@ -678,6 +796,7 @@ static int cmd_sub(void)
         while ((st = cli_subscribe(s, (size_t)args.topic_count)) == BMQTT_ERR_BUSY) run_until(tx_idle);
         if (st != BMQTT_OK) die("subscribe", st);
         run_until(subscribed);
+        mosq_unsubscribe();
         for (int i = 0; i < args.topic_count; i++) {
             int code = i < suback_count ? suback_codes[i] : BMQTT_SUBACK_FAILURE;
             if (code == BMQTT_SUBACK_FAILURE) {
@@ -750,7 +869,11 @@ int main(int argc, char **argv)
     tx_size = tx_size_needed();
     txbuf = malloc(tx_size);
     rxbuf = malloc(args.rx_size);
-    if (txbuf == NULL || rxbuf == NULL) return CLI_EXIT_ERROR;
+    if (txbuf == NULL || rxbuf == NULL) {
+        free(txbuf);
+        free(rxbuf);
+        return CLI_EXIT_ERROR;
+    }
     use_tls = cli_url_is_tls(&args.to);
     if (use_tls) tls_setup(&tls_cfg);
     /* tr is filled per connection (the top of the stack); the trace reads through it. */

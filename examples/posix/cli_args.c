@@ -55,6 +55,17 @@ void cli_usage(FILE *out)
           "  -v               print the topic, a space, then the payload\n"
           "  -N               no newline after the payload (alias --raw)\n"
           "  -E               exit once the SUBACK is in (alias --subscribe-only)\n"
+          "  -F format        print each message as format says: %t topic, %p payload, %q QoS, %r retain,\n"
+          "                   %l length, %m message id, %x/%X payload in hex, %I ISO time, %U Unix time,\n"
+          "                   %% a percent sign; \\n \\t \\\\ ... escapes\n"
+          "  -R               do not print retained (stale) messages\n"
+          "  -T filter        do not print messages matching filter (repeatable)\n"
+          "  -U filter        unsubscribe from filter after subscribing (repeatable)\n"
+          "  --remove-retained  clear each retained message received (an empty retained PUBLISH)\n"
+          "  --retained-only  print retained messages only; exit at the first live one\n"
+          "  -V mqttv311      the protocol version: MQTT 3.1.1 is the only one bmqtt speaks\n"
+          "pub, also:\n"
+          "  --repeat N [--repeat-delay s]   publish the message N times, s seconds apart\n"
           "bmqtt-cli only:\n"
           "  --alpn a,b       TLS ALPN names (mosquitto's --tls-alpn takes one)\n"
           "  --repeat N       pub: publish the message N times\n"
@@ -227,6 +238,100 @@ static int where_to(cli_args_t *a)
     return 0;
 }
 
+/* ---- mosquitto_pub/sub options beyond the first set ------------------------------------- */
+
+/* -F: mosquitto's escapes (\\ \0 \a \e \n \r \t \v) become bytes now; the % specifiers are
+ * checked here and expanded per message (bmqtt_cli.c). Those of MQTT 5 properties (%A %C %D %E
+ * %F %P %R %S) expand to nothing, as mosquitto prints an absent property. */
+static int mosq_format(const char *f, cli_args_t *a)
+{
+    size_t n = strlen(f), o = 0;
+    char *out = malloc(n + 1);
+    if (out == NULL) return fail("out of memory%s%s", "", "");
+    for (size_t i = 0; i < n; i++) {
+        char c = f[i];
+        if (c == '\\' && i + 1 < n) {
+            static const char from[] = "\\0aenrtv", to[] = "\\\0\a\033\n\r\t\v";
+            const char *k = strchr(from, f[i + 1]);
+            if (k != NULL && f[i + 1] != '\0') {
+                out[o++] = to[k - from];
+                i++;
+                continue;
+            }
+        } else if (c == '%') {
+            char s = i + 1 < n ? f[i + 1] : '\0';
+            if (s == '\0' || strchr("%tpqrlmxXIUACDEFPRS", s) == NULL) {
+                char spec[3] = { '%', s, '\0' };
+                free(out);
+                if (s == 'j' || s == 'J' || s == '@')
+                    return fail("-F: %s (JSON and @ time formats) is not supported by bmqtt-cli%s", spec, "");
+                return fail("-F: unknown format specifier '%s'%s", spec, "");
+            }
+            out[o++] = c;
+            out[o++] = s;
+            i++;
+            continue;
+        }
+        out[o++] = c;
+    }
+    a->format = out;
+    a->format_len = o;
+    return 0;
+}
+
+/* fail(), for functions whose error is -1. */
+static int refuse(const char *fmt, const char *s1, const char *s2)
+{
+    (void)fail(fmt, s1, s2);
+    return -1;
+}
+
+/* 0: not one of these; 1: a flag; 2: an option that took @p arg; -1: refused (printed). */
+static int mosq_option(const char *o, const char *arg, cli_args_t *a, const char **pub_only, const char **sub_only)
+{
+    int valued = strcmp(o, "-F") == 0 || strcmp(o, "-T") == 0 || strcmp(o, "-U") == 0 ||
+                 strcmp(o, "--repeat-delay") == 0 || strcmp(o, "-V") == 0 || strcmp(o, "--protocol-version") == 0;
+    const char *val = arg != NULL ? arg : "";
+    if (valued && arg == NULL) return refuse("option %s needs a value%s", o, "");
+    if (strcmp(o, "-R") == 0) a->no_retained = 1, *sub_only = o;
+    else if (strcmp(o, "--remove-retained") == 0) a->remove_retained = 1, *sub_only = o;
+    else if (strcmp(o, "--retained-only") == 0) a->retained_only = 1, *sub_only = o;
+    else if (strcmp(o, "-F") == 0) {
+        if (a->format != NULL) free((void *)a->format);
+        if (mosq_format(val, a) != 0) return -1;
+        *sub_only = o;
+    } else if (strcmp(o, "-T") == 0 || strcmp(o, "-U") == 0) {
+        const char **list = o[1] == 'T' ? a->hide : a->unsub;
+        int *count = o[1] == 'T' ? &a->hide_count : &a->unsub_count;
+        const char *bad = topic_problem(val, 1);
+        if (bad != NULL) return refuse("invalid filter '%s': %s", shown(val), bad);
+        list[(*count)++] = val;
+        *sub_only = o;
+    } else if (strcmp(o, "--repeat-delay") == 0) {
+        if (seconds(val, &a->repeat_delay_s) != 0)
+            return refuse("invalid --repeat-delay '%s': must be seconds, 0 or more%s", arg, "");
+        *pub_only = o;
+    } else if (strcmp(o, "-V") == 0 || strcmp(o, "--protocol-version") == 0) {
+        /* mosquitto's names; bmqtt speaks MQTT 3.1.1 only. */
+        if (strcmp(val, "mqttv311") == 0 || strcmp(val, "311") == 0) a->version_given = 1;
+        else if (strcmp(val, "mqttv31") == 0 || strcmp(val, "31") == 0 || strcmp(val, "mqttv5") == 0 || strcmp(val, "5") == 0)
+            return refuse("-V %s: bmqtt-cli speaks MQTT 3.1.1 only (-V mqttv311)%s", val, "");
+        else return refuse("Invalid protocol version argument given: -V %s (mqttv311)%s", shown(val), "");
+    } else return 0;
+    return valued ? 2 : 1;
+}
+
+/* Checks across options, as mosquitto makes them. */
+static int mosq_check(cli_args_t *a, int argc)
+{
+    (void)argc;
+    if (!a->clean_session && a->client_id == NULL)
+        return fail("You must provide a client id if you are using the -c option%s%s", "", "");
+    if (a->repeat_delay_s > 0 && a->repeat <= 1)
+        return fail("--repeat-delay needs --repeat%s%s", "", "");
+    return 0;
+}
+
 int cli_parse(int argc, char **argv, cli_args_t *a)
 {
     static const char *no_topics[1];
@@ -249,8 +354,10 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         return CLI_EXIT_ERROR;
     }
     /* Every -t may be a topic: a table as long as the command line holds them all. */
-    a->topics = malloc(sizeof(char *) * (size_t)argc);
-    if (a->topics == NULL) return fail("out of memory%s%s", "", "");
+    a->topics = calloc((size_t)argc, sizeof(char *));
+    a->hide = calloc((size_t)argc, sizeof(char *));
+    a->unsub = calloc((size_t)argc, sizeof(char *));
+    if (a->topics == NULL || a->hide == NULL || a->unsub == NULL) return fail("out of memory%s%s", "", "");
 
     /* The subcommand may come first or after options (bmqtt-cli -h host pub ...). */
     for (i = 1; i < argc; i++) {
@@ -266,6 +373,12 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         if (strcmp(o, "--help") == 0) {
             cli_usage(stdout);
             return CLI_HELP;
+        }
+        /* mosquitto's options handled in mosq_option(): 1 a flag, 2 one with a value. */
+        if ((r2 = mosq_option(o, arg, a, &pub_only, &sub_only)) != 0) {
+            if (r2 < 0) return CLI_EXIT_ERROR;
+            if (r2 == 2) i++;
+            continue;
         }
         /* Options without a value. */
         takes = 0;
@@ -361,6 +474,7 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
     if (a->topic_count == 0 && !(a->mode == CLI_SUB && a->no_subscribe)) return fail("-t topic is needed%s%s", "", "");
     if (a->mode == CLI_PUB && a->topic_count > 1) return fail("pub publishes to one topic: -t is given more than once%s%s", "", "");
     for (i = 0; i < a->topic_count; i++) {
+        if (a->topics[i] == NULL) return fail("-t needs a topic%s%s", "", "");
         if ((bad = topic_problem(a->topics[i], a->mode == CLI_SUB)) != NULL)
             return fail("invalid topic '%s': %s", shown(a->topics[i]), bad);
     }
@@ -388,5 +502,5 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         return fail("--session-file needs -c and -i: the broker keeps its side of the session under that id%s%s", "", "");
     if (a->mode == CLI_SUB && a->no_subscribe && a->subscribe_only)
         return fail("--no-subscribe and -E contradict each other%s%s", "", "");
-    return 0;
+    return mosq_check(a, argc);
 }

@@ -80,6 +80,18 @@ typedef struct cli_args {
     const char *tls_version; /* --tls-version tlsv1.2 | tlsv1.3 */
     const char *ciphers; /* --ciphers: cipher suites, ':'-separated (OpenSSL or IANA names) */
     const char *alpn;    /* --alpn a,b: ALPN names, comma-separated (up to 5) */
+    /* More of mosquitto_pub/sub's options (cli_args.c: mosq_option(), mosq_check()). */
+    const char *format;    /* -F: sub's output format, escapes already turned into bytes */
+    size_t format_len;
+    int no_retained;       /* -R: do not print retained (stale) messages */
+    const char **hide;     /* -T filter (repeatable): do not print messages matching it */
+    int hide_count;
+    const char **unsub;    /* -U filter (repeatable): UNSUBSCRIBE it after subscribing */
+    int unsub_count;
+    int remove_retained;   /* --remove-retained: clear every retained message received */
+    int retained_only;     /* --retained-only: print retained messages, exit at the first live one */
+    double repeat_delay_s; /* --repeat-delay: seconds between repeated messages (pub) */
+    int version_given;     /* -V mqttv311 */
 } cli_args_t;
 
 /* 0 on success; CLI_HELP after --help; CLI_EXIT_ERROR after one line on stderr

@@ -388,10 +388,11 @@ static void progress(bmqtt_client_t *c)
 
 bmqtt_status_t bmqtt_client_init_checked(bmqtt_client_t *c, const bmqtt_client_config_t *cfg, size_t client_size)
 {
-    /* Unsigned wrap: one test each for "under 16 or over the maximum" and "0 or over". */
+    /* Over the maximum only where size_t can say so (not on 16-bit AVR); unsigned wrap makes
+     * one test of "0 or over" for the in-flight count. */
     if (c == NULL || cfg == NULL || client_size != sizeof(bmqtt_client_t) || cfg->tx_buf == NULL ||
-        cfg->rx_buf == NULL || cfg->tx_size - 16u > BMQTT_VARINT_MAX - 16u ||
-        cfg->rx_size - 16u > BMQTT_VARINT_MAX - 16u || cfg->inflight == NULL ||
+        cfg->rx_buf == NULL || cfg->tx_size < 16u || BMQTT_SIZE_OVER_VARINT(cfg->tx_size) ||
+        cfg->rx_size < 16u || BMQTT_SIZE_OVER_VARINT(cfg->rx_size) || cfg->inflight == NULL ||
         (unsigned)cfg->inflight_count - 1u >= (unsigned)BMQTT_MAX_INFLIGHT || cfg->qos2_ids == NULL ||
         cfg->qos2_count == 0 || (cfg->requests && cfg->request_count == 0) ||
         (cfg->lock == NULL) != (cfg->unlock == NULL)) {
@@ -707,7 +708,7 @@ static int live(const bmqtt_client_t *c)
 static bmqtt_status_t drain(bmqtt_client_t *c)
 {
     while (c->rx_framed < c->rx_fill && live(c) && tx_room(c) >= ACK_ROOM) {
-        size_t used;
+        size_t used = 0;
         unsigned type;
         bmqtt_status_t st = bmqtt_framer_feed(&c->framer, c->cfg->rx_buf + c->rx_framed,
                                               c->rx_fill - c->rx_framed, &used);

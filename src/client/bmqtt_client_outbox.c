@@ -60,7 +60,10 @@ static bmqtt_status_t put(bmqtt_client_t *c, bmqtt_inflight_t *s)
 bmqtt_status_t bmqtt_client_set_outbox(bmqtt_client_t *c, uint8_t *buf, size_t size)
 {
     bmqtt_status_t st = BMQTT_ERR_BUSY;
-    if (c == NULL || c->cfg == NULL || (buf == NULL && size) || size > UINT32_MAX) return BMQTT_ERR_PARAM;
+    if (c == NULL || c->cfg == NULL || (buf == NULL && size)) return BMQTT_ERR_PARAM;
+#if SIZE_MAX > UINT32_MAX
+    if (size > UINT32_MAX) return BMQTT_ERR_PARAM;
+#endif
     if (c->cfg->lock) c->cfg->lock(c->cfg->user);
     if (c->outbox_live == 0) { /* else copies live in the old one */
         c->outbox = buf;

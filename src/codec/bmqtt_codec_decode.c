@@ -245,7 +245,7 @@ bmqtt_status_t bmqtt_decode_body(uint8_t first_byte, const uint8_t *body, size_t
 
     if ((body == NULL && body_len) || pkt == NULL) return BMQTT_ERR_PARAM;
     if ((st = bmqtt_first_byte_check(first_byte)) != BMQTT_OK) return st;
-    if (body_len > BMQTT_VARINT_MAX) return BMQTT_ERR_BAD_LENGTH;
+    if (BMQTT_SIZE_OVER_VARINT(body_len)) return BMQTT_ERR_BAD_LENGTH;
 #if BMQTT_DECODE_CLIENT_PACKETS
     if ((CLIENT_ONLY_TYPES >> (first_byte >> 4)) & 1u) return decode_client_packet(first_byte, body, body_len, pkt);
 #endif

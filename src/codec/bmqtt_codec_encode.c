@@ -20,9 +20,11 @@ static bmqtt_status_t begin(uint8_t first, size_t rem, size_t body, uint8_t *buf
 {
     size_t hl;
     uint8_t *p;
+    uint32_t r; /* the remaining length in 32 bits, whatever size_t's width */
 
-    if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
-    hl = rem < 128u ? 2u : rem < 16384u ? 3u : rem < 2097152u ? 4u : 5u;
+    if (BMQTT_SIZE_OVER_VARINT(rem)) return BMQTT_ERR_TOO_LONG;
+    r = (uint32_t)rem;
+    hl = r < 128u ? 2u : r < 16384u ? 3u : r < 2097152u ? 4u : 5u;
     *len = hl + body;
     if (buf == NULL) return BMQTT_OK;
     if (cap < hl + body) return BMQTT_ERR_BUFFER_TOO_SMALL;
@@ -148,7 +150,7 @@ static bmqtt_status_t publish_encode(const bmqtt_publish_t *pub, int with_payloa
     if (pub->topic.len == 0) return BMQTT_ERR_BAD_TOPIC;               /* [MQTT-4.7.3-1] */
     if (pub->qos && pub->packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.3.1-1] */
     if (with_payload && view_bad(pub->payload)) return BMQTT_ERR_PARAM;
-    if (pub->payload.len > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+    if (BMQTT_SIZE_OVER_VARINT(pub->payload.len)) return BMQTT_ERR_TOO_LONG;
 
     head = 2 + pub->topic.len + (pub->qos ? 2u : 0u);
     rem = head + pub->payload.len;
@@ -218,7 +220,7 @@ static bmqtt_status_t list_encode(bmqtt_packet_type_t type, uint16_t packet_id, 
         if (f->len == 0) return BMQTT_ERR_BAD_FILTER; /* [MQTT-4.7.3-1] */
         if (qos && ((const bmqtt_subscription_t *)list)[i].qos > 2) return BMQTT_ERR_PARAM;
         rem += 2u + (size_t)qos + f->len;
-        if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+        if (BMQTT_SIZE_OVER_VARINT(rem)) return BMQTT_ERR_TOO_LONG;
     }
     fit = begin((uint8_t)((type << 4) | 2), rem, rem, buf, cap, len);
     if ((p = body_or_null(fit, buf, *len, rem)) != NULL) p = bmqtt_put16(p, packet_id);

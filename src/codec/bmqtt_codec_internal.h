@@ -16,6 +16,14 @@
 #define BMQTT_NOINLINE
 #endif
 
+/* "A size_t beyond MQTT's largest remaining length". Where size_t has 16 bits (AVR) no size_t
+ * can be, and the comparison would only earn a -Wtype-limits warning. */
+#if SIZE_MAX > BMQTT_VARINT_MAX
+#define BMQTT_SIZE_OVER_VARINT(n) ((n) > BMQTT_VARINT_MAX)
+#else
+#define BMQTT_SIZE_OVER_VARINT(n) 0
+#endif
+
 /* Largest MQTT string (a 16-bit length prefix). */
 #define BMQTT_STR_MAX 65535u
 

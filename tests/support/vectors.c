@@ -280,7 +280,7 @@ uint32_t tv_rand(uint32_t *state)
 void tv_hexdump(const char *label, const uint8_t *p, size_t n)
 {
     fprintf(stderr, "%s (%zu):", label, n);
-    for (size_t i = 0; i < n; i++) fprintf(stderr, " %02X", p[i]);
+    for (size_t i = 0; p != NULL && i < n; i++) fprintf(stderr, " %02X", p[i]);
     fputc('\n', stderr);
 }
 
@@ -349,7 +349,8 @@ static int tv_same_view(const char *what, bmqtt_view_t a, bmqtt_view_t b, int op
         fprintf(stderr, "%s: present in one packet, absent in the other\n", what);
         return 0;
     }
-    if (a.len != b.len || (a.len > 0 && memcmp(a.ptr, b.ptr, a.len) != 0)) {
+    if (a.len != b.len ||
+        (a.len > 0 && (a.ptr == NULL || b.ptr == NULL || memcmp(a.ptr, b.ptr, a.len) != 0))) {
         fprintf(stderr, "%s differs:\n", what);
         tv_hexdump("  a", a.ptr, a.len);
         tv_hexdump("  b", b.ptr, b.len);
