@@ -14,7 +14,7 @@
 #include "mbedtls/ssl.h"
 #include "mbedtls/ssl_ciphersuites.h"
 
-static void tls_die(const char *fmt, const char *what)
+static _Noreturn void tls_die(const char *fmt, const char *what)
 {
     fprintf(stderr, "bmqtt-cli: ");
     fprintf(stderr, fmt, what);
@@ -30,7 +30,7 @@ typedef struct {
 
 static void pem_add(pem_buf_t *b, const char *s, size_t n)
 {
-    if (b->n + n + 2 > b->cap) {
+    if (b->p == NULL || b->n + n + 2 > b->cap) {
         size_t cap = (b->cap ? b->cap * 2 : 65536);
         while (cap < b->n + n + 2) cap *= 2;
         b->p = realloc(b->p, cap);
@@ -202,12 +202,15 @@ void cli_tls_config(const cli_args_t *a, bmqtt_tls_config_t *tc)
     if (der) {
         /* A DER --cafile: handed to mbedTLS as it is. */
         char *s = slurp(a->cafile, &n);
+        free(ca.p); /* empty (checked above) */
         if (s == NULL) tls_die("cannot read %s", a->cafile);
         tc->ca = (const uint8_t *)s;
         tc->ca_len = n;
     } else if (ca.n != 0) {
         tc->ca = (const uint8_t *)ca.p;
         tc->ca_len = ca.n + 1; /* PEM: with its NUL */
+    } else {
+        free(ca.p); /* nothing was added */
     }
     if (a->cert) {
         char *s = slurp(a->cert, &n);

@@ -112,7 +112,11 @@ static bmqtt_status_t journal(bmqtt_client_t *c, unsigned op, bmqtt_inflight_t *
     persist_rec_t *r = recs(region);
     uint16_t *q = ids(c, region);
 
-    if (s) arg = (unsigned)(s - c->cfg->inflight); /* the record of the slot's index */
+    if (s) {
+        arg = (unsigned)(s - c->cfg->inflight); /* the record of the slot's index */
+    } else if (op == J_PUBLISH || op == J_RELEASE || op == J_DONE) {
+        return BMQTT_ERR_PARAM; /* a slot's change names its slot (never so from the client) */
+    }
     switch (op) {
     case J_PUBLISH:
         /* By reference (or copied into an outbox set later): its memory is not the region's. */

@@ -43,7 +43,11 @@ static bmqtt_status_t journal(bmqtt_client_t *c, unsigned op, bmqtt_inflight_t *
     persist_rec_t r;
     bmqtt_status_t st;
 
-    if (s) arg = (unsigned)(s - c->cfg->inflight); /* the key of the slot's index */
+    if (s) {
+        arg = (unsigned)(s - c->cfg->inflight); /* the key of the slot's index */
+    } else if (op == J_PUBLISH || op == J_RELEASE || op == J_DONE) {
+        return BMQTT_ERR_PARAM; /* a slot's change names its slot (never so from the client) */
+    }
     switch (op) {
     case J_PUBLISH:
         if (!(s->flags & F_OUTBOX)) return BMQTT_OK; /* by reference: its memory is the caller's */
