@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bmqtt/persist.h"
+#include "../codec/bmqtt_codec_internal.h"
 #include "bmqtt_client_internal.h"
 #include "bmqtt_persist_internal.h"
 
@@ -220,7 +221,7 @@ bmqtt_status_t bmqtt_client_resume(bmqtt_client_t *c, void *region, size_t size)
 {
     bmqtt_status_t st;
     if (!BMQTT_PERSIST || c == NULL || c->cfg == NULL || region == NULL || ((uintptr_t)region & 3u) ||
-        size <= BMQTT_RETAINED_SIZE(c->cfg->inflight_count, c->cfg->qos2_count, 0) || size - 1u >= UINT32_MAX) {
+        size <= BMQTT_RETAINED_SIZE(c->cfg->inflight_count, c->cfg->qos2_count, 0) || BMQTT_SIZE_OVER_U32(size)) {
         return BMQTT_ERR_PARAM;
     }
     if (c->state != BMQTT_CLIENT_IDLE || c->journal || c->outbox_copy || bmqtt_client_inflight(c)) return BMQTT_ERR_BUSY;

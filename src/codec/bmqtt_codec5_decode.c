@@ -141,7 +141,7 @@ static bmqtt_status_t decode_publish(cursor_t *c, unsigned flags, unsigned from,
         return st; /* [MQTT-3.3.2-1/2] */
     if (out->qos && (st = get_packet_id(c, &out->packet_id)) != BMQTT_OK) return st;
     if ((st = get_props(c, BMQTT_PUBLISH, from, &chk, &out->props)) != BMQTT_OK) return st;
-    if (out->topic.len == 0 && !(chk.seen[1] & (1u << (BMQTT5_PROP_TOPIC_ALIAS - 32)))) {
+    if (out->topic.len == 0 && !(chk.seen[1] & ((uint32_t)1 << (BMQTT5_PROP_TOPIC_ALIAS - 32)))) {
         return BMQTT5_ERR_NO_TOPIC; /* section 3.3.2.1 */
     }
     out->payload.ptr = c->p;
@@ -282,8 +282,8 @@ BMQTT_NOINLINE static bmqtt_status_t decode_reason(cursor_t *c, unsigned type, u
 }
 
 /* Who sends each type: bit t set when only a client sends type t, in the other word when only a server does. */
-#define CLIENT_ONLY ((1u << BMQTT_CONNECT) | (1u << BMQTT_SUBSCRIBE) | (1u << BMQTT_UNSUBSCRIBE) | (1u << BMQTT_PINGREQ))
-#define SERVER_ONLY ((1u << BMQTT_CONNACK) | (1u << BMQTT_SUBACK) | (1u << BMQTT_UNSUBACK) | (1u << BMQTT_PINGRESP))
+#define CLIENT_ONLY (((uint32_t)1 << BMQTT_CONNECT) | ((uint32_t)1 << BMQTT_SUBSCRIBE) | ((uint32_t)1 << BMQTT_UNSUBSCRIBE) | ((uint32_t)1 << BMQTT_PINGREQ))
+#define SERVER_ONLY (((uint32_t)1 << BMQTT_CONNACK) | ((uint32_t)1 << BMQTT_SUBACK) | ((uint32_t)1 << BMQTT_UNSUBACK) | ((uint32_t)1 << BMQTT_PINGRESP))
 
 /* The first byte: 3.1.1's rules, and AUTH (type 15) with flags 0 [MQTT-3.15.1-1]. */
 static bmqtt_status_t first_byte5(uint8_t b0)
@@ -330,7 +330,7 @@ bmqtt_status_t bmqtt5_decode_body(uint8_t first_byte, const uint8_t *body, size_
 
     if ((body == NULL && body_len) || pkt == NULL || (unsigned)from > BMQTT5_FROM_CLIENT) return BMQTT_ERR_PARAM;
     if ((st = first_byte5(first_byte)) != BMQTT_OK) return st;
-    if (body_len > BMQTT_VARINT_MAX) return BMQTT_ERR_BAD_LENGTH;
+    if (BMQTT_SIZE_OVER_VARINT(body_len)) return BMQTT_ERR_BAD_LENGTH;
     return bmqtt5_status(decode_body(first_byte, body, body_len, (unsigned)from, pkt));
 }
 

@@ -11,7 +11,7 @@
 static bmqtt_status_t begin(unsigned first, size_t rem, size_t body, uint8_t *buf, size_t cap, size_t *len)
 {
     size_t hl;
-    if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+    if (BMQTT_SIZE_OVER_VARINT(rem)) return BMQTT_ERR_TOO_LONG;
     hl = 1 + bmqtt_varint_size((uint32_t)rem);
     *len = hl + body;
     if (buf == NULL) return BMQTT_OK;
@@ -168,10 +168,10 @@ static bmqtt_status_t publish_encode(const bmqtt5_publish_t *pub, int with_paylo
     if (pub->qos > 2 || pub->retain > 1 || pub->dup > 1) return BMQTT_ERR_PARAM;
     if (pub->dup && pub->qos == 0) return BMQTT_ERR_PARAM; /* [MQTT-3.3.1-2] */
     if (view_bad(pub->topic) || (with_payload && view_bad(pub->payload))) return BMQTT_ERR_PARAM;
-    if (pub->topic.len > BMQTT_STR_MAX || pub->payload.len > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+    if (pub->topic.len > BMQTT_STR_MAX || BMQTT_SIZE_OVER_VARINT(pub->payload.len)) return BMQTT_ERR_TOO_LONG;
     if (pub->qos && pub->packet_id == 0) return BMQTT_ERR_BAD_PACKET_ID; /* [MQTT-2.2.1-3] */
     if ((st = props_size(&pub->props, BMQTT_PUBLISH, &chk, &psize, &plen)) != BMQTT_OK) return st;
-    if (pub->topic.len == 0 && !(chk.seen[1] & (1u << (BMQTT5_PROP_TOPIC_ALIAS - 32)))) {
+    if (pub->topic.len == 0 && !(chk.seen[1] & ((uint32_t)1 << (BMQTT5_PROP_TOPIC_ALIAS - 32)))) {
         return BMQTT5_ERR_NO_TOPIC; /* section 3.3.2.1 */
     }
     if (with_payload && (st = payload_check(&chk, pub->payload)) != BMQTT_OK) return st;
@@ -266,7 +266,7 @@ static bmqtt_status_t list_encode(unsigned type, uint16_t packet_id, const bmqtt
             if (shared && s->no_local) return BMQTT5_ERR_SHARED_NO_LOCAL; /* [MQTT-3.8.3-4] */
         }
         rem += 2u + (size_t)sub + f->len;
-        if (rem > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+        if (BMQTT_SIZE_OVER_VARINT(rem)) return BMQTT_ERR_TOO_LONG;
     }
     fit = begin((type << 4) | 2u, rem, rem, buf, cap, len);
     if ((p = body_or_null(fit, buf, *len, rem)) != NULL) p = bmqtt_put16(p, packet_id);

@@ -8,17 +8,17 @@
 #include "bmqtt_codec5_internal.h"
 
 /* Packets by bit: W the will's properties, then the packet types. */
-#define W (1u << BMQTT5_IN_WILL)
-#define CN (1u << BMQTT_CONNECT)
-#define CA (1u << BMQTT_CONNACK)
-#define PB (1u << BMQTT_PUBLISH)
-#define ACKS ((1u << BMQTT_PUBACK) | (1u << BMQTT_PUBREC) | (1u << BMQTT_PUBREL) | (1u << BMQTT_PUBCOMP))
-#define SB (1u << BMQTT_SUBSCRIBE)
-#define SA (1u << BMQTT_SUBACK)
-#define UB (1u << BMQTT_UNSUBSCRIBE)
-#define UA (1u << BMQTT_UNSUBACK)
-#define DC (1u << BMQTT_DISCONNECT)
-#define AU (1u << BMQTT5_AUTH)
+#define W ((uint32_t)1 << BMQTT5_IN_WILL)
+#define CN ((uint32_t)1 << BMQTT_CONNECT)
+#define CA ((uint32_t)1 << BMQTT_CONNACK)
+#define PB ((uint32_t)1 << BMQTT_PUBLISH)
+#define ACKS (((uint32_t)1 << BMQTT_PUBACK) | ((uint32_t)1 << BMQTT_PUBREC) | ((uint32_t)1 << BMQTT_PUBREL) | ((uint32_t)1 << BMQTT_PUBCOMP))
+#define SB ((uint32_t)1 << BMQTT_SUBSCRIBE)
+#define SA ((uint32_t)1 << BMQTT_SUBACK)
+#define UB ((uint32_t)1 << BMQTT_UNSUBSCRIBE)
+#define UA ((uint32_t)1 << BMQTT_UNSUBACK)
+#define DC ((uint32_t)1 << BMQTT_DISCONNECT)
+#define AU ((uint32_t)1 << BMQTT5_AUTH)
 #define ALL (W | CN | CA | PB | ACKS | SB | SA | UB | UA | DC | AU)
 
 /* Per identifier: the packets (bits 0..15) and the type (bits 16..18). */
@@ -73,7 +73,7 @@ static int view_bad(bmqtt_view_t v)
 bmqtt_status_t bmqtt5_prop_rule(bmqtt5_pcheck_t *c, const bmqtt5_prop_t *p)
 {
     const unsigned id = p->id, type = prop_type(id);
-    const uint32_t bit = 1u << (id & 31u), v = p->num;
+    const uint32_t bit = (uint32_t)1 << (id & 31u), v = p->num;
     uint32_t *seen = &c->seen[id >> 5];
     bmqtt_status_t st;
 
@@ -116,7 +116,7 @@ bmqtt_status_t bmqtt5_prop_rule(bmqtt5_pcheck_t *c, const bmqtt5_prop_t *p)
 bmqtt_status_t bmqtt5_props_end(const bmqtt5_pcheck_t *c)
 {
     /* Authentication Data without a method (sections 3.1.2.11.10, 3.2.2.3.18, 3.15.2.2.4) */
-    const uint32_t data = 1u << BMQTT5_PROP_AUTH_DATA, method = 1u << BMQTT5_PROP_AUTH_METHOD;
+    const uint32_t data = (uint32_t)1 << BMQTT5_PROP_AUTH_DATA, method = (uint32_t)1 << BMQTT5_PROP_AUTH_METHOD;
     if ((c->seen[0] & data) && !(c->seen[0] & method)) return BMQTT5_ERR_AUTH_DATA;
     return BMQTT_OK;
 }
@@ -311,7 +311,7 @@ bmqtt_status_t bmqtt5_props_size(const bmqtt5_props_t *props, bmqtt5_pcheck_t *c
                 return BMQTT_ERR_PARAM;
             if ((st = bmqtt5_prop_rule(c, p)) != BMQTT_OK) return st;
             n += prop_size(p, prop_type(p->id));
-            if (n > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+            if (BMQTT_SIZE_OVER_VARINT(n)) return BMQTT_ERR_TOO_LONG;
         }
         /* Raw bytes are checked as a decoder checks them, in the same set. */
         if (props->raw.len) { /* (never NULL + 0) */
@@ -323,7 +323,7 @@ bmqtt_status_t bmqtt5_props_size(const bmqtt5_props_t *props, bmqtt5_pcheck_t *c
             }
         }
         n += props->raw.len;
-        if (n > BMQTT_VARINT_MAX) return BMQTT_ERR_TOO_LONG;
+        if (BMQTT_SIZE_OVER_VARINT(n)) return BMQTT_ERR_TOO_LONG;
     }
     if ((st = bmqtt5_props_end(c)) != BMQTT_OK) return st;
     *plen = n;
@@ -391,7 +391,7 @@ typedef struct {
     uint64_t hi;
 } codes_t;
 
-#define L(c) (1u << (c))
+#define L(c) ((uint32_t)1 << (c)) /* not 1u: int is 16 bits on AVR */
 #define H(c) ((uint64_t)1 << ((c) - 0x80))
 /* 0x80 Unspecified error, 0x83 Implementation specific error, 0x87 Not authorized,
  * 0x97 Quota exceeded: in most acks. */

@@ -23,6 +23,12 @@
 #else
 #define BMQTT_SIZE_OVER_VARINT(n) 0
 #endif
+/* The same for "beyond 32 bits" (a size kept in a uint32_t). */
+#if SIZE_MAX > UINT32_MAX
+#define BMQTT_SIZE_OVER_U32(n) ((n) > UINT32_MAX)
+#else
+#define BMQTT_SIZE_OVER_U32(n) 0
+#endif
 
 /* Largest MQTT string (a 16-bit length prefix). */
 #define BMQTT_STR_MAX 65535u
