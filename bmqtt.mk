@@ -24,6 +24,7 @@ BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec/bmqtt_framer.c
 # Client session (needs the codec).
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_outbox.c
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_query.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_rules.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_reconnect.c
 # A session that survives a reset (include/bmqtt/persist.h): linked only when resumed.

@@ -42,8 +42,10 @@ def mk_version():
 
 
 def mk_sources():
-    """codec + client sources of bmqtt.mk, relative to the repository root, in order."""
-    return re.findall(r'^BMQTT_(?:CODEC|CLIENT)_SRCS \+= \$\(BMQTT_DIR\)(\S+)$', read(MK), re.M)
+    """BMQTT_SRCS of bmqtt.mk (codec, MQTT 5.0 codec, client), relative to the repository root, in order."""
+    text = read(MK)
+    return [f for name in ('CODEC', 'CODEC5', 'CLIENT')
+            for f in re.findall(rf'^BMQTT_{name}_SRCS \+= \$\(BMQTT_DIR\)(\S+)$', text, re.M)]
 
 
 def pio_filter(srcs):

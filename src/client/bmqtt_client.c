@@ -29,22 +29,12 @@
 #define CF_ACKED 0x10u    /* CONNACK received on this connection */
 #define CF_LATE 0x20u     /* disconnect gave up waiting for acks */
 
-static uint32_t since(uint32_t now, uint32_t then)
-{
-    return now - then; /* modulo 2^32: right across the wrap */
-}
-
-static uint32_t timeout_ms(const bmqtt_client_t *c)
-{
-    return c->cfg->response_timeout_ms ? c->cfg->response_timeout_ms : BMQTT_RESPONSE_TIMEOUT_MS;
-}
-
-static void lock(const bmqtt_client_t *c)
+void bmqtt_client_lock_(const bmqtt_client_t *c)
 {
     if (c->cfg->lock) c->cfg->lock(c->cfg->user);
 }
 
-static void unlock(const bmqtt_client_t *c)
+void bmqtt_client_unlock_(const bmqtt_client_t *c)
 {
     if (c->cfg->unlock) c->cfg->unlock(c->cfg->user);
 }
@@ -80,12 +70,6 @@ static void emit_simple(bmqtt_client_t *c, bmqtt_event_type_t type, bmqtt_status
  * or'ed in where a packet id is known; kept as one word. */
 #define WHY(type, rule) ((uint32_t)(type) | ((uint32_t)(rule) << 4))
 #define ID(id) ((uint32_t)(id) << 16)
-
-/* CONNECTING, CONNECTED or DISCONNECTING: a transport is open. */
-static int open_session(const bmqtt_client_t *c)
-{
-    return (unsigned)c->state - BMQTT_CLIENT_CONNECTING <= BMQTT_CLIENT_DISCONNECTING - BMQTT_CLIENT_CONNECTING;
-}
 
 static bmqtt_status_t note(bmqtt_client_t *c, bmqtt_status_t st, uint32_t why)
 {
@@ -195,17 +179,6 @@ static int32_t io_result(bmqtt_client_t *c, int32_t n, size_t want)
 }
 
 /* ---- the transmit queue ---------------------------------------------- */
-
-static int tx_busy(const bmqtt_client_t *c)
-{
-    return c->tx_tail != 0 || c->tx_extra_len != 0;
-}
-
-/* Room at the end of the queue (which always starts at tx_buf[0]). */
-static size_t tx_room(const bmqtt_client_t *c)
-{
-    return c->cfg->tx_size - c->tx_tail;
-}
 
 /* n bytes were just written at tx_tail. */
 static void tx_commit(bmqtt_client_t *c, size_t n)
@@ -415,11 +388,6 @@ bmqtt_status_t bmqtt_client_init_checked(bmqtt_client_t *c, const bmqtt_client_c
     memset(cfg->qos2_ids, 0, cfg->qos2_count * sizeof cfg->qos2_ids[0]);
     if (cfg->requests) memset(cfg->requests, 0, cfg->request_count * sizeof cfg->requests[0]);
     return BMQTT_OK;
-}
-
-static int usable(const bmqtt_client_t *c)
-{
-    return c != NULL && c->cfg != NULL;
 }
 
 bmqtt_status_t bmqtt_client_connect(bmqtt_client_t *c, const bmqtt_transport_t *tr, const bmqtt_connect_t *fields,
@@ -1049,117 +1017,4 @@ void bmqtt_client_abort(bmqtt_client_t *c)
     lock(c);
     (void)end_session(c, BMQTT_OK);
     unlock(c);
-}
-
-/* The read-only calls take the lock too: another task may be changing what they read. */
-bmqtt_client_state_t bmqtt_client_state(const bmqtt_client_t *c)
-{
-    bmqtt_client_state_t st;
-    if (!usable(c)) return BMQTT_CLIENT_IDLE;
-    lock(c);
-    st = (bmqtt_client_state_t)c->state;
-    unlock(c);
-    return st;
-}
-
-bmqtt_client_error_t bmqtt_client_last_error(const bmqtt_client_t *c)
-{
-    bmqtt_client_error_t e = { BMQTT_ERR_PARAM, 0, 0, 0, 0 };
-    if (usable(c)) {
-        lock(c);
-        e.status = c->err_status;
-        e.packet_type = (uint8_t)(c->err_why & 15u);
-        e.rule = (uint8_t)(c->err_why >> 4);
-        e.packet_id = (uint16_t)(c->err_why >> 16);
-        if (e.status == BMQTT_ERR_TRANSPORT) e.port_status = c->port_status;
-        unlock(c);
-    }
-    return e;
-}
-
-static uint32_t until(uint32_t now, uint32_t start, uint32_t len)
-{
-    uint32_t gone = since(now, start);
-    return gone >= len ? 0u : len - gone;
-}
-
-static uint32_t sleep_ms(const bmqtt_client_t *c, uint32_t now)
-{
-    uint32_t d = UINT32_MAX, to;
-    const bmqtt_request_t *r;
-
-    if (!open_session(c)) return UINT32_MAX;
-    if (c->tx_err || c->rx_framed < c->rx_fill) return 0;
-    to = timeout_ms(c);
-#define BMQTT_MIN(x) do { uint32_t v_ = (x); if (v_ < d) d = v_; } while (0)
-    if (tx_busy(c)) BMQTT_MIN(until(now, c->stall_ms, to));
-    if (c->state != BMQTT_CLIENT_CONNECTED) BMQTT_MIN(until(now, c->wait_ms, to)); /* CONNACK, or the acks */
-    r = c->reqs;
-    for (uint16_t i = 0; i < c->nreq; i++) {
-        if (r[i].id) BMQTT_MIN(until(now, r[i].sent_ms, to));
-    }
-    if (c->keepalive_s && c->state != BMQTT_CLIENT_CONNECTING) {
-        uint32_t ka = (uint32_t)c->keepalive_s * 1000u, next = until(now, c->last_tx_ms, ka - ka / 4u);
-        if (c->ping_out) {
-            /* The PINGRESP is read at the latest when the next PINGREQ would be due, so a
-             * loop woken by this timer alone never sends one late; after that (no answer
-             * yet) only the response deadline, not a spin. */
-            BMQTT_MIN(until(now, c->ping_ms, to));
-            if (next) BMQTT_MIN(next);
-        } else {
-            BMQTT_MIN(next);
-        }
-    }
-#undef BMQTT_MIN
-    return d;
-}
-
-uint32_t bmqtt_client_sleep_ms(const bmqtt_client_t *c, uint32_t now)
-{
-    uint32_t d;
-    if (!usable(c)) return UINT32_MAX;
-    lock(c);
-    d = sleep_ms(c, now);
-    unlock(c);
-    return d;
-}
-
-int bmqtt_client_tx_idle(const bmqtt_client_t *c)
-{
-    int idle;
-    if (!usable(c)) return 1;
-    lock(c);
-    idle = !tx_busy(c);
-    unlock(c);
-    return idle;
-}
-
-size_t bmqtt_client_tx_free(const bmqtt_client_t *c)
-{
-    size_t n;
-    if (!usable(c)) return 0;
-    lock(c);
-    n = tx_room(c);
-    unlock(c);
-    return n;
-}
-
-int bmqtt_client_session_present(const bmqtt_client_t *c)
-{
-    int sp;
-    if (!usable(c)) return 0;
-    lock(c);
-    sp = c->session_present;
-    unlock(c);
-    return sp;
-}
-
-size_t bmqtt_client_inflight(const bmqtt_client_t *c)
-{
-    size_t n = 0;
-    if (!usable(c)) return 0;
-    lock(c);
-    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) n += c->cfg->inflight[i].state != 0;
-    unlock(c);
-    return n;
 }
