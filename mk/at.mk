@@ -21,7 +21,7 @@ $(BUILD)/tests/test_at: $(BUILD)/obj/tests/unit/test_at.o $(SUPPORT_OBJS) $(AT_O
 
 $(BUILD)/obj/examples/at/%.o: INC += -Iport/mbedtls -Iport/websocket
 
-$(AT_BIN): $(BUILD)/obj/examples/at/bmqtt_at_main.o $(AT_OBJS) $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_TLS_SRCS)) \
+$(AT_BIN): $(BUILD)/obj/examples/at/bmqtt_at_main.o $(BUILD)/obj/examples/at/at_station.o $(AT_OBJS) $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_TLS_SRCS)) \
            $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_WS_SRCS)) $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(AT_LDLIBS) -o $@
 

@@ -21,6 +21,8 @@
 #include "bmqtt_tls.h"
 #include "bmqtt_ws.h"
 
+#include "at_station.h"
+
 #define RX_SIZE 1024u
 #define RAW_SIZE (256u * 1024u)
 
@@ -45,7 +47,7 @@ static size_t tls_session_len;
 static bmqtt_ws_t ws;
 static uint8_t ws_tx[4096], ws_rx[4096];
 static int tls_used;
-static char ssid[64] = "bmqtt-sim";
+static at_station_t station = { "127.0.0.1", "127.0.0.1", "255.0.0.0", "02:00:00:00:00:02", "bmqtt-sim" };
 
 static void uart_write(void *user, const uint8_t *buf, size_t len)
 {
@@ -220,65 +222,12 @@ static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmq
     return BMQTT_OK;
 }
 
-static void say(bmqtt_at_t *a, const char *s)
-{
-    bmqtt_at_write(a, s, strlen(s));
-}
-
 /* Wi-Fi and TCP/IP commands: a station that is connected (the PC's own network). */
 static int wifi(void *user, bmqtt_at_t *a, const char *cmd, size_t len)
 {
     (void)user;
     (void)len;
-    if (strncmp(cmd, "+CWMODE=", 8) == 0 || strcmp(cmd, "+CWQAP") == 0 || strncmp(cmd, "+CWAUTOCONN=", 12) == 0 ||
-        strncmp(cmd, "+CIPMUX=", 8) == 0 || strncmp(cmd, "+CWDHCP=", 8) == 0 || strncmp(cmd, "+UART_CUR=", 10) == 0 ||
-        strncmp(cmd, "+SYSSTORE=", 10) == 0 || strncmp(cmd, "+CWHOSTNAME=", 12) == 0) {
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strcmp(cmd, "+CWMODE?") == 0) {
-        say(a, "+CWMODE:1\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strncmp(cmd, "+CWJAP=", 7) == 0) {
-        const char *q = strchr(cmd, '"');
-        const char *e = q != NULL ? strchr(q + 1, '"') : NULL;
-        if (q == NULL || e == NULL || (size_t)(e - q - 1) >= sizeof ssid) {
-            bmqtt_at_error(a);
-            return 1;
-        }
-        memcpy(ssid, q + 1, (size_t)(e - q - 1));
-        ssid[e - q - 1] = '\0';
-        say(a, "WIFI CONNECTED\r\nWIFI GOT IP\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strcmp(cmd, "+CWJAP?") == 0) {
-        say(a, "+CWJAP:\"");
-        say(a, ssid);
-        say(a, "\",\"02:00:00:00:00:01\",1,-40,0,1,3,0,1\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strcmp(cmd, "+CWSTATE?") == 0) {
-        say(a, "+CWSTATE:2,\"");
-        say(a, ssid);
-        say(a, "\"\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strcmp(cmd, "+CIPSTA?") == 0) {
-        say(a, "+CIPSTA:ip:\"127.0.0.1\"\r\n+CIPSTA:gateway:\"127.0.0.1\"\r\n+CIPSTA:netmask:\"255.0.0.0\"\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strcmp(cmd, "+CIFSR") == 0) {
-        say(a, "+CIFSR:STAIP,\"127.0.0.1\"\r\n+CIFSR:STAMAC,\"02:00:00:00:00:02\"\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    return 0;
+    return at_station_command(&station, a, cmd);
 }
 
 static int64_t wall_clock(void *user)

@@ -29,6 +29,7 @@
 
 #include "board.h"
 #include "net.h"
+#include "../at/at_station.h"
 
 #define RAW_SIZE 8192u
 
@@ -57,7 +58,7 @@ static uint8_t ws_tx[2048], ws_rx[2048];
 
 static uint8_t ca_pem[4096], cert_pem[4096], key_pem[4096];
 static size_t ca_len, cert_len, key_len;
-static char ssid[64] = "bmqtt-sim";
+static at_station_t station = { "10.0.2.15", "10.0.2.2", "255.255.255.0", "52:54:00:12:34:56", "bmqtt-sim" };
 
 static void uart_write(void *user, const uint8_t *buf, size_t len)
 {
@@ -194,54 +195,7 @@ static int wifi(void *user, bmqtt_at_t *a, const char *cmd, size_t len)
 {
     (void)user;
     (void)len;
-    if (strncmp(cmd, "+CWMODE=", 8) == 0 || strcmp(cmd, "+CWQAP") == 0 || strncmp(cmd, "+CWAUTOCONN=", 12) == 0 ||
-        strncmp(cmd, "+CIPMUX=", 8) == 0 || strncmp(cmd, "+CWDHCP=", 8) == 0 || strncmp(cmd, "+UART_CUR=", 10) == 0 ||
-        strncmp(cmd, "+SYSSTORE=", 10) == 0 || strncmp(cmd, "+CWHOSTNAME=", 12) == 0) {
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strcmp(cmd, "+CWMODE?") == 0) {
-        say(a, "+CWMODE:1\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strncmp(cmd, "+CWJAP=", 7) == 0) {
-        const char *q = strchr(cmd, '"');
-        const char *e = q != NULL ? strchr(q + 1, '"') : NULL;
-        if (q == NULL || e == NULL || (size_t)(e - q - 1) >= sizeof ssid) {
-            bmqtt_at_error(a);
-            return 1;
-        }
-        memcpy(ssid, q + 1, (size_t)(e - q - 1));
-        ssid[e - q - 1] = '\0';
-        say(a, "WIFI CONNECTED\r\nWIFI GOT IP\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strcmp(cmd, "+CWJAP?") == 0) {
-        say(a, "+CWJAP:\"");
-        say(a, ssid);
-        say(a, "\",\"02:00:00:00:00:01\",1,-40,0,1,3,0,1\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strcmp(cmd, "+CWSTATE?") == 0) {
-        say(a, "+CWSTATE:2,\"");
-        say(a, ssid);
-        say(a, "\"\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strcmp(cmd, "+CIPSTA?") == 0) {
-        say(a, "+CIPSTA:ip:\"10.0.2.15\"\r\n+CIPSTA:gateway:\"10.0.2.2\"\r\n+CIPSTA:netmask:\"255.255.255.0\"\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
-    if (strcmp(cmd, "+CIFSR") == 0) {
-        say(a, "+CIFSR:STAIP,\"10.0.2.15\"\r\n+CIFSR:STAMAC,\"52:54:00:12:34:56\"\r\n");
-        bmqtt_at_ok(a);
-        return 1;
-    }
+    if (at_station_command(&station, a, cmd)) return 1;
     if (strcmp(cmd, "+BOARD?") == 0) {
         /* Not an ESP-AT command: the board's figures for tests/board/measure.py: instructions
          * run (under -icount shift=0), virtual ns since boot, stack used and its size. */
