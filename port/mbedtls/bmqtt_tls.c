@@ -8,6 +8,7 @@
  */
 #include "bmqtt_tls_internal.h"
 #include "bmqtt_mbedtls_compat.h"
+#include "bmqtt/config.h"
 
 #include <string.h>
 
@@ -273,6 +274,8 @@ static int32_t tls_fail(bmqtt_tls_t *tls, int err)
     } else {
         st = BMQTT_ERR_TLS_HANDSHAKE;
     }
+    BMQTT_LOG("bmqtt tls: %s (mbedTLS -0x%04x, verify flags 0x%lx)", bmqtt_status_str(st), (unsigned)-tls->last_error,
+              (unsigned long)tls->verify_flags);
     tls->status = (int32_t)st;
     return (int32_t)st;
 }
@@ -370,6 +373,7 @@ static size_t pem_or_der_len(const uint8_t *p, size_t len)
 static bmqtt_status_t setup_fail(bmqtt_tls_t *tls, int err, bmqtt_status_t otherwise)
 {
     tls->last_error = err;
+    BMQTT_LOG("bmqtt tls: setup refused: mbedTLS -0x%04x", (unsigned)-err);
     return is_alloc_error(err) ? BMQTT_ERR_TLS_ALLOC : otherwise;
 }
 
