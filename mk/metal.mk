@@ -177,7 +177,7 @@ cycles-profile:
 # Debian's lwIP and mbedTLS headers, and --gc-sections links with map files: a typical
 # client (tests/qemu/link_client.c), the codec such a client calls through the public API
 # (tests/qemu/link_codec_client.c, also on a library built with BMQTT_DECODE_CLIENT_PACKETS=0),
-# beside coreMQTT's serializer for the same calls (mk/peers.mk: COREMQTT=<checkout> measures it),
+# beside coreMQTT's serializer for the same calls (mk/peers.mk: COREMQTT=DIR, a checkout, measures it),
 # every public codec function, and every public MQTT 5.0 codec function (codec5.map).
 SIZE_DIR   := $(METAL)/size
 SIZE_CPU   := -mcpu=cortex-m4 -mthumb

@@ -48,7 +48,7 @@ size-coremqtt-build:
 	else \
 	  [ -z "$(COREMQTT)" ] && echo "size-coremqtt: COREMQTT is not set (a coreMQTT v2.3.1 checkout): the recorded figure is used" \
 	    || echo "size-coremqtt: no source/core_mqtt_serializer.c under COREMQTT=$(COREMQTT): the recorded figure is used"; \
-	  printf '%s\trecorded: %s (rerun: make size COREMQTT=<checkout>)\n' "$(COREMQTT_RECORDED)" "$(COREMQTT_HOW)" \
+	  printf '%s\trecorded: %s (rerun: make size COREMQTT=DIR, DIR a coreMQTT checkout)\n' "$(COREMQTT_RECORDED)" "$(COREMQTT_HOW)" \
 	    >$(COREMQTT_DIR)/figure.txt; \
 	fi
 	@echo "size-coremqtt: coreMQTT's serializer for the calls of tests/qemu/link_codec_client.c: $$(cut -f1 $(COREMQTT_DIR)/figure.txt) B ($$(cut -f2 $(COREMQTT_DIR)/figure.txt))"
