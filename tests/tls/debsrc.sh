@@ -34,5 +34,12 @@ cd "$OUT"
 # shellcheck disable=SC2086
 apt-get $APT source --only-source "$PKG/$SUITE" >"$A/source.log" 2>&1 || { cat "$A/source.log" >&2; exit 1; }
 dir=$(sed -n 's/^dpkg-source: info: extracting .* in \(.*\)$/\1/p' "$A/source.log" | tail -1)
+if [ -z "$dir" ]; then
+    # Fetched and unpacked before (by another test): apt-get skips both and says only which version
+    # it selected; the tree is PKG-UPSTREAM (the version without epoch and Debian revision).
+    v=$(sed -n "s/^Selected version '\(.*\)' .*/\1/p" "$A/source.log" | tail -1)
+    v=${v#*:}
+    dir=$PKG-${v%-*}
+fi
 [ -n "$dir" ] && [ -d "$OUT/$dir" ] || { echo "debsrc: no source tree for $PKG ($SUITE)" >&2; cat "$A/source.log" >&2; exit 1; }
 echo "$OUT/$dir"
