@@ -126,7 +126,7 @@ typedef struct bmqtt_request {
 
 /** What bmqtt_event_t reports. */
 typedef enum bmqtt_event_type {
-    /** CONNACK arrived: return_code, session_present; status BMQTT_OK or BMQTT_ERR_REFUSED_*. */
+    /** CONNACK arrived: return_code, session_present; status BMQTT_OK or its refusal (BMQTT_ERR_REFUSED_IDENTIFIER...). */
     BMQTT_EVT_CONNACK = 1,
     /** A message (or a chunk of one): message. Its PUBACK/PUBREC is queued before this event. */
     BMQTT_EVT_MESSAGE,
@@ -311,7 +311,7 @@ bmqtt_status_t bmqtt_client_set_outbox(bmqtt_client_t *c, uint8_t *buf, size_t s
  *        pointer for the session). CONNECT goes out at once as far as @p tr
  *        takes it; poll returns BMQTT_WOULD_BLOCK until CONNACK, then BMQTT_OK
  *        (the poll that handles CONNACK returns right after it), or the
- *        session's end status (BMQTT_ERR_REFUSED_*, BMQTT_ERR_TIMEOUT...).
+ *        session's end status (a refusal such as BMQTT_ERR_REFUSED_NOT_AUTHORIZED, BMQTT_ERR_TIMEOUT...).
  *
  * With clean_session 0 the outgoing QoS 1/2 messages of earlier connections
  * are resent (PUBLISH with DUP, PUBREL) in their original order once CONNACK
