@@ -254,8 +254,10 @@ resume_suite() {
         $F --tls12 --load "$S/t12" --expect resumed
     r "resume, a session offered while the connection is open: it goes on, the next one resumes with it" resumed,resumed \
         $F --tls12 --load "$S/t12" --reoffer --count 2 --expect resumed,resumed
+    front_stop; front_start --no-session-cache
     r "resume, TLS 1.2 without tickets, server without a session cache -> refused, full, no error" full,full \
-        $F --tls12 --no-tickets --count 2 --expect full,refused
+        --port "$P_FRONT" --ca "$C/ca.pem" --tls12 --no-tickets --count 2 --expect full,refused
+    front_stop; front_start; F="--port $P_FRONT --ca $C/ca.pem"
     r "resume, saved session with one bit flipped -> BMQTT_ERR_TLS_SESSION, full handshake" full \
         $F --tls12 --load "$S/t12" --corrupt --expect-offer BMQTT_ERR_TLS_SESSION --expect invalid
     r "resume, saved session truncated by 9 bytes -> BMQTT_ERR_TLS_SESSION, full handshake" full \

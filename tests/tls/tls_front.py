@@ -3,11 +3,15 @@
 for each connection whether the handshake resumed a session, and relays the
 bytes to a plain MQTT listener (mosquitto's).
 
-    tls_front.py PORTFILE LOGFILE CERT KEY BACKEND_PORT [--no-tickets] [--drop-first-after S] [--restart-after-first]
+    tls_front.py PORTFILE LOGFILE CERT KEY BACKEND_PORT [--no-tickets] [--no-session-cache]
+                 [--drop-first-after S] [--restart-after-first]
 
 Writes the port it listens on to PORTFILE. One line per connection to LOGFILE:
 "<n> <TLSv1.2|TLSv1.3> <resumed|full> sni=<name>". --no-tickets: the server
 issues no RFC 5077 ticket (TLS 1.2 resumes by session id, TLS 1.3 not at all).
+--no-session-cache: every connection meets a new TLS context, so a session id
+offered is never found (Python's ssl cannot turn OpenSSL's cache off, and a
+cached session outlives its connection for as long as the thread takes to free it).
 --drop-first-after S: close the first connection after S seconds (a lost link
 for a client that reconnects). --restart-after-first: later connections meet a
 new TLS context (new ticket keys, empty session cache), as after a restart.
@@ -67,8 +71,9 @@ def pump(a, b):
 
 
 def serve(raw):
+    ctx = make_ctx() if '--no-session-cache' in opts else ctxs[-1]
     try:
-        tls = ctxs[-1].wrap_socket(raw, server_side=True)
+        tls = ctx.wrap_socket(raw, server_side=True)
     except (ssl.SSLError, OSError) as e:
         with lock, open(logfile, 'a') as f:
             f.write('handshake-failed %s\n' % e)
