@@ -135,7 +135,15 @@ static void die(const char *what, bmqtt_status_t st)
 {
     const char *rule = cli_rule(st);
     const char *ws = ws_detail(st);
+    if (stack.proxy_error != CLI_PROXY_OK) {
+        /* mosquitto's codes: 11 the proxy refused the credentials, 16 any other proxy failure. */
+        fprintf(stderr, "bmqtt-cli: %s: %s\n", what, stack.proxy_why);
+        cli_abort();
+        exit(stack.proxy_error == CLI_PROXY_AUTH ? CLI_EXIT_PROXY_AUTH
+             : stack.proxy_error == CLI_PROXY_FAILED ? CLI_EXIT_PROXY : CLI_EXIT_ERROR);
+    }
     if (!*rule) rule = ws;
+    if (!*rule && st == BMQTT_ERR_CONNECT && stack.sock.last_errno != 0) rule = strerror(stack.sock.last_errno);
     fprintf(stderr, "bmqtt-cli: %s: %s (%d)%s%s\n", what, bmqtt_status_str(st), (int)st, *rule ? ": " : "", rule);
     cli_abort();
     exit(exit_code(st));
@@ -149,9 +157,12 @@ static void check_mqtt_server(bmqtt_status_t st)
     if (connected_once || trace.first_len == 0 || trace.first[0] == 0x20) return;
     if (st == BMQTT_ERR_DNS || st == BMQTT_ERR_CONNECT) return;
     cli_trace_first_bytes(&trace, first, sizeof first);
-    fprintf(stderr, "bmqtt-cli: %s:%u is not an MQTT server (first bytes received: '%s')%s\n", args.host,
-            (unsigned)args.port, first,
-            (trace.first[0] == 0x15 || trace.first[0] == 0x16) && !use_tls ? "; a TLS server? try --cafile" : "");
+    if (args.unix_path)
+        fprintf(stderr, "bmqtt-cli: %s is not an MQTT server (first bytes received: '%s')\n", args.unix_path, first);
+    else
+        fprintf(stderr, "bmqtt-cli: %s:%u is not an MQTT server (first bytes received: '%s')%s\n", args.host,
+                (unsigned)args.port, first,
+                (trace.first[0] == 0x15 || trace.first[0] == 0x16) && !use_tls ? "; a TLS server? try --cafile" : "");
     cli_abort();
     exit(CLI_EXIT_NOT_MQTT);
 }
@@ -419,8 +430,11 @@ static void connect_or_die(void)
                      args.to.scheme == CLI_URL_MQTTS ? "mqtts" : args.to.scheme == CLI_URL_WS ? "ws" : "wss",
                      strchr(args.host, ':') ? "[" : "", args.host, strchr(args.host, ':') ? "]" : "",
                      (unsigned)args.port, args.to.path);
+        else if (args.unix_path)
+            snprintf(what, sizeof what, "connect to the Unix socket %s", args.unix_path);
         else
-            snprintf(what, sizeof what, "connect to %s:%u", args.host, (unsigned)args.port);
+            snprintf(what, sizeof what, "connect to %s:%u%s%s", args.host, (unsigned)args.port,
+                     args.proxy_url ? " through the proxy " : "", args.proxy_url ? args.proxy.host : "");
         die(what, st);
     }
     if (args.reconnect) keeper_start();
@@ -876,6 +890,8 @@ int main(int argc, char **argv)
     }
     use_tls = cli_url_is_tls(&args.to);
     if (use_tls) tls_setup(&tls_cfg);
+    stack.unix_path = args.unix_path;
+    stack.proxy = args.proxy_url ? &args.proxy : NULL;
     /* tr is filled per connection (the top of the stack); the trace reads through it. */
     cli_trace_init(&trace, &tr, args.debug ? stderr : NULL, client_id, &trace_tr);
     if (cli_client_init(txbuf, tx_size, rxbuf, args.rx_size) != BMQTT_OK) return CLI_EXIT_ERROR;

@@ -41,6 +41,8 @@ void cli_usage(FILE *out)
           "                   /etc/ssl/certs/ca-certificates.crt)\n"
           "  --insecure       do not check that the certificate names the host (the chain is checked)\n"
           "  --tls-version v  tlsv1.2 or tlsv1.3 only     --ciphers list  cipher suites, ':'-separated\n"
+          "  --unix path      connect to a broker's Unix socket instead of -h/-p (plain MQTT)\n"
+          "  --proxy url      through a SOCKS5 proxy: socks5h://[user[:password]@]host[:port] (port 1080)\n"
           "  --help           this text\n"
           "pub:\n"
           "  -m message       the message\n"
@@ -80,7 +82,8 @@ void cli_usage(FILE *out)
           "\n"
           "Exit codes: 0 done; 1 bad command line or value, file, DNS or TCP connect error;\n"
           "  1..5 the broker refused the CONNECT with that CONNACK code (5: not authorized);\n"
-          "  7 connection lost; 8 TLS error; 12 every subscription refused; 21 the broker sent\n"
+          "  7 connection lost; 8 TLS error; 11 the proxy refused the credentials; 12 every\n"
+          "  subscription refused; 16 the proxy failed (its SOCKS5 reply is named); 21 the broker sent\n"
           "  a malformed packet or WebSocket frame; 27 timed out (-W, or no CONNACK); 40 not an\n"
           "  MQTT server; 41 WebSocket handshake refused (ws://, wss://: an HTTP status other\n"
           "  than 101, or a bad upgrade answer).\n",
@@ -192,7 +195,8 @@ static int takes_value(const char *o)
                                           "--will-topic", "--will-payload", "--will-message", "--will-qos",
                                           "--cafile", "--cert", "--key", "--alpn",
                                           "--capath", "--tls-version", "--ciphers", "--repeat", "--interval-ms",
-                                          "--inflight", "--linger", "--rx-size", "--session-file" };
+                                          "--inflight", "--linger", "--rx-size", "--session-file", "--unix",
+                                          "--proxy" };
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
         if (strcmp(o, valued[k]) == 0) return 1;
     }
@@ -203,11 +207,23 @@ static int takes_value(const char *o)
  * -u, -P, -t say otherwise), or mqtt(s)://host:port from -h and -p. */
 static int where_to(cli_args_t *a)
 {
-    char why[96];
+    char why[128];
     int tls_opt = a->cafile || a->cert || a->key || a->insecure || a->alpn || a->capath || a->os_certs ||
                   a->tls_version || a->ciphers;
     int trust = a->cafile || a->capath || a->os_certs;
 
+    if (a->proxy_url != NULL) {
+        if (a->unix_path != NULL) return fail("--proxy and --unix contradict each other%s%s", "", "");
+        if (cli_proxy_parse(a->proxy_url, &a->proxy, why, sizeof why) != 0)
+            return fail("invalid --proxy '%s': %s", shown(a->proxy_url), why);
+    }
+    if (a->unix_path != NULL) {
+        /* A local socket carries plain MQTT: there is no host for TLS or WebSocket to name. */
+        if (a->url || a->host_given || a->port_given) return fail("--unix names where to connect: give --unix or -h/-p/-L, not both%s%s", "", "");
+        if (tls_opt) return fail("--unix carries plain MQTT: the TLS options need -h/-p or -L%s%s", "", "");
+        if (a->unix_path[0] == '\0' || strlen(a->unix_path) >= 108)
+            return fail("invalid --unix path '%s': must be 1..107 bytes%s", shown(a->unix_path), "");
+    }
     if (a->url == NULL) {
         /* mosquitto's --insecure skips only the host-name check: it needs CAs to check the chain. */
         if (tls_opt && !trust)
@@ -427,6 +443,8 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         else if (strcmp(o, "--cert") == 0) a->cert = arg;
         else if (strcmp(o, "--key") == 0) a->key = arg;
         else if (strcmp(o, "--alpn") == 0) a->alpn = arg;
+        else if (strcmp(o, "--unix") == 0) a->unix_path = arg;
+        else if (strcmp(o, "--proxy") == 0) a->proxy_url = arg;
         else if (strcmp(o, "-m") == 0) a->message = arg, pub_only = o;
         else if (strcmp(o, "-f") == 0) a->file = arg, pub_only = o;
         else if (strcmp(o, "--repeat") == 0) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli_proxy.h"
 #include "cli_url.h"
 
 typedef enum { CLI_PUB, CLI_SUB } cli_mode_t;
@@ -18,6 +19,8 @@ enum {
     CLI_EXIT_ERROR = 1,          /* usage, invalid value, file, TCP connect, DNS */
     CLI_EXIT_CONN_LOST = 7,      /* mosquitto's MOSQ_ERR_CONN_LOST */
     CLI_EXIT_TLS = 8,            /* MOSQ_ERR_TLS */
+    CLI_EXIT_PROXY_AUTH = 11,    /* MOSQ_ERR_AUTH: --proxy refused the method, user or password */
+    CLI_EXIT_PROXY = 16,         /* MOSQ_ERR_PROXY: --proxy answered with a failure */
     CLI_EXIT_SUB_DENIED = 12,    /* MOSQ_ERR_ACL_DENIED: every filter refused in the SUBACK */
     CLI_EXIT_MALFORMED = 21,     /* MOSQ_ERR_MALFORMED_PACKET: the broker broke MQTT */
     CLI_EXIT_TIMEOUT = 27,       /* MOSQ_ERR_TIMEOUT: -W, or no CONNACK in time */
@@ -35,6 +38,9 @@ typedef struct cli_args {
     int port_given;
     int host_given;
     const char *url;     /* -L / --url, as given */
+    const char *unix_path; /* --unix: a Unix socket instead of -h/-p */
+    const char *proxy_url; /* --proxy socks5h://...: as given; parsed into proxy */
+    cli_proxy_t proxy;
     cli_url_t to;        /* where to connect: from -L, or mqtt(s)://host:port from -h/-p and the TLS options */
     const char *client_id;
     const char *user;

@@ -149,7 +149,13 @@ bmqtt_status_t cli_stack_open(cli_stack_t *s, const cli_url_t *u, const bmqtt_tl
     s->sock_ready = 1;
     s->use_tls = (uint8_t)cli_url_is_tls(u);
     s->use_ws = (uint8_t)(u->scheme == CLI_URL_WS || u->scheme == CLI_URL_WSS);
-    if ((st = bmqtt_posix_connect(&s->sock, u->host, u->port, timeout_ms)) != BMQTT_OK) return st;
+    s->proxy_error = CLI_PROXY_OK;
+    if (s->unix_path != NULL) st = bmqtt_posix_connect_unix(&s->sock, s->unix_path, timeout_ms);
+    else if (s->proxy != NULL)
+        st = cli_proxy_connect(&s->sock, s->proxy, u->host, u->port, timeout_ms, &s->proxy_error, s->proxy_why,
+                               sizeof s->proxy_why);
+    else st = bmqtt_posix_connect(&s->sock, u->host, u->port, timeout_ms);
+    if (st != BMQTT_OK) return st;
     bmqtt_posix_transport(&s->sock, &s->tcp);
     below = &s->tcp;
     if (s->use_tls) {

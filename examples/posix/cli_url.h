@@ -20,6 +20,7 @@
 #include "bmqtt/transport.h"
 #include "bmqtt_posix.h"
 #include "bmqtt_tls.h"
+#include "cli_proxy.h"
 #include "bmqtt_ws.h"
 
 typedef enum { CLI_URL_MQTT = 0, CLI_URL_MQTTS, CLI_URL_WS, CLI_URL_WSS } cli_url_scheme_t;
@@ -53,10 +54,17 @@ typedef struct cli_stack {
     uint8_t ws_tx[1460];
     uint8_t ws_rx[2048];
     uint8_t use_tls, use_ws, tls_ready, ws_ready, sock_ready;
+    /* Set by the caller before cli_stack_open(): */
+    const char *unix_path;     /* --unix: a Unix socket instead of TCP to u's host and port */
+    const cli_proxy_t *proxy;  /* --proxy: TCP to the proxy, then a SOCKS5 tunnel to u's host and port */
+    /* How the proxy failed (cli_proxy_connect()), when it did: */
+    cli_proxy_error_t proxy_error;
+    char proxy_why[600];
 } cli_stack_t;
 
 /*
- * Connect TCP to u's host and port (at most timeout_ms), then stack TLS
+ * Connect TCP to u's host and port (at most timeout_ms; or s->unix_path, or
+ * through s->proxy: then proxy_error and proxy_why say how it failed), then stack TLS
  * (mqtts, wss: tls_template's CA / certificate / ALPN / insecure; its host
  * NULL means the URL's host) and WebSocket (ws, wss) on it. *top receives
  * the transport to give to bmqtt_client_connect(); the TLS and WebSocket

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,13 +86,14 @@ static int time_left(uint32_t timeout_ms, uint32_t start)
 }
 
 /* One address: 0 connected, else an errno value (ETIMEDOUT when out of time). */
-static int try_address(const struct addrinfo *ai, uint32_t timeout_ms, uint32_t start, int *out_fd)
+static int try_address(int family, const struct sockaddr *addr, socklen_t addr_len, uint32_t timeout_ms,
+                       uint32_t start, int *out_fd)
 {
     int fd;
     int err = 0;
     int one = 1;
 
-    fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    fd = socket(family, SOCK_STREAM, 0);
     if (fd < 0) {
         return errno != 0 ? errno : EIO;
     }
@@ -103,10 +105,13 @@ static int try_address(const struct addrinfo *ai, uint32_t timeout_ms, uint32_t 
 #ifdef SO_NOSIGPIPE
     (void)setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, (socklen_t)sizeof one);
 #endif
-    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, (socklen_t)sizeof one);
+    if (family != AF_UNIX) {
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, (socklen_t)sizeof one);
+    }
 
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        if (errno != EINPROGRESS && errno != EINTR) {
+    /* A Unix socket whose backlog is full says EAGAIN where TCP says EINPROGRESS. */
+    if (connect(fd, addr, addr_len) != 0) {
+        if (errno != EINPROGRESS && errno != EINTR && !(family == AF_UNIX && errno == EAGAIN)) {
             err = errno;
             (void)close(fd);
             return err;
@@ -195,7 +200,7 @@ bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t 
         if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) {
             continue;
         }
-        err = try_address(ai, timeout_ms, start, &fd);
+        err = try_address(ai->ai_family, ai->ai_addr, ai->ai_addrlen, timeout_ms, start, &fd);
         if (err == 0) {
             s->sock = fd + 1;
             break;
@@ -215,6 +220,37 @@ bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t 
         return BMQTT_ERR_CONNECT;
     }
     BMQTT_LOG("bmqtt posix: connected to %s port %u (socket %d)", host, (unsigned)port, s->sock - 1);
+    return BMQTT_OK;
+}
+
+bmqtt_status_t bmqtt_posix_connect_unix(bmqtt_posix_t *s, const char *path, uint32_t timeout_ms)
+{
+    struct sockaddr_un sa;
+    size_t n;
+    int fd = -1;
+    int err;
+
+    if (s == NULL || path == NULL || path[0] == '\0') {
+        return BMQTT_ERR_PARAM;
+    }
+    n = strlen(path);
+    if (n >= sizeof sa.sun_path) {
+        return BMQTT_ERR_PARAM; /* silently cutting the path would reach another socket */
+    }
+    bmqtt_posix_close(s);
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, n + 1u);
+    err = try_address(AF_UNIX, (const struct sockaddr *)&sa, (socklen_t)sizeof sa, timeout_ms,
+                      bmqtt_posix_now_ms(), &fd);
+    s->last_errno = err;
+    if (err != 0) {
+        BMQTT_LOG("bmqtt posix: connect to %s failed: %s", path, strerror(err));
+        return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM ? BMQTT_ERR_TRANSPORT
+                                                                                 : BMQTT_ERR_CONNECT;
+    }
+    s->sock = fd + 1;
+    BMQTT_LOG("bmqtt posix: connected to %s (socket %d)", path, fd);
     return BMQTT_OK;
 }
 

@@ -4,7 +4,8 @@
  *
  * TCP over IPv4 or IPv6: the host name goes through getaddrinfo() and every
  * address it returns is tried in order until one connects within the time
- * left. Once connected the socket is non-blocking: send and recv never wait,
+ * left; or a Unix-domain stream socket (a broker on the same machine, such as
+ * mosquitto's `listener 0 /path`). Once connected the socket is non-blocking: send and recv never wait,
  * they return BMQTT_WOULD_BLOCK instead. Writing to a socket the peer closed
  * never raises SIGPIPE (MSG_NOSIGNAL, or SO_NOSIGPIPE where that is what the
  * system has).
@@ -73,6 +74,22 @@ int bmqtt_posix_fd(const bmqtt_posix_t *s);
  *         BMQTT_ERR_TRANSPORT (no socket could be created).
  */
 bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t port, uint32_t timeout_ms);
+
+/**
+ * @brief Open a Unix-domain stream socket to @p path (a local broker), waiting
+ *        at most @p timeout_ms when its backlog is full.
+ *
+ * Everything else (send, recv, wait, close) is as for TCP. A connection
+ * already open in @p s is closed first.
+ *
+ * @param[in,out] s          the connection.
+ * @param[in]     path       the socket's file name; shorter than sun_path (108 bytes on Linux).
+ * @param[in]     timeout_ms 0 means no limit.
+ * @return BMQTT_OK; BMQTT_ERR_PARAM (NULL, empty or too long a path); BMQTT_ERR_CONNECT
+ *         (no such socket, refused, no permission, out of time; errno in last_errno);
+ *         BMQTT_ERR_TRANSPORT (no socket could be created).
+ */
+bmqtt_status_t bmqtt_posix_connect_unix(bmqtt_posix_t *s, const char *path, uint32_t timeout_ms);
 
 /**
  * @brief Fill @p t with this port's functions and @p s as their context.

@@ -12,9 +12,13 @@ PASSED=0; FAILED=0
 pass() { echo "PASS $1"; PASSED=$((PASSED + 1)); }
 fail() { echo "FAIL $1: $2"; FAILED=$((FAILED + 1)); }
 D=$(mktemp -d)
-trap 'broker_stop; rm -rf "$D"' EXIT
-broker_start "$D" || { echo "mosquitto did not start"; exit 1; }
+SOCKS=""
+trap 'broker_stop; for k in $SOCKS; do kill "$k" 2>/dev/null; done; rm -rf "$D"' EXIT
+# The same broker also listens on a Unix socket (--unix).
+broker_start "$D" "listener 0 $D/mqtt.sock" || { echo "mosquitto did not start"; exit 1; }
 P=$BROKER_PORT
+# How both tools reach the broker; the --unix and --proxy cases change it.
+CONN="-p $P"
 
 retained() { mosquitto_pub -p "$P" -t "$1" -m "$2" -r -q 1; }
 clear_all() { for t in s/a s/b s/c x/y; do mosquitto_pub -p "$P" -t "$t" -n -r -q 1; done; }
@@ -29,8 +33,9 @@ same() {
         $setup
         lp=""
         if [ "$late" != "-" ]; then (sleep 0.5; $late) & lp=$!; fi
-        if [ $who = mosq ]; then "mosquitto_$tool" -p "$P" "$@" >"$D/$who.out" 2>"$D/$who.err"; echo $? >"$D/$who.rc"
-        else "$CLI" "$tool" -p "$P" "$@" >"$D/$who.out" 2>"$D/$who.err"; echo $? >"$D/$who.rc"; fi
+        # shellcheck disable=SC2086 # CONN is a list of arguments
+        if [ $who = mosq ]; then "mosquitto_$tool" $CONN "$@" >"$D/$who.out" 2>"$D/$who.err"; echo $? >"$D/$who.rc"
+        else "$CLI" "$tool" $CONN "$@" >"$D/$who.out" 2>"$D/$who.err"; echo $? >"$D/$who.rc"; fi
         [ -z "$lp" ] || wait "$lp"
         store >"$D/$who.store"
     done
@@ -91,6 +96,89 @@ if cmp -s "$D/rep.mosq" "$D/rep.bmqtt" && [ "$(cat "$D/rep.bmqtt")" = "$(printf 
    [ "$(cut -d' ' -f1 "$D/rep.bmqtt.t")" = 0 ] && [ "$(echo "$(cut -d' ' -f2 "$D/rep.bmqtt.t") >= 0.8" | bc)" = 1 ]; then
     pass "--repeat 3 --repeat-delay 0.4: the broker got 3 messages from each, bmqtt-cli took $(cut -d' ' -f2 "$D/rep.bmqtt.t" | cut -c1-4) s (>= 0.8)"
 else fail "--repeat-delay" "mosquitto_pub: $(cat "$D/rep.mosq") / bmqtt-cli: $(cat "$D/rep.bmqtt") in $(cat "$D/rep.bmqtt.t")"; fi
+
+# --unix: mosquitto's Unix-socket listener; a subscription gets the retained messages, a
+# retained publish reaches the broker's store.
+CONN="--unix $D/mqtt.sock"
+same "--unix: sub" sub two_retained - -t 's/#' -C 2 -v
+same "--unix: pub -r -q 1" pub clear_all - -t s/a -m 'by unix' -r -q 1
+same "--unix: pub -q 2" pub clear_all - -t s/b -m 'by unix 2' -r -q 2
+# A socket that does not exist, and --unix with -h or -p: exit 1, nothing printed.
+CONN="--unix $D/none.sock"
+same "--unix to no socket" pub nothing - -t s/a -m x
+CONN="--unix $D/mqtt.sock -h 127.0.0.1"
+same "--unix with -h" pub nothing - -t s/a -m x
+CONN="--unix $D/mqtt.sock -p $P"
+same "--unix with -p" pub nothing - -t s/a -m x
+
+# --proxy: microsocks, a real SOCKS5 server, without and with user/password authentication.
+PX=$(free_port); PXA=$(free_port)
+microsocks -i 127.0.0.1 -p "$PX" >"$D/socks.log" 2>&1 & SOCKS="$SOCKS $!"
+microsocks -i 127.0.0.1 -p "$PXA" -u bob -P 's3cret' >"$D/socks-auth.log" 2>&1 & SOCKS="$SOCKS $!"
+wait_listen "$PX" 50 && wait_listen "$PXA" 50 || { echo "FAIL microsocks did not start"; exit 1; }
+CONN="-h 127.0.0.1 -p $P --proxy socks5h://127.0.0.1:$PX"
+same "--proxy: sub" sub two_retained live -t 's/#' -C 3 -v
+same "--proxy: pub -r -q 1" pub clear_all - -t s/a -m 'by proxy' -r -q 1
+CONN="-h localhost -p $P --proxy socks5h://bob:s3cret@127.0.0.1:$PXA"
+same "--proxy with user and password: pub -r -q 2" pub clear_all - -t s/b -m 'by proxy 2' -r -q 2
+CONN="--proxy socks5h://bob:s3cret@127.0.0.1:$PXA -L mqtt://localhost:$P/s/c"
+same "--proxy with -L" pub clear_all - -m 'by url' -r -q 1
+# Refusals: a wrong password and no credentials exit 11 (mosquitto's MOSQ_ERR_AUTH); a name the
+# proxy cannot resolve exits 16 (MOSQ_ERR_PROXY); no proxy listening exits 1; only socks5h.
+CONN="-h 127.0.0.1 -p $P --proxy socks5h://bob:wrong@127.0.0.1:$PXA"
+same "--proxy, wrong password" pub clear_all - -t s/a -m x -q 1
+CONN="-h 127.0.0.1 -p $P --proxy socks5h://127.0.0.1:$PXA"
+same "--proxy, credentials missing" pub clear_all - -t s/a -m x -q 1
+CONN="-h no-such-host.invalid -p $P --proxy socks5h://127.0.0.1:$PX"
+same "--proxy, the proxy cannot resolve the broker" pub clear_all - -t s/a -m x
+CONN="-h 127.0.0.1 -p $P --proxy socks5h://127.0.0.1:$(free_port)"
+same "--proxy, nothing listening" pub clear_all - -t s/a -m x
+CONN="-h 127.0.0.1 -p $P --proxy socks5://127.0.0.1:$PX"
+same "--proxy socks5:// refused" pub clear_all - -t s/a -m x
+# Where bmqtt-cli differs on purpose: the proxy reaches the host but its port refuses (SOCKS5
+# reply 5). mosquitto_pub 2.0.11 says "The client is not currently connected" and exits 4;
+# bmqtt-cli names the reply and exits 16, as for any other proxy failure.
+NP=$(free_port)
+"$CLI" pub -h 127.0.0.1 -p "$NP" --proxy "socks5h://127.0.0.1:$PX" -t s/a -m x 2>"$D/pr.err"; rc=$?
+if [ $rc -eq 16 ] && [ "$(cat "$D/pr.err")" = "bmqtt-cli: connect to 127.0.0.1:$NP through the proxy 127.0.0.1: the proxy could not reach 127.0.0.1 port $NP: connection refused (SOCKS5 reply 5)" ]; then
+    pass "--proxy, the broker's port refuses: exit 16 with the SOCKS5 reply named"
+else fail "--proxy, port refused" "exit $rc: $(cat "$D/pr.err")"; fi
+# Proxies that misbehave (tests/cli/socks_hostile.py): each ends with exit 16 and a sentence, in
+# at most the 5 s connect budget; a domain-name bound address is read exactly and MQTT follows it.
+for m in "notsocks:not speak SOCKS5" "cut:closed the connection" "silent:timed out" \
+         "atyp:unknown address type 9" "unassigned:an unassigned reply code (SOCKS5 reply 66)" "name:"; do
+    mode=${m%%:*} want=${m#*:}
+    rm -f "$D/hp"
+    /usr/bin/python3 "$ROOT/tests/cli/socks_hostile.py" "$D/hp" "$mode" "$P" >"$D/hs.out" 2>&1 & hp=$!
+    n=0; while [ ! -s "$D/hp" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+    t0=$(date +%s)
+    "$CLI" pub -h 127.0.0.1 -p "$P" --proxy "socks5h://127.0.0.1:$(cat "$D/hp")" -t s/h -m "$mode" -q 1 2>"$D/hs.err"; rc=$?
+    took=$(( $(date +%s) - t0 ))
+    wait $hp
+    if [ "$mode" = name ]; then
+        if [ $rc -eq 0 ] && grep -q '^served name' "$D/hs.out"; then pass "--proxy, a bound address given as a name: read exactly, MQTT follows (exit 0)"
+        else fail "--proxy, name reply" "exit $rc: $(cat "$D/hs.err" "$D/hs.out")"; fi
+    elif [ $rc -eq 16 ] && grep -qF -- "$want" "$D/hs.err" && [ $took -le 7 ]; then
+        pass "--proxy, $mode: exit 16 in $took s: $(sed 's/^.*through the proxy 127.0.0.1: //' "$D/hs.err")"
+    else fail "--proxy, $mode" "exit $rc in $took s: $(cat "$D/hs.err")"; fi
+done
+# Bad proxy URLs and combinations are refused before any connection (exit 1, one line).
+for u in "socks5h://" "socks5h://h:0" "socks5h://h:65536" "socks5h://h:" "socks5h://[::1" "socks5h://:pw@h" \
+         "socks5h://h/path" "http://h:3128"; do
+    "$CLI" pub -h 127.0.0.1 -p "$P" --proxy "$u" -t s/a -m x 2>"$D/pu.err"; rc=$?
+    if [ $rc -eq 1 ] && grep -qF "bmqtt-cli: invalid --proxy '$u'" "$D/pu.err" && [ "$(wc -l <"$D/pu.err")" = 1 ]; then
+        pass "--proxy '$u' refused: $(sed "s/^.*' *: //" "$D/pu.err")"
+    else fail "--proxy '$u'" "exit $rc: $(cat "$D/pu.err")"; fi
+done
+LONG=$(printf '%0108d' 0)
+for a in "--unix $D/mqtt.sock --proxy socks5h://127.0.0.1:$PX" "--unix $D/mqtt.sock --cafile /dev/null" \
+         "--unix /$LONG" "--unix $D/mqtt.sock -L mqtt://127.0.0.1:$P/s/a"; do
+    # shellcheck disable=SC2086
+    "$CLI" pub $a -t s/a -m x 2>"$D/ua.err"; rc=$?
+    if [ $rc -eq 1 ] && [ "$(wc -l <"$D/ua.err")" = 1 ] && ! grep -q '(-6[23])' "$D/ua.err"; then
+        pass "refused before connecting: $(cut -c1-60 "$D/ua.err")"
+    else fail "bmqtt-cli pub $a" "exit $rc: $(cat "$D/ua.err")"; fi
+done
 
 echo "test-cli-mosq: $PASSED passed, $FAILED failed"
 [ $FAILED -eq 0 ]

@@ -499,12 +499,12 @@ t_validation() {
     if [ "$m1$m2$m3" = 111 ]; then pass; else fail "mosquitto exits $m1 $m2 $m3"; fi
 }
 
-# Nothing listening: exit 1 (as mosquitto_pub), one line with the status.
+# Nothing listening: exit 1 (as mosquitto_pub), one line with the status and the system's reason.
 t_connect_refused() {
     cli pub -p "$NOPORT" -t a -m x 2>"$WORK/cr.err"; local rc=$?
     mosquitto_pub -h 127.0.0.1 -p "$NOPORT" -t a -m x 2>/dev/null; local mrc=$?
     if [ $rc -ne 1 ] || [ $mrc -ne 1 ]; then fail "exit $rc (mosquitto_pub $mrc)"
-    elif [ "$(cat "$WORK/cr.err")" != "bmqtt-cli: connect to 127.0.0.1:$NOPORT: connection failed (-63)" ]; then
+    elif [ "$(cat "$WORK/cr.err")" != "bmqtt-cli: connect to 127.0.0.1:$NOPORT: connection failed (-63): Connection refused" ]; then
         fail "said: $(cat "$WORK/cr.err")"
     else pass; fi
     # A name that does not resolve; with a TLS option and no -p the port is 8883, as mosquitto's.
