@@ -891,6 +891,7 @@ int main(int argc, char **argv)
     use_tls = cli_url_is_tls(&args.to);
     if (use_tls) tls_setup(&tls_cfg);
     stack.unix_path = args.unix_path;
+    stack.bind_addr = args.bind_addr;
     stack.proxy = args.proxy_url ? &args.proxy : NULL;
     /* tr is filled per connection (the top of the stack); the trace reads through it. */
     cli_trace_init(&trace, &tr, args.debug ? stderr : NULL, client_id, &trace_tr);

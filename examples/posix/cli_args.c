@@ -8,6 +8,7 @@
 #include "bmqtt/config.h"
 #include "bmqtt/topic.h"
 
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ void cli_usage(FILE *out)
           "                   /etc/ssl/certs/ca-certificates.crt)\n"
           "  --insecure       do not check that the certificate names the host (the chain is checked)\n"
           "  --tls-version v  tlsv1.2 or tlsv1.3 only     --ciphers list  cipher suites, ':'-separated\n"
+          "  -A address       connect from this local address (picks the interface)\n"
           "  --unix path      connect to a broker's Unix socket instead of -h/-p (plain MQTT)\n"
           "  --proxy url      through a SOCKS5 proxy: socks5h://[user[:password]@]host[:port] (port 1080)\n"
           "  --help           this text\n"
@@ -195,7 +197,7 @@ static int takes_value(const char *o)
                                           "--will-topic", "--will-payload", "--will-message", "--will-qos",
                                           "--cafile", "--cert", "--key", "--alpn",
                                           "--capath", "--tls-version", "--ciphers", "--repeat", "--interval-ms",
-                                          "--inflight", "--linger", "--rx-size", "--session-file", "--unix",
+                                          "--inflight", "--linger", "--rx-size", "--session-file", "--unix", "-A",
                                           "--proxy" };
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
         if (strcmp(o, valued[k]) == 0) return 1;
@@ -212,6 +214,17 @@ static int where_to(cli_args_t *a)
                   a->tls_version || a->ciphers;
     int trust = a->cafile || a->capath || a->os_certs;
 
+    if (a->bind_addr != NULL) {
+        /* Resolved here, so that a name of no local address is told apart from the broker's. */
+        struct addrinfo hints, *res = NULL;
+        int rc;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_PASSIVE;
+        if ((rc = getaddrinfo(a->bind_addr, NULL, &hints, &res)) != 0)
+            return fail("invalid -A address '%s': %s", shown(a->bind_addr), gai_strerror(rc));
+        freeaddrinfo(res);
+    }
     if (a->proxy_url != NULL) {
         if (a->unix_path != NULL) return fail("--proxy and --unix contradict each other%s%s", "", "");
         if (cli_proxy_parse(a->proxy_url, &a->proxy, why, sizeof why) != 0)
@@ -221,6 +234,7 @@ static int where_to(cli_args_t *a)
         /* A local socket carries plain MQTT: there is no host for TLS or WebSocket to name. */
         if (a->url || a->host_given || a->port_given) return fail("--unix names where to connect: give --unix or -h/-p/-L, not both%s%s", "", "");
         if (tls_opt) return fail("--unix carries plain MQTT: the TLS options need -h/-p or -L%s%s", "", "");
+        if (a->bind_addr) return fail("-A binds a TCP connection: not with --unix%s%s", "", "");
         if (a->unix_path[0] == '\0' || strlen(a->unix_path) >= 108)
             return fail("invalid --unix path '%s': must be 1..107 bytes%s", shown(a->unix_path), "");
     }
@@ -444,6 +458,7 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
         else if (strcmp(o, "--key") == 0) a->key = arg;
         else if (strcmp(o, "--alpn") == 0) a->alpn = arg;
         else if (strcmp(o, "--unix") == 0) a->unix_path = arg;
+        else if (strcmp(o, "-A") == 0) a->bind_addr = arg;
         else if (strcmp(o, "--proxy") == 0) a->proxy_url = arg;
         else if (strcmp(o, "-m") == 0) a->message = arg, pub_only = o;
         else if (strcmp(o, "-f") == 0) a->file = arg, pub_only = o;

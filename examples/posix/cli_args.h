@@ -39,6 +39,7 @@ typedef struct cli_args {
     int host_given;
     const char *url;     /* -L / --url, as given */
     const char *unix_path; /* --unix: a Unix socket instead of -h/-p */
+    const char *bind_addr; /* -A: connect from this local address */
     const char *proxy_url; /* --proxy socks5h://...: as given; parsed into proxy */
     cli_proxy_t proxy;
     cli_url_t to;        /* where to connect: from -L, or mqtt(s)://host:port from -h/-p and the TLS options */

@@ -120,8 +120,9 @@ static const char *reply_text(unsigned rep)
     return rep < sizeof t / sizeof t[0] ? t[rep] : "an unassigned reply code";
 }
 
-bmqtt_status_t cli_proxy_connect(bmqtt_posix_t *sock, const cli_proxy_t *p, const char *host, uint16_t port,
-                                 uint32_t timeout_ms, cli_proxy_error_t *kind, char *why, size_t why_size)
+bmqtt_status_t cli_proxy_connect(bmqtt_posix_t *sock, const cli_proxy_t *p, const char *bind_addr, const char *host,
+                                 uint16_t port, uint32_t timeout_ms, cli_proxy_error_t *kind, char *why,
+                                 size_t why_size)
 {
     uint8_t m[3 + 255 + 255 + 4];
     size_t hl = strlen(host), n, ul, pl;
@@ -131,7 +132,7 @@ bmqtt_status_t cli_proxy_connect(bmqtt_posix_t *sock, const cli_proxy_t *p, cons
 
     *kind = CLI_PROXY_UNREACHABLE;
     why[0] = '\0';
-    if ((st = bmqtt_posix_connect(sock, p->host, p->port, timeout_ms)) != BMQTT_OK) {
+    if ((st = bmqtt_posix_connect_from(sock, p->host, p->port, bind_addr, timeout_ms)) != BMQTT_OK) {
         snprintf(why, why_size, "no connection to the proxy %s port %u", p->host, (unsigned)p->port);
         return st;
     }

@@ -36,12 +36,13 @@ typedef enum {
 int cli_proxy_parse(const char *url, cli_proxy_t *out, char *err, size_t err_size);
 
 /*
- * Connect @p sock to the proxy, then ask it for a tunnel to host:port, all
+ * Connect @p sock to the proxy (from bind_addr unless NULL), then ask it for a tunnel to host:port, all
  * within timeout_ms. On failure the socket is closed, *why holds a sentence
  * (the SOCKS5 reply's meaning when there was one) and the return is
  * BMQTT_ERR_CONNECT (BMQTT_ERR_DNS when the proxy's own name did not resolve).
  */
-bmqtt_status_t cli_proxy_connect(bmqtt_posix_t *sock, const cli_proxy_t *p, const char *host, uint16_t port,
-                                 uint32_t timeout_ms, cli_proxy_error_t *kind, char *why, size_t why_size);
+bmqtt_status_t cli_proxy_connect(bmqtt_posix_t *sock, const cli_proxy_t *p, const char *bind_addr, const char *host,
+                                 uint16_t port, uint32_t timeout_ms, cli_proxy_error_t *kind, char *why,
+                                 size_t why_size);
 
 #endif /* CLI_PROXY_H */

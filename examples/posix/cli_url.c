@@ -152,9 +152,9 @@ bmqtt_status_t cli_stack_open(cli_stack_t *s, const cli_url_t *u, const bmqtt_tl
     s->proxy_error = CLI_PROXY_OK;
     if (s->unix_path != NULL) st = bmqtt_posix_connect_unix(&s->sock, s->unix_path, timeout_ms);
     else if (s->proxy != NULL)
-        st = cli_proxy_connect(&s->sock, s->proxy, u->host, u->port, timeout_ms, &s->proxy_error, s->proxy_why,
-                               sizeof s->proxy_why);
-    else st = bmqtt_posix_connect(&s->sock, u->host, u->port, timeout_ms);
+        st = cli_proxy_connect(&s->sock, s->proxy, s->bind_addr, u->host, u->port, timeout_ms, &s->proxy_error,
+                               s->proxy_why, sizeof s->proxy_why);
+    else st = bmqtt_posix_connect_from(&s->sock, u->host, u->port, s->bind_addr, timeout_ms);
     if (st != BMQTT_OK) return st;
     bmqtt_posix_transport(&s->sock, &s->tcp);
     below = &s->tcp;

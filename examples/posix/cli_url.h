@@ -56,6 +56,7 @@ typedef struct cli_stack {
     uint8_t use_tls, use_ws, tls_ready, ws_ready, sock_ready;
     /* Set by the caller before cli_stack_open(): */
     const char *unix_path;     /* --unix: a Unix socket instead of TCP to u's host and port */
+    const char *bind_addr;     /* -A: the local address TCP connects from (NULL: any) */
     const cli_proxy_t *proxy;  /* --proxy: TCP to the proxy, then a SOCKS5 tunnel to u's host and port */
     /* How the proxy failed (cli_proxy_connect()), when it did: */
     cli_proxy_error_t proxy_error;

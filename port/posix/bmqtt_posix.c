@@ -86,8 +86,8 @@ static int time_left(uint32_t timeout_ms, uint32_t start)
 }
 
 /* One address: 0 connected, else an errno value (ETIMEDOUT when out of time). */
-static int try_address(int family, const struct sockaddr *addr, socklen_t addr_len, uint32_t timeout_ms,
-                       uint32_t start, int *out_fd)
+static int try_address(int family, const struct sockaddr *addr, socklen_t addr_len, const struct addrinfo *local,
+                       uint32_t timeout_ms, uint32_t start, int *out_fd)
 {
     int fd;
     int err = 0;
@@ -107,6 +107,11 @@ static int try_address(int family, const struct sockaddr *addr, socklen_t addr_l
 #endif
     if (family != AF_UNIX) {
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, (socklen_t)sizeof one);
+    }
+    if (local != NULL && bind(fd, local->ai_addr, local->ai_addrlen) != 0) {
+        err = errno;
+        (void)close(fd);
+        return err != 0 ? err : EIO;
     }
 
     /* A Unix socket whose backlog is full says EAGAIN where TCP says EINPROGRESS. */
@@ -154,53 +159,85 @@ static int try_address(int family, const struct sockaddr *addr, socklen_t addr_l
     return 0;
 }
 
-bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t port, uint32_t timeout_ms)
+/* getaddrinfo() for a stream socket, retried without AI_ADDRCONFIG, which hides ::1 and
+ * 127.0.0.1 on hosts with only a loopback interface. */
+static int resolve(const char *host, const char *service, int passive, struct addrinfo **res)
 {
     struct addrinfo hints;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_protocol = IPPROTO_TCP;
+    hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+#ifdef AI_ADDRCONFIG
+    {
+        int rc;
+        hints.ai_flags |= AI_ADDRCONFIG;
+        rc = getaddrinfo(host, service, &hints, res);
+        if (rc != EAI_NONAME && rc != EAI_FAMILY) {
+            return rc;
+        }
+        hints.ai_flags &= ~AI_ADDRCONFIG;
+    }
+#endif
+    return getaddrinfo(host, service, &hints, res);
+}
+
+bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t port, uint32_t timeout_ms)
+{
+    return bmqtt_posix_connect_from(s, host, port, NULL, timeout_ms);
+}
+
+bmqtt_status_t bmqtt_posix_connect_from(bmqtt_posix_t *s, const char *host, uint16_t port, const char *local_addr,
+                                        uint32_t timeout_ms)
+{
     struct addrinfo *res = NULL;
+    struct addrinfo *local = NULL;
     const struct addrinfo *ai;
     char service[8];
     uint32_t start;
     int rc;
     int err = 0;
 
-    if (s == NULL || host == NULL || host[0] == '\0' || port == 0u) {
+    if (s == NULL || host == NULL || host[0] == '\0' || port == 0u || (local_addr != NULL && local_addr[0] == '\0')) {
         return BMQTT_ERR_PARAM;
     }
     bmqtt_posix_close(s);
     s->last_errno = 0;
-
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_protocol = IPPROTO_TCP;
-    hints.ai_flags = AI_NUMERICSERV;
-#ifdef AI_ADDRCONFIG
-    hints.ai_flags |= AI_ADDRCONFIG;
-#endif
     (void)snprintf(service, sizeof service, "%u", (unsigned)port);
 
     start = bmqtt_posix_now_ms();
-    rc = getaddrinfo(host, service, &hints, &res);
-#ifdef AI_ADDRCONFIG
-    if (rc == EAI_NONAME || rc == EAI_FAMILY) {
-        /* AI_ADDRCONFIG hides ::1 and 127.0.0.1 on hosts with only a loopback interface. */
-        hints.ai_flags = AI_NUMERICSERV;
-        rc = getaddrinfo(host, service, &hints, &res);
+    rc = resolve(host, service, 0, &res);
+    if (rc == 0 && res != NULL && local_addr != NULL) {
+        rc = resolve(local_addr, "0", 1, &local);
+        if (rc != 0 || local == NULL) {
+            host = local_addr; /* the name that failed, for the log */
+        }
     }
-#endif
     if (rc != 0 || res == NULL) {
         s->last_errno = rc;
         BMQTT_LOG("bmqtt posix: %s: name not resolved (%s)", host, gai_strerror(rc));
+        if (res != NULL) {
+            freeaddrinfo(res);
+        }
         return BMQTT_ERR_DNS;
     }
 
+    err = EAFNOSUPPORT; /* stays so when no local address has the family of a remote one */
     for (ai = res; ai != NULL; ai = ai->ai_next) {
         int fd = -1;
+        const struct addrinfo *from = local;
         if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) {
             continue;
         }
-        err = try_address(ai->ai_family, ai->ai_addr, ai->ai_addrlen, timeout_ms, start, &fd);
+        while (from != NULL && from->ai_family != ai->ai_family) {
+            from = from->ai_next;
+        }
+        if (local != NULL && from == NULL) {
+            continue;
+        }
+        err = try_address(ai->ai_family, ai->ai_addr, ai->ai_addrlen, from, timeout_ms, start, &fd);
         if (err == 0) {
             s->sock = fd + 1;
             break;
@@ -210,6 +247,9 @@ bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t 
         }
     }
     freeaddrinfo(res);
+    if (local != NULL) {
+        freeaddrinfo(local);
+    }
 
     if (s->sock == 0) {
         s->last_errno = err;
@@ -241,7 +281,7 @@ bmqtt_status_t bmqtt_posix_connect_unix(bmqtt_posix_t *s, const char *path, uint
     memset(&sa, 0, sizeof sa);
     sa.sun_family = AF_UNIX;
     memcpy(sa.sun_path, path, n + 1u);
-    err = try_address(AF_UNIX, (const struct sockaddr *)&sa, (socklen_t)sizeof sa, timeout_ms,
+    err = try_address(AF_UNIX, (const struct sockaddr *)&sa, (socklen_t)sizeof sa, NULL, timeout_ms,
                       bmqtt_posix_now_ms(), &fd);
     s->last_errno = err;
     if (err != 0) {

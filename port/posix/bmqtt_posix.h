@@ -76,6 +76,23 @@ int bmqtt_posix_fd(const bmqtt_posix_t *s);
 bmqtt_status_t bmqtt_posix_connect(bmqtt_posix_t *s, const char *host, uint16_t port, uint32_t timeout_ms);
 
 /**
+ * @brief As bmqtt_posix_connect(), from the local address @p local_addr: the
+ *        socket is bound to it before connecting, which picks the interface
+ *        (a gateway with Ethernet and a cellular modem, say).
+ *
+ * @p local_addr is a name or address of this machine (port 0: any); only the
+ * broker's addresses of the same family (IPv4, IPv6) are tried. NULL is
+ * bmqtt_posix_connect().
+ *
+ * @return as bmqtt_posix_connect(); BMQTT_ERR_DNS also when @p local_addr does
+ *         not resolve; BMQTT_ERR_CONNECT when it is not an address of this
+ *         machine (EADDRNOTAVAIL in last_errno) or no broker address has its
+ *         family (EAFNOSUPPORT).
+ */
+bmqtt_status_t bmqtt_posix_connect_from(bmqtt_posix_t *s, const char *host, uint16_t port, const char *local_addr,
+                                        uint32_t timeout_ms);
+
+/**
  * @brief Open a Unix-domain stream socket to @p path (a local broker), waiting
  *        at most @p timeout_ms when its backlog is full.
  *

@@ -97,6 +97,20 @@ if cmp -s "$D/rep.mosq" "$D/rep.bmqtt" && [ "$(cat "$D/rep.bmqtt")" = "$(printf 
     pass "--repeat 3 --repeat-delay 0.4: the broker got 3 messages from each, bmqtt-cli took $(cut -d' ' -f2 "$D/rep.bmqtt.t" | cut -c1-4) s (>= 0.8)"
 else fail "--repeat-delay" "mosquitto_pub: $(cat "$D/rep.mosq") / bmqtt-cli: $(cat "$D/rep.bmqtt") in $(cat "$D/rep.bmqtt.t")"; fi
 
+# -A: connect from 127.0.0.2 (Linux routes all of 127/8 to loopback): the broker logs that address
+# for each tool; an address of no local interface, a name that does not resolve and an address of
+# the other family exit 1.
+n0=$(grep -c 'New connection from 127.0.0.2:' "$D/mosquitto.log")
+CONN="-h 127.0.0.1 -p $P -A 127.0.0.2"
+same "-A 127.0.0.2: pub -r" pub clear_all - -t s/a -m 'from .2' -r -q 1
+n1=$(grep -c 'New connection from 127.0.0.2:' "$D/mosquitto.log")
+if [ $((n1 - n0)) -eq 2 ]; then pass "-A 127.0.0.2: the broker saw both tools connect from 127.0.0.2"
+else fail "-A" "the broker logged $((n1 - n0)) connections from 127.0.0.2 (want 2)"; fi
+for a in 192.0.2.1 no-such-host.invalid ::1; do
+    CONN="-h 127.0.0.1 -p $P -A $a"
+    same "-A $a" pub nothing - -t s/a -m x
+done
+
 # --unix: mosquitto's Unix-socket listener; a subscription gets the retained messages, a
 # retained publish reaches the broker's store.
 CONN="--unix $D/mqtt.sock"
@@ -172,6 +186,7 @@ for u in "socks5h://" "socks5h://h:0" "socks5h://h:65536" "socks5h://h:" "socks5
 done
 LONG=$(printf '%0108d' 0)
 for a in "--unix $D/mqtt.sock --proxy socks5h://127.0.0.1:$PX" "--unix $D/mqtt.sock --cafile /dev/null" \
+         "--unix $D/mqtt.sock -A 127.0.0.1" \
          "--unix /$LONG" "--unix $D/mqtt.sock -L mqtt://127.0.0.1:$P/s/a"; do
     # shellcheck disable=SC2086
     "$CLI" pub $a -t s/a -m x 2>"$D/ua.err"; rc=$?
