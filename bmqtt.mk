@@ -23,6 +23,7 @@ BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec/bmqtt_framer.c
 
 # Client session (needs the codec).
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client.c
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_incoming.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_outbox.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_query.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_rules.c
