@@ -238,10 +238,10 @@ static bmqtt_status_t flush(bmqtt_client_t *c)
 
 /* ---- the in-flight table ----------------------------------------------- */
 
-bmqtt_inflight_t *bmqtt_client_find_slot_(const bmqtt_client_t *c, uint16_t id)
+bmqtt_inflight_t *bmqtt_client_find_slot_(const bmqtt_client_config_t *cfg, uint16_t id)
 {
-    for (uint16_t i = 0; i < c->cfg->inflight_count; i++) {
-        bmqtt_inflight_t *s = &c->cfg->inflight[i];
+    for (uint16_t i = 0; i < cfg->inflight_count; i++) {
+        bmqtt_inflight_t *s = &cfg->inflight[i];
         if (s->state && s->pub.packet_id == id) return s;
     }
     return NULL;

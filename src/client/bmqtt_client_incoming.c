@@ -57,11 +57,11 @@ static int qos2_seen(const bmqtt_client_t *c, uint16_t id)
     return 0;
 }
 
-int bmqtt_client_qos2_set_(bmqtt_client_t *c, uint16_t old_id, uint16_t new_id)
+int bmqtt_client_qos2_set_(const bmqtt_client_config_t *cfg, uint16_t old_id, uint16_t new_id)
 {
-    for (uint16_t i = 0; i < c->cfg->qos2_count; i++) {
-        if (c->cfg->qos2_ids[i] == old_id) {
-            c->cfg->qos2_ids[i] = new_id;
+    for (uint16_t i = 0; i < cfg->qos2_count; i++) {
+        if (cfg->qos2_ids[i] == old_id) {
+            cfg->qos2_ids[i] = new_id;
             return 1;
         }
     }

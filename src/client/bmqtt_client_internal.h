@@ -111,12 +111,13 @@ static inline int live(const bmqtt_client_t *c)
     return c->state != BMQTT_CLIENT_CLOSED && !(c->flags & (CF_CONNACK | CF_DIS_SENT));
 }
 
-/* Out of line in bmqtt_client.c, for bmqtt_client_incoming.c too. */
+/* Out of line in bmqtt_client.c, for bmqtt_client_incoming.c too. find_slot and qos2_set take
+ * the configuration, as GCC passed it to them when they were static: fewer bytes at each call. */
 void bmqtt_client_emit_(bmqtt_client_t *c, bmqtt_event_t *ev);
 void bmqtt_client_emit_simple_(bmqtt_client_t *c, bmqtt_event_type_t type, bmqtt_status_t st, uint16_t id);
 void bmqtt_client_slot_done_(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st);
 bmqtt_status_t bmqtt_client_tx_small_(bmqtt_client_t *c, unsigned first_byte, unsigned id);
-bmqtt_inflight_t *bmqtt_client_find_slot_(const bmqtt_client_t *c, uint16_t id);
+bmqtt_inflight_t *bmqtt_client_find_slot_(const bmqtt_client_config_t *cfg, uint16_t id);
 int bmqtt_client_find_req_(const bmqtt_client_t *c, uint16_t id);
 #if BMQTT_PERSIST
 bmqtt_status_t bmqtt_client_journal_(bmqtt_client_t *c, unsigned op, bmqtt_inflight_t *slot, unsigned id);
@@ -124,7 +125,7 @@ bmqtt_status_t bmqtt_client_journal_(bmqtt_client_t *c, unsigned op, bmqtt_infli
 #define bmqtt_client_journal_(c, op, slot, id) BMQTT_OK /* built without persistence: nothing to tell */
 #endif
 /* In bmqtt_client_incoming.c, for bmqtt_client.c. */
-int bmqtt_client_qos2_set_(bmqtt_client_t *c, uint16_t old_id, uint16_t new_id);
+int bmqtt_client_qos2_set_(const bmqtt_client_config_t *cfg, uint16_t old_id, uint16_t new_id);
 bmqtt_status_t bmqtt_client_drain_(bmqtt_client_t *c);
 
 static inline void emit(bmqtt_client_t *c, bmqtt_event_t *ev)
@@ -149,7 +150,7 @@ static inline bmqtt_status_t tx_small(bmqtt_client_t *c, unsigned first_byte, un
 
 static inline bmqtt_inflight_t *find_slot(const bmqtt_client_t *c, uint16_t id)
 {
-    return bmqtt_client_find_slot_(c, id);
+    return bmqtt_client_find_slot_(c->cfg, id);
 }
 
 static inline int find_req(const bmqtt_client_t *c, uint16_t id)
@@ -159,7 +160,7 @@ static inline int find_req(const bmqtt_client_t *c, uint16_t id)
 
 static inline int qos2_set(bmqtt_client_t *c, uint16_t old_id, uint16_t new_id)
 {
-    return bmqtt_client_qos2_set_(c, old_id, new_id);
+    return bmqtt_client_qos2_set_(c->cfg, old_id, new_id);
 }
 
 static inline bmqtt_status_t drain(bmqtt_client_t *c)
