@@ -62,8 +62,9 @@ BMQTT_NOINLINE bmqtt_status_t bmqtt_client_journal_(bmqtt_client_t *c, unsigned 
 }
 #endif
 
-/* A slot ends: free it, give the outbox back when nothing lives there, tell the caller. */
-void bmqtt_client_slot_done_(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
+/* A slot ends: free it, give the outbox back when nothing lives there, tell the caller.
+ * Never inlined: at -O2 GCC would copy it into settle() beside the one incoming.c calls. */
+BMQTT_NOINLINE void bmqtt_client_slot_done_(bmqtt_client_t *c, bmqtt_inflight_t *s, bmqtt_status_t st)
 {
     uint16_t id = s->pub.packet_id;
     BMQTT_ASSERT(s->state != 0 && id != 0);
