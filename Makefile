@@ -186,7 +186,9 @@ stack:
 	    -c $(CURDIR)/port/mbedtls/bmqtt_tls.c -o port_tls.o && \
 	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/mbedtls -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' \
 	    -c $(CURDIR)/port/mbedtls/bmqtt_tls_session.c -o port_tls_session.o && \
-	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/websocket -c $(CURDIR)/port/websocket/bmqtt_ws.c -o port_ws.o
+	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/websocket -c $(CURDIR)/port/websocket/bmqtt_ws.c -o port_ws.o && \
+	  $(STACK_PORT_CC:-I%=-I$(CURDIR)/%) -I$(CURDIR)/port/websocket -c $(CURDIR)/port/websocket/bmqtt_ws_handshake.c \
+	    -o port_ws_handshake.o
 	@python3 scripts/stack.py $$(find $(BUILD)/stack/obj $(BUILD)/stack/ports -name '*.ci') >$(BUILD)/stack/stack.md
 	@cat $(BUILD)/stack/stack.md
 	@$(if $(PERF_DOC),python3 scripts/perf_doc.py stack $(BUILD)/stack/stack.md $(PERF_DOC))

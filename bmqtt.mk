@@ -23,6 +23,7 @@ BMQTT_CODEC_SRCS += $(BMQTT_DIR)src/codec/bmqtt_framer.c
 
 # Client session (needs the codec).
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client.c
+BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_incoming.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_outbox.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_query.c
 BMQTT_CLIENT_SRCS += $(BMQTT_DIR)src/client/bmqtt_client_rules.c
@@ -76,6 +77,7 @@ BMQTT_TLS_INCS := $(BMQTT_DIR)port/mbedtls
 # base64 come through a hook: bmqtt_ws_mbedtls.c takes them from mbedTLS (libmbedcrypto);
 # a firmware without mbedTLS leaves that file out and supplies its own.
 BMQTT_WS_SRCS += $(BMQTT_DIR)port/websocket/bmqtt_ws.c
+BMQTT_WS_SRCS += $(BMQTT_DIR)port/websocket/bmqtt_ws_handshake.c
 BMQTT_WS_SRCS += $(BMQTT_DIR)port/websocket/bmqtt_ws_mbedtls.c
 BMQTT_WS_INCS := $(BMQTT_DIR)port/websocket
 # lwIP sockets API (lwIP 2.1.x, NO_SYS=0: FreeRTOS + lwIP on STM32, ESP-IDF); needs lwIP's

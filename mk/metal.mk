@@ -207,7 +207,9 @@ size-table-build:
 	  $$cc $(LIB_WARN) -Iinclude -Iport/mbedtls -I$(SIZE_DIR)/inc -DMBEDTLS_CONFIG_FILE='"bmqtt_mbedtls_config.h"' \
 	    -c port/mbedtls/bmqtt_tls_session.c -o $$d/port_tls_session.o; \
 	  $(ARM_PREFIX)ld -r $$d/port_tls_main.o $$d/port_tls_session.o -o $$d/port_tls.o; \
-	  $$cc $(LIB_WARN) -Iinclude -Iport/websocket -c port/websocket/bmqtt_ws.c -o $$d/port_ws.o; \
+	  $$cc $(LIB_WARN) -Iinclude -Iport/websocket -c port/websocket/bmqtt_ws.c -o $$d/port_ws_main.o; \
+	  $$cc $(LIB_WARN) -Iinclude -Iport/websocket -c port/websocket/bmqtt_ws_handshake.c -o $$d/port_ws_handshake.o; \
+	  $(ARM_PREFIX)ld -r $$d/port_ws_main.o $$d/port_ws_handshake.o -o $$d/port_ws.o; \
 	  $$cc $(TEST_WARN) -Iinclude -c tests/qemu/link_client.c -o $$d/link_client.o; \
 	  $(SIZE_LINK) -Wl,-Map=$$d/client.map $$d/link_client.o $$d/libbmqtt.a -o $$d/client.elf; \
 	  $$cc $(TEST_WARN) -Iinclude -DLINK_OUTBOX -c tests/qemu/link_client.c -o $$d/link_client_outbox.o; \

@@ -43,7 +43,8 @@ CODEC5 = [
     ('codec/bmqtt_codec5_encode.o', 'MQTT 5.0 encoders'),
     ('codec/bmqtt_codec5_decode.o', 'MQTT 5.0 decoders, all 15 types'),
 ]
-CLIENT = ('client/bmqtt_client.o', 'session: QoS 0/1/2, keepalive, resend')
+# The session: bmqtt_client.o and the packets that come in (bmqtt_client_incoming.o), one row.
+CLIENT = (('client/bmqtt_client.o', 'client/bmqtt_client_incoming.o'), 'session: QoS 0/1/2, keepalive, resend')
 OUTBOX = ('client/bmqtt_client_outbox.o', 'the outbox, linked only by `bmqtt_client_set_outbox()`')
 PORTS = [
     ('lwip', '`port/lwip` (lwIP 2.1 sockets; examples/stm32-lwip options)'),
@@ -133,8 +134,8 @@ def main():
         row(f'{name} ({what})', per)
     codec_tot = [add([berkeley(a.size, obj(d, n)) for n, _ in CODEC]) for _, d in levels]
     row('**codec** (the objects above)', codec_tot, True)
-    per = [berkeley(a.size, obj(d, CLIENT[0])) for _, d in levels]
-    row(f'{CLIENT[0]} ({CLIENT[1]})', per)
+    per = [add([berkeley(a.size, obj(d, n)) for n in CLIENT[0]]) for _, d in levels]
+    row(f'{CLIENT[0][0]} + {os.path.basename(CLIENT[0][1])} ({CLIENT[1]})', per)
     client_tot = [add([c, p]) for c, p in zip(codec_tot, per)]
     row(f'{OUTBOX[0]} ({OUTBOX[1]})', [berkeley(a.size, obj(d, OUTBOX[0])) for _, d in levels])
     row('**codec + client** objects', client_tot, True)

@@ -2,6 +2,8 @@
 """Worst-case stack per public function, from GCC's -fcallgraph-info=su files.
 
 Usage: scripts/stack.py build/.../*.ci
+Public functions are the global ones, less a layer's internal calls between its own files
+(named with a trailing underscore, like bmqtt_client_lock_).
 Each function's own frame comes from GCC; the worst case adds the deepest
 callee chain. C library calls (memcpy, strlen...) count as 0 and are listed.
 A 'dynamic' frame is reported, never silently summed. Recursion: a function
@@ -146,6 +148,8 @@ def worst(fn, seen):
 rows = []
 for fn in sorted(frames):
     if ':' in fn:  # static (file-local) function: reported through its callers
+        continue
+    if fn.endswith('_'):  # a layer's internal call between its own files (bmqtt_client_lock_...): the same
         continue
     recursive.clear()
     depth, path = worst(fn, frozenset())

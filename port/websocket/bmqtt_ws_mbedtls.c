@@ -2,7 +2,7 @@
  * SHA-1 and base64 for the WebSocket handshake, from mbedTLS (2.28 LTS or 3.x).
  *
  * A separate file so that a plain-ws firmware without mbedTLS links
- * bmqtt_ws.c alone and fills bmqtt_ws_crypto_t with its own functions.
+ * bmqtt_ws.c and bmqtt_ws_handshake.c alone and fills bmqtt_ws_crypto_t with its own functions.
  */
 #include "bmqtt_ws.h"
 

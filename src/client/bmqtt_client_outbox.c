@@ -4,7 +4,7 @@
  * Copies are appended at outbox_used; when the tail has no room, the live
  * copies move to the front (address order, so each move goes down and never
  * over a copy not yet moved). The outbox empties as a whole when its last
- * copy ends (slot_done in bmqtt_client.c). */
+ * copy ends (bmqtt_client_slot_done_ in bmqtt_client.c). */
 #include <string.h>
 
 #include "bmqtt/client.h"
