@@ -62,6 +62,7 @@ at-cross-build:
 	@ln -sfn $$(dirname $$(echo '#include <mbedtls/version.h>' | $(CC) -M -xc - | tr ' ' '\n' | grep 'mbedtls/version.h')) \
 	  $(LWIP_X)/mbedtls-inc/mbedtls
 	$(CROSS)gcc $(LWIP_X_FLAGS) -c examples/at/stm32_net_lwip.c -o $(BUILD)/at-m4/stm32_net_lwip.o
+	$(CROSS)gcc $(LWIP_X_FLAGS) $(LWIP_X_TLS) -Iport/websocket -c examples/at/at_layers.c -o $(BUILD)/at-m4/at_layers.o
 	$(CROSS)gcc $(LWIP_X_FLAGS) $(LWIP_X_TLS) -Iport/websocket -c examples/at/stm32_net_lwip.c \
 	  -o $(BUILD)/at-m4/stm32_net_lwip_tls.o
 	@set -e; for f in $(AT_M4_SRCS); do \
@@ -69,7 +70,7 @@ at-cross-build:
 	$(CROSS)gcc $(CROSS_CPU) -Os --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections \
 	  $(foreach f,$(AT_M4_SRCS),$(BUILD)/at-m4/$(basename $(notdir $(f))).o) -o $(BUILD)/at-m4/at-m4.elf
 	$(CROSS)size $(AT_M4_OBJS) $(BUILD)/at-m4/stm32_uart_glue.o $(BUILD)/at-m4/stm32_net_lwip.o \
-	  $(BUILD)/at-m4/stm32_net_lwip_tls.o $(BUILD)/at-m4/at-m4.elf
+	  $(BUILD)/at-m4/stm32_net_lwip_tls.o $(BUILD)/at-m4/at_layers.o $(BUILD)/at-m4/at-m4.elf
 	@$(CROSS)size -t $(AT_M4_OBJS) | tail -1 | awk '{print "at-cross: src/at (all its objects): " $$1 " B text, " $$2 " B data, " $$3 " B bss"}'
 	@printf '#include "bmqtt/at.h"\nchar bmqtt_at_size[sizeof(bmqtt_at_t)];\n' >$(BUILD)/at-m4/at_size.c
 	@$(CROSS)gcc $(AT_CROSS_FLAGS) -c $(BUILD)/at-m4/at_size.c -o $(BUILD)/at-m4/at_size.o

@@ -89,7 +89,7 @@ BOARD_MODEM  := $(BMQTT_SRCS) $(BMQTT_AT_SRCS) $(BMQTT_LWIP_RAW_SRCS) $(BMQTT_TL
 BOARD_SENSOR_OBJS := $(patsubst %.c,$(BOARD_BUILD)/obj/bmqtt/%.o,$(BOARD_SENSOR)) \
                      $(patsubst %.c,$(BOARD_BUILD)/obj/board/%.o,$(BOARD_BSP) examples/mps2-an386/sensor.c)
 BOARD_MODEM_OBJS  := $(patsubst %.c,$(BOARD_BUILD)/obj/bmqtt/%.o,$(BOARD_MODEM)) \
-                     $(patsubst %.c,$(BOARD_BUILD)/obj/board/%.o,$(BOARD_BSP) examples/mps2-an386/modem.c examples/at/at_station.c)
+                     $(patsubst %.c,$(BOARD_BUILD)/obj/board/%.o,$(BOARD_BSP) examples/mps2-an386/modem.c examples/at/at_station.c examples/at/at_layers.c)
 BOARD_LD  = $(CROSS)gcc $(BOARD_CPU) --specs=nano.specs --specs=nosys.specs -nostartfiles \
             -Tboards/mps2-an386/mps2-an386.ld -Wl,--gc-sections
 

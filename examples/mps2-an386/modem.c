@@ -24,11 +24,10 @@
 
 #include "bmqtt/at.h"
 #include "bmqtt_lwip_raw.h"
-#include "bmqtt_tls.h"
-#include "bmqtt_ws.h"
 
 #include "board.h"
 #include "net.h"
+#include "../at/at_layers.h"
 #include "../at/at_station.h"
 
 #define RAW_SIZE 8192u
@@ -41,19 +40,14 @@ static bmqtt_at_t at;
 
 static uint8_t tcp_ring[3072]; /* a whole TCP_WND of lwipopts.h */
 static bmqtt_lwip_raw_t tcp;
-static bmqtt_transport_t tcp_tr, tls_tr, ws_tr;
+static bmqtt_transport_t tcp_tr;
 static int connecting;
 
 static uint8_t tls_pool[40 * 1024]; /* mbedTLS's heap (docs/TLS.md gives the sizes) */
-static bmqtt_tls_t tls;
-static bmqtt_tls_config_t tls_cfg;
-static int tls_used;
-/* The last connection's TLS session, offered on the next (AT+MQTTCONN again, reconnect=1): a
- * resumed handshake costs a few hundred thousand instructions instead of a hundred million. */
-static uint8_t tls_session[512];
-static size_t tls_session_len;
-static bmqtt_ws_t ws;
-static bmqtt_ws_config_t ws_cfg;
+/* TLS and WebSocket (examples/at/at_layers.c). The last connection's TLS session is offered on
+ * the next (AT+MQTTCONN again, reconnect=1): a resumed handshake costs a few hundred thousand
+ * instructions instead of a hundred million. */
+static at_layers_t layers;
 static uint8_t ws_tx[2048], ws_rx[2048];
 
 static uint8_t ca_pem[4096], cert_pem[4096], key_pem[4096];
@@ -64,78 +58,6 @@ static void uart_write(void *user, const uint8_t *buf, size_t len)
 {
     (void)user;
     board_uart_write(buf, len);
-}
-
-static int ws_random(void *ctx, unsigned char *out, size_t len)
-{
-    size_t n = 0;
-    return board_trng(ctx, out, len, &n) == 0 && n == len ? 0 : -1;
-}
-
-/* TLS (modes 2-5) and WebSocket (schemes 6-10) over the TCP connection just made.
- * Their handshakes run inside the client's first polls, within AT+MQTTCONN's timeout. */
-static bmqtt_status_t upper_layers(const bmqtt_at_open_t *req, const bmqtt_transport_t **tr)
-{
-    uint8_t mode = req->scheme >= 6u ? (uint8_t)(req->scheme - 5u) : req->scheme;
-    bmqtt_status_t st;
-    size_t i;
-    *tr = &tcp_tr;
-    if (mode >= 2u) {
-        memset(&tls_cfg, 0, sizeof tls_cfg);
-        tls_cfg.host = req->sni != NULL ? req->sni : req->host;
-        if (mode == 3u || mode == 5u) {
-            tls_cfg.ca = ca_pem;
-            tls_cfg.ca_len = ca_len;
-        } else {
-            tls_cfg.insecure = 1u;
-        }
-        if (mode == 4u || mode == 5u) {
-            tls_cfg.cert = cert_pem;
-            tls_cfg.cert_len = cert_len;
-            tls_cfg.key = key_pem;
-            tls_cfg.key_len = key_len;
-        }
-        for (i = 0; i < req->alpn_count && i < BMQTT_TLS_ALPN_MAX; i++) {
-            tls_cfg.alpn[i] = req->alpn[i];
-        }
-        tls_cfg.entropy = board_trng;
-        tls_cfg.now = board_unix_time;
-        if (tls_used) {
-            size_t n = 0;
-            if (bmqtt_tls_session_save(&tls, tls_session, sizeof tls_session, &n) == BMQTT_OK) tls_session_len = n;
-            bmqtt_tls_free(&tls); /* this connect's settings may differ from the last one's */
-        }
-        bmqtt_tls_init(&tls);
-        tls_used = 1;
-        st = bmqtt_tls_setup(&tls, &tls_cfg, &tcp_tr);
-        if (st != BMQTT_OK) {
-            return st;
-        }
-        /* Another host, CA or mode refuses it: a full handshake follows. */
-        if (tls_session_len) (void)bmqtt_tls_session_offer(&tls, tls_session, tls_session_len);
-        bmqtt_tls_transport(&tls, &tls_tr);
-        *tr = &tls_tr;
-    }
-    if (req->scheme >= 6u) {
-        memset(&ws_cfg, 0, sizeof ws_cfg);
-        ws_cfg.host = req->host;
-        ws_cfg.port = req->port;
-        ws_cfg.path = req->path[0] != '\0' ? req->path : "/";
-        ws_cfg.tx_buf = ws_tx;
-        ws_cfg.tx_size = sizeof ws_tx;
-        ws_cfg.rx_buf = ws_rx;
-        ws_cfg.rx_size = sizeof ws_rx;
-        ws_cfg.random = ws_random;
-        ws_cfg.crypto = &bmqtt_ws_crypto_mbedtls;
-        bmqtt_ws_init(&ws);
-        st = bmqtt_ws_setup(&ws, &ws_cfg, *tr);
-        if (st != BMQTT_OK) {
-            return st;
-        }
-        bmqtt_ws_transport(&ws, &ws_tr);
-        *tr = &ws_tr;
-    }
-    return BMQTT_OK;
 }
 
 /* The interpreter's open: TCP through port/lwip_raw without waiting (called again while it
@@ -166,7 +88,7 @@ static bmqtt_status_t net_open(void *user, const bmqtt_at_open_t *req, const bmq
         return st;
     }
     bmqtt_lwip_raw_transport(&tcp, &tcp_tr);
-    st = upper_layers(req, tr);
+    st = at_layers_open(&layers, req, &tcp_tr, tr);
     if (st != BMQTT_OK) {
         bmqtt_lwip_raw_close(&tcp);
     }
@@ -254,6 +176,8 @@ int main(void)
         return 2;
     }
     (void)bmqtt_tls_pool_init(tls_pool, sizeof tls_pool);
+    at_layers_init(&layers, board_trng, board_unix_time, ws_tx, sizeof ws_tx, ws_rx, sizeof ws_rx, ca_pem, ca_len,
+                   cert_pem, cert_len, key_pem, key_len);
     bmqtt_lwip_raw_init(&tcp, tcp_ring, sizeof tcp_ring);
     cfg.write = uart_write;
     cfg.open = net_open;
@@ -293,13 +217,11 @@ int main(void)
             /* the runner's input ended and all of it was read: stop once what was asked is answered */
             break;
         }
-        if (n == 0u && !(tls_used && bmqtt_tls_pending(&tls))) {
+        if (n == 0u && !at_layers_pending(&layers)) {
             board_idle();
         }
     }
-    if (tls_used) {
-        bmqtt_tls_free(&tls);
-    }
+    at_layers_free(&layers);
     board_log("modem: stack used %u of %u bytes\n", (unsigned)board_stack_used(), (unsigned)board_stack_size());
     return 0;
 }
