@@ -212,15 +212,15 @@ bmqtt_status_t bmqtt_posix_connect_from(bmqtt_posix_t *s, const char *host, uint
     if (rc == 0 && res != NULL && local_addr != NULL) {
         rc = resolve(local_addr, "0", 1, &local);
         if (rc != 0 || local == NULL) {
-            host = local_addr; /* the name that failed, for the log */
+            freeaddrinfo(res);
+            s->last_errno = rc;
+            BMQTT_LOG("bmqtt posix: local address %s: name not resolved (%s)", local_addr, gai_strerror(rc));
+            return BMQTT_ERR_DNS;
         }
     }
     if (rc != 0 || res == NULL) {
         s->last_errno = rc;
         BMQTT_LOG("bmqtt posix: %s: name not resolved (%s)", host, gai_strerror(rc));
-        if (res != NULL) {
-            freeaddrinfo(res);
-        }
         return BMQTT_ERR_DNS;
     }
 
