@@ -133,9 +133,9 @@ wait_listen "$PX" 50 && wait_listen "$PXA" 50 || { echo "FAIL microsocks did not
 CONN="-h 127.0.0.1 -p $P --proxy socks5h://127.0.0.1:$PX"
 same "--proxy: sub" sub two_retained live -t 's/#' -C 3 -v
 same "--proxy: pub -r -q 1" pub clear_all - -t s/a -m 'by proxy' -r -q 1
-CONN="-h localhost -p $P --proxy socks5h://bob:s3cret@127.0.0.1:$PXA"
+CONN="-h 127.0.0.1 -p $P --proxy socks5h://bob:s3cret@127.0.0.1:$PXA"
 same "--proxy with user and password: pub -r -q 2" pub clear_all - -t s/b -m 'by proxy 2' -r -q 2
-CONN="--proxy socks5h://bob:s3cret@127.0.0.1:$PXA -L mqtt://localhost:$P/s/c"
+CONN="--proxy socks5h://bob:s3cret@127.0.0.1:$PXA -L mqtt://127.0.0.1:$P/s/c"
 same "--proxy with -L" pub clear_all - -m 'by url' -r -q 1
 # Refusals: a wrong password and no credentials exit 11 (mosquitto's MOSQ_ERR_AUTH); a name the
 # proxy cannot resolve exits 16 (MOSQ_ERR_PROXY); no proxy listening exits 1; only socks5h.
