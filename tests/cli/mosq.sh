@@ -137,6 +137,23 @@ if [ "$(cat "$D/nul.bmqtt")" = '{"tst":"T","topic":"s/e","qos":0,"retain":1,"pay
    [ "$(cat "$D/nul.mosq")" = '{"tst":"T","topic":"s/e","qos":0,"retain":1,"payloadlen":9,"payload":"nul"}' ]; then
     pass "-F %j, a zero byte: all 9 bytes with \\u0000 (mosquitto_sub 2.0.11 cuts the payload to 'nul')"
 else fail "-F %j zero byte" "bmqtt-cli $(cat "$D/nul.bmqtt") / mosquitto_sub $(cat "$D/nul.mosq")"; fi
+# 150 generated payloads (tests/cli/json_payloads.py, seed 1): JSON, and JSON cut or given a stray
+# byte, so that about half are not JSON any more. %J and --pretty print as mosquitto_sub does; %j
+# too but for the payloads with a zero byte (above).
+mkdir -p "$D/gen"; /usr/bin/python3 "$ROOT/tests/cli/json_payloads.py" 1 150 "$D/gen"
+gen_retained() { for f in "$D"/gen/*; do mosquitto_pub -p "$P" -t "g/${f##*/}" -r -f "$f"; done; }
+gen_retained
+nothing_gen() { :; }
+same "-F %J, 150 generated payloads" sub nothing_gen - -t 'g/#' -C 150 -W 10 -F '%t %J'
+notjson=$(grep -c 'is not JSON' "$D/bmqtt.err")
+if [ "$notjson" -ge 30 ] && [ "$notjson" = "$(grep -c 'not valid JSON' "$D/mosq.err")" ]; then
+    pass "-F %J: $notjson of the 150 are not JSON to either tool"
+else fail "-F %J generated" "bmqtt-cli refused $notjson, mosquitto_sub $(grep -c 'not valid JSON' "$D/mosq.err")"; fi
+same "-F %J --pretty, 150 generated payloads" sub nothing_gen - -t 'g/#' -C 150 -W 10 -F '%J' --pretty
+MASK="$MASK"';/"payload":/s/\\u0000.*"}$/"}/'
+same "-F %j, 150 generated payloads (those with a zero byte cut at it)" sub nothing_gen - -t 'g/#' -C 150 -W 10 -F '%t %j'
+MASK='s/"tst":(\t?)"[^"]*"/"tst":\1"T"/g'
+for f in "$D"/gen/*; do mosquitto_pub -p "$P" -t "g/${f##*/}" -r -n; done
 # @ specifiers: strftime's, @N, @@, and an unknown one (@Q: what strftime makes of %Q). Digits masked.
 MASK='s/[0-9]/0/g'
 same "-F @ time specifiers, %I, %U" sub two_retained - -t 's/#' -C 2 -F '@Y-@m-@dT@H:@M:@S.@N@z|%I|%U|@@|@s|@%'
