@@ -154,6 +154,16 @@ MASK="$MASK"';/"payload":/s/\\u0000.*"}$/"}/'
 same "-F %j, 150 generated payloads (those with a zero byte cut at it)" sub nothing_gen - -t 'g/#' -C 150 -W 10 -F '%t %j'
 MASK='s/"tst":(\t?)"[^"]*"/"tst":\1"T"/g'
 for f in "$D"/gen/*; do mosquitto_pub -p "$P" -t "g/${f##*/}" -r -n; done
+# Nesting: cJSON takes 1,000 levels and no more; so does bmqtt-cli's %J (no deeper recursion).
+deep_retained() {
+    clear_all
+    for n in 998 999; do # and {"a":[]}, two levels more
+        /usr/bin/python3 -c "import sys; sys.stdout.write('[' * $n + '{\"a\":[]}' + ']' * $n)" >"$D/deep"
+        mosquitto_pub -p "$P" -t "s/$([ $n = 998 ] && echo a || echo b)" -r -f "$D/deep"
+    done
+}
+same "-F %J, 1,000 levels of nesting printed, 1,001 not" sub deep_retained - -t 's/#' -C 2 -F '%t %J'
+same "-F %J --pretty, 1,000 and 1,001 levels" sub deep_retained - -t 's/#' -C 2 -F '%t %J' --pretty
 # @ specifiers: strftime's, @N, @@, and an unknown one (@Q: what strftime makes of %Q). Digits masked.
 MASK='s/[0-9]/0/g'
 same "-F @ time specifiers, %I, %U" sub two_retained - -t 's/#' -C 2 -F '@Y-@m-@dT@H:@M:@S.@N@z|%I|%U|@@|@s|@%'
