@@ -90,7 +90,7 @@ $(BUILD)/obj/examples/posix/%.o: INC += -Iport/mbedtls -Iport/websocket
 $(CLI): $(BUILD)/obj/examples/posix/bmqtt_cli.o $(BUILD)/obj/examples/posix/cli_args.o \
         $(BUILD)/obj/examples/posix/cli_trace.o $(BUILD)/obj/examples/posix/cli_url.o \
         $(BUILD)/obj/examples/posix/cli_tls.o $(BUILD)/obj/examples/posix/cli_session.o \
-        $(BUILD)/obj/examples/posix/cli_proxy.o \
+        $(BUILD)/obj/examples/posix/cli_proxy.o $(BUILD)/obj/examples/posix/cli_format.o \
         $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_WS_SRCS)) \
         $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_TLS_SRCS)) $(PORT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ -lmbedtls -lmbedx509 -lmbedcrypto -o $@

@@ -21,6 +21,7 @@
 #include "bmqtt_tls.h"
 #include "cli_tls.h"
 #include "cli_args.h"
+#include "cli_format.h"
 #include "cli_session.h"
 #include "cli_trace.h"
 #include "cli_url.h"
@@ -676,51 +677,41 @@ static int count_reached(void)
 
 /* ---- mosquitto_sub's -F, -R, -T, -U, --retained-only, --remove-retained ------------------- */
 
-/* -F: @p m (the whole message, @p payload) as the format says; mosquitto adds a newline (-N: none). */
+/* -F: @p m (the whole message, @p payload) as the format says (cli_format.c); mosquitto adds a
+ * newline (-N: none). */
 static void mosq_print(const bmqtt_message_t *m, const uint8_t *payload, size_t len)
 {
-    const char *f = args.format;
-    for (size_t i = 0; i < args.format_len; i++) {
-        if (f[i] != '%') {
-            putchar(f[i]);
-            continue;
-        }
-        switch (f[++i]) {
-        case '%': putchar('%'); break;
-        case 't': fwrite(m->topic.ptr, 1, m->topic.len, stdout); break;
-        case 'p': fwrite(payload, 1, len, stdout); break;
-        case 'q': printf("%u", m->qos); break;
-        case 'r': printf("%u", m->retain); break;
-        case 'l': printf("%zu", len); break;
-        case 'm': printf("%u", m->packet_id); break;
-        case 'x':
-        case 'X':
-            for (size_t k = 0; k < len; k++) printf(f[i] == 'x' ? "%02x" : "%02X", payload[k]);
-            break;
-        case 'I': {
-            char t[40];
-            time_t now = time(NULL);
-            struct tm tm;
-            localtime_r(&now, &tm);
-            if (strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%S%z", &tm) > 0) fputs(t, stdout);
-            break;
-        }
-        case 'U': {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            printf("%lld.%09ld", (long long)ts.tv_sec, (long)ts.tv_nsec);
-            break;
-        }
-        default: break; /* MQTT 5 properties: absent in 3.1.1, printed as nothing */
-        }
-    }
+    cli_format_msg_t f;
+    f.topic = m->topic.ptr;
+    f.topic_len = m->topic.len;
+    f.payload = payload;
+    f.payload_len = len;
+    f.qos = m->qos;
+    f.retain = m->retain;
+    f.mid = m->packet_id;
+    cli_format_print(stdout, args.format, args.format_len, &f, args.pretty);
     if (!args.no_newline) putchar('\n');
+}
+
+/* --random-filter: print with the likelihood given, in percent (0.01 % steps, as mosquitto). */
+static int random_skip(void)
+{
+    static int seeded;
+    if (args.random_filter <= 0) return 0;
+    if (!seeded) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        srandom((unsigned)ts.tv_nsec);
+        seeded = 1;
+    }
+    return random() % 10000 >= (long)(args.random_filter * 100.0 + 0.5);
 }
 
 /* Handles @p m when one of these options decides its fate; 0 leaves it to on_message(). */
 static int mosq_message(const bmqtt_message_t *m)
 {
     static int skip;        /* for the chunks after the first of a large message */
+    static int dropped_by_chance; /* --random-filter: not printed, but counted for -C as mosquitto */
     static uint8_t *whole;  /* -F: the chunks of one message together */
     static size_t whole_cap;
 
@@ -743,8 +734,13 @@ static int mosq_message(const bmqtt_message_t *m)
         for (int i = 0; i < args.hide_count && !skip; i++) {
             skip = bmqtt_topic_match((const uint8_t *)args.hide[i], strlen(args.hide[i]), m->topic.ptr, m->topic.len);
         }
+        dropped_by_chance = !skip && random_skip();
     }
     if (skip) return 1;
+    if (dropped_by_chance) {
+        if (m->offset + m->payload.len == m->total) received++;
+        return 1;
+    }
     if (args.format == NULL) return 0;
     if (m->total > whole_cap) {
         uint8_t *b = realloc(whole, m->total);
@@ -874,6 +870,10 @@ int main(int argc, char **argv)
     int rc = cli_parse(argc, argv, &args);
     if (rc == CLI_HELP) return CLI_EXIT_OK;
     if (rc != 0) return rc;
+    /* --quiet, as mosquitto's: the command line's errors are said, nothing after them (every
+     * later line goes to stderr: closing it over /dev/null silences them all). -d asks for
+     * stderr and keeps it. */
+    if (args.quiet && !args.debug && freopen("/dev/null", "w", stderr) == NULL) return CLI_EXIT_ERROR;
     if (args.client_id) {
         client_id = args.client_id;
     } else {

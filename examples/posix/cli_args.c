@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MQTT_STRING_MAX 65535u /* a UTF-8 string or binary field [MQTT-1.5.3] */
 
@@ -29,6 +30,7 @@ void cli_usage(FILE *out)
           "                   ws:// (80) and wss:// (443): MQTT over WebSocket, the path is the\n"
           "                   request target (default /mqtt); -u/-P win over the URL's user:password\n"
           "  -i id            client id, up to 65535 bytes (default bmqtt-cli-<pid>)\n"
+          "  -I prefix        client id: prefix followed by the process id (not with -i)\n"
           "  -u user -P pass  user name and password\n"
           "  -k seconds       keepalive, 0..65535 (default 60, 0 disables)\n"
           "  -c               clean session 0: keep the session on the broker\n"
@@ -45,6 +47,8 @@ void cli_usage(FILE *out)
           "  -A address       connect from this local address (picks the interface)\n"
           "  --unix path      connect to a broker's Unix socket instead of -h/-p (plain MQTT)\n"
           "  --proxy url      through a SOCKS5 proxy: socks5h://[user[:password]@]host[:port] (port 1080)\n"
+          "  --nodelay        accepted: TCP_NODELAY is always set\n"
+          "  --quiet          no error or warning lines on stderr (a bad command line is still said)\n"
           "  --help           this text\n"
           "pub:\n"
           "  -m message       the message\n"
@@ -61,7 +65,10 @@ void cli_usage(FILE *out)
           "  -E               exit once the SUBACK is in (alias --subscribe-only)\n"
           "  -F format        print each message as format says: %t topic, %p payload, %q QoS, %r retain,\n"
           "                   %l length, %m message id, %x/%X payload in hex, %I ISO time, %U Unix time,\n"
-          "                   %% a percent sign; \\n \\t \\\\ ... escapes\n"
+          "                   %j JSON, %J JSON with a JSON payload, %% a percent sign; @Y @m @d @H @M @S ...\n"
+          "                   strftime's %Y..., @N nanoseconds, @@ an @; \\n \\t \\\\ ... escapes\n"
+          "  --pretty         -F's %j and %J indented, on several lines\n"
+          "  --random-filter c  print a message with likelihood c percent (0.1..100)\n"
           "  -R               do not print retained (stale) messages\n"
           "  -T filter        do not print messages matching filter (repeatable)\n"
           "  -U filter        unsubscribe from filter after subscribing (repeatable)\n"
@@ -74,7 +81,7 @@ void cli_usage(FILE *out)
           "  --alpn a,b       TLS ALPN names (mosquitto's --tls-alpn takes one)\n"
           "  --repeat N       pub: publish the message N times\n"
           "  --interval-ms N  pub: pause between messages\n"
-          "  --inflight N     pub: QoS 1/2 messages in flight at once (default 20, mosquitto's QoS 2 limit)\n"
+          "  --inflight N, -M pub: QoS 1/2 messages in flight at once (default 20, mosquitto's QoS 2 limit)\n"
           "  --reconnect      on connection loss, reconnect and resume\n"
           "  --linger s       sub: after -C, keep receiving for s seconds (shows duplicates)\n"
           "  --rx-size N      sub: receive buffer size (default 4096); larger messages arrive in chunks\n"
@@ -183,7 +190,7 @@ static const char *alias(const char *o)
         { "--qos", "-q" },        { "--topic", "-t" },        { "--message", "-m" },
         { "--file", "-f" },       { "--stdin-line", "-l" },   { "--stdin-file", "-s" },
         { "--null-message", "-n" }, { "--debug", "-d" },      { "--disable-clean-session", "-c" },
-        { "--tls-alpn", "--alpn" }, { "--url", "-L" },
+        { "--tls-alpn", "--alpn" }, { "--url", "-L" },   { "-M", "--inflight" },
     };
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         if (strcmp(o, names[k][0]) == 0) return names[k][1];
@@ -270,8 +277,8 @@ static int where_to(cli_args_t *a)
 
 /* ---- mosquitto_pub/sub options beyond the first set ------------------------------------- */
 
-/* -F: mosquitto's escapes (\\ \0 \a \e \n \r \t \v) become bytes now; the % specifiers are
- * checked here and expanded per message (bmqtt_cli.c). Those of MQTT 5 properties (%A %C %D %E
+/* -F: mosquitto's escapes (\\ \0 \a \e \n \r \t \v) become bytes now; the % and @ specifiers
+ * are checked here and expanded per message (cli_format.c). Those of MQTT 5 properties (%A %C %D %E
  * %F %P %R %S) expand to nothing, as mosquitto prints an absent property. */
 static int mosq_format(const char *f, cli_args_t *a)
 {
@@ -290,16 +297,24 @@ static int mosq_format(const char *f, cli_args_t *a)
             }
         } else if (c == '%') {
             char s = i + 1 < n ? f[i + 1] : '\0';
-            if (s == '\0' || strchr("%tpqrlmxXIUACDEFPRS", s) == NULL) {
+            if (s == '\0' || strchr("%tpqrlmxXIUjJACDEFPRS", s) == NULL) {
                 char spec[3] = { '%', s, '\0' };
                 free(out);
-                if (s == 'j' || s == 'J' || s == '@')
-                    return fail("-F: %s (JSON and @ time formats) is not supported by bmqtt-cli%s", spec, "");
                 return fail("-F: unknown format specifier '%s'%s", spec, "");
             }
             out[o++] = c;
             out[o++] = s;
             i++;
+            continue;
+        } else if (c == '@') {
+            /* @X: strftime's %X for any X (@N nanoseconds, @@ an @); the X is taken as it is,
+             * a backslash too, as mosquitto does. */
+            if (i + 1 == n) {
+                free(out);
+                return fail("-F: '@' at the end: an @ specifier needs a character after it%s%s", "", "");
+            }
+            out[o++] = c;
+            out[o++] = f[++i];
             continue;
         }
         out[o++] = c;
@@ -320,7 +335,8 @@ static int refuse(const char *fmt, const char *s1, const char *s2)
 static int mosq_option(const char *o, const char *arg, cli_args_t *a, const char **pub_only, const char **sub_only)
 {
     int valued = strcmp(o, "-F") == 0 || strcmp(o, "-T") == 0 || strcmp(o, "-U") == 0 ||
-                 strcmp(o, "--repeat-delay") == 0 || strcmp(o, "-V") == 0 || strcmp(o, "--protocol-version") == 0;
+                 strcmp(o, "--repeat-delay") == 0 || strcmp(o, "-V") == 0 || strcmp(o, "--protocol-version") == 0 ||
+                 strcmp(o, "-I") == 0 || strcmp(o, "--id-prefix") == 0 || strcmp(o, "--random-filter") == 0;
     const char *val = arg != NULL ? arg : "";
     if (valued && arg == NULL) return refuse("option %s needs a value%s", o, "");
     if (strcmp(o, "-R") == 0) a->no_retained = 1, *sub_only = o;
@@ -347,8 +363,41 @@ static int mosq_option(const char *o, const char *arg, cli_args_t *a, const char
         else if (strcmp(val, "mqttv31") == 0 || strcmp(val, "31") == 0 || strcmp(val, "mqttv5") == 0 || strcmp(val, "5") == 0)
             return refuse("-V %s: bmqtt-cli speaks MQTT 3.1.1 only (-V mqttv311)%s", val, "");
         else return refuse("Invalid protocol version argument given: -V %s (mqttv311)%s", shown(val), "");
+    } else if (strcmp(o, "-I") == 0 || strcmp(o, "--id-prefix") == 0) {
+        a->id_prefix = val; /* the id is made in cli_parse(), once -i and -c are known */
+    } else if (strcmp(o, "--nodelay") == 0) {
+        a->nodelay = 1;
+    } else if (strcmp(o, "--quiet") == 0) {
+        a->quiet = 1;
+    } else if (strcmp(o, "--pretty") == 0) {
+        a->pretty = 1, *sub_only = o;
+    } else if (strcmp(o, "--random-filter") == 0) {
+        /* The man page's range, in percent (2.0.11 takes up to 1000 and prints a tenth: docs/CLI.md). */
+        char *end;
+        double v = strtod(val, &end);
+        if (*val == '\0' || *end != '\0' || !(v >= 0.1 && v <= 100.0))
+            return refuse("invalid --random-filter '%s': the chance is a percentage, 0.1 to 100%s", shown(val), "");
+        a->random_filter = v;
+        *sub_only = o;
     } else return 0;
     return valued ? 2 : 1;
+}
+
+/* -I prefix: the client id is the prefix and the process id, as mosquitto's "%s%d". With -i it
+ * is an error, and -c still wants an id of its own (-i), as mosquitto says. */
+static int id_from_prefix(cli_args_t *a)
+{
+    static char *id;
+    size_t n;
+    if (a->id_prefix == NULL) return 0;
+    if (a->client_id != NULL) return fail("-i and -I cannot be used together%s%s", "", "");
+    if (!a->clean_session) return fail("You must provide a client id if you are using the -c option%s%s", "", "");
+    n = strlen(a->id_prefix) + 24;
+    free(id);
+    if ((id = malloc(n)) == NULL) return fail("out of memory%s%s", "", "");
+    snprintf(id, n, "%s%ld", a->id_prefix, (long)getpid());
+    a->client_id = id;
+    return 0;
 }
 
 /* Checks across options, as mosquitto makes them. */
@@ -498,6 +547,7 @@ int cli_parse(int argc, char **argv, cli_args_t *a)
     }
 
     if (!have_mode) return fail("say pub or sub (bmqtt-cli --help lists the options)%s%s", "", "");
+    if ((r2 = id_from_prefix(a)) != 0) return r2;
     if (a->mode == CLI_PUB && sub_only) return fail("%s is an option of sub, not pub%s", sub_only, "");
     if (a->mode == CLI_SUB && pub_only) return fail("%s is an option of pub, not sub%s", pub_only, "");
 

@@ -99,6 +99,11 @@ typedef struct cli_args {
     int retained_only;     /* --retained-only: print retained messages, exit at the first live one */
     double repeat_delay_s; /* --repeat-delay: seconds between repeated messages (pub) */
     int version_given;     /* -V mqttv311 */
+    const char *id_prefix; /* -I / --id-prefix: the client id is this prefix and the process id */
+    int nodelay;           /* --nodelay: accepted; the POSIX port always sets TCP_NODELAY */
+    int quiet;             /* --quiet: no error or warning lines on stderr once the options are read */
+    double random_filter;  /* --random-filter: print a message with this likelihood, in percent (0: all) */
+    int pretty;            /* --pretty: -F's %j and %J indented */
 } cli_args_t;
 
 /* 0 on success; CLI_HELP after --help; CLI_EXIT_ERROR after one line on stderr

@@ -21,10 +21,11 @@ P=$BROKER_PORT
 CONN="-p $P"
 
 retained() { mosquitto_pub -p "$P" -t "$1" -m "$2" -r -q 1; }
-clear_all() { for t in s/a s/b s/c x/y; do mosquitto_pub -p "$P" -t "$t" -n -r -q 1; done; }
+clear_all() { for t in s/a s/b s/c s/d s/e x/y; do mosquitto_pub -p "$P" -t "$t" -n -r -q 1; done; }
 # What the broker keeps retained under s/#, as "topic payload" lines, sorted.
 store() { mosquitto_sub -p "$P" -t 's/#' -W 1 -v 2>/dev/null | sort; }
 
+MASK=""
 # same <case> <tool: sub|pub> <setup> <late> <args...>: run both; <setup> prepares the broker
 # before each, <late> runs in the background 0.5 s after each starts (live messages).
 same() {
@@ -39,6 +40,10 @@ same() {
         [ -z "$lp" ] || wait "$lp"
         store >"$D/$who.store"
     done
+    # MASK (a sed -E script) hides what may differ on purpose, time fields; the outputs as printed
+    # stay in mosq.raw and bmqtt.raw.
+    cp "$D/mosq.out" "$D/mosq.raw"; cp "$D/bmqtt.out" "$D/bmqtt.raw"
+    if [ -n "$MASK" ]; then sed -E -i "$MASK" "$D/mosq.out" "$D/bmqtt.out"; fi
     if [ "$(cat "$D/mosq.rc")" != "$(cat "$D/bmqtt.rc")" ]; then
         fail "$name" "exit $(cat "$D/bmqtt.rc"), mosquitto_$tool $(cat "$D/mosq.rc") ($(head -c 200 "$D/bmqtt.err"))"
     elif ! cmp -s "$D/mosq.out" "$D/bmqtt.out"; then
@@ -58,6 +63,177 @@ same "-F specifiers" sub two_retained - -t 's/#' -C 2 -F '%t|%p|%q|%r|%l|%x|%X|%
 same "-F at QoS 1, live" sub two_retained live -t 's/c' -q 1 -C 1 -F '[%t] %p (%l B, q%q r%r)'
 same "-F with -N" sub two_retained - -t 's/a' -C 1 -N -F '%p'
 same "-F MQTT 5 properties print nothing" sub two_retained - -t 's/a' -C 1 -F '%A%C%D%E%F%P%R%S<'
+
+# -F %j, %J, --pretty: the JSON object mosquitto_sub 2.0.11 prints, compared byte for byte with the
+# time field masked (its format and value are checked apart: within 10 s of now). Payloads with
+# quotes and backslashes, control bytes (and 0x7f), bytes that are not UTF-8, JSON, and text that
+# is not JSON (for %J: nothing printed in its place, one line on stderr, as mosquitto_sub).
+json_retained() {
+    clear_all
+    retained s/a 'he said "hi" \ back'
+    printf 'ctl\001\037\177\nx\ty\b\f' | mosquitto_pub -p "$P" -t s/b -r -q 1 -s
+    printf 'bad\377\376 utf \303\251' | mosquitto_pub -p "$P" -t s/c -r -q 1 -s
+    retained s/d ' {"temp": 27.0, "h":[1, 2.50,1e3,-0,"\u00e9\/x\n",1e400,0.1,[],{"q":[{}]}], "n":null,"o":{}, "t":true,"big":12345678901234567890} '
+}
+# Times as each tool prints them: mosquitto 2.0.11 puts a Z before the zone offset (fixed in 2.0.13;
+# its man page shows 2020-05-06T22:12:00.000000+0100, which bmqtt-cli prints): masked in both.
+MASK='s/"tst":(\t?)"[^"]*"/"tst":\1"T"/g'
+# check_times <file> <tst|at>: every time field bmqtt-cli printed has its format and is now (10 s).
+check_times() {
+    /usr/bin/python3 - "$1" "$2" <<'PY'
+import datetime, re, sys, time
+data = open(sys.argv[1], 'rb').read().decode('utf-8', 'replace')
+now, stamps = time.time(), []
+def at(s, fmt, rx):
+    if not re.fullmatch(rx, s): sys.exit('bad time %r' % s)
+    stamps.append(datetime.datetime.strptime(s, fmt).timestamp())
+if sys.argv[2] == 'tst':
+    for s in re.findall(r'"tst":\t?"([^"]*)"', data):
+        at(s, '%Y-%m-%dT%H:%M:%S.%f%z', r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d{4}')
+else:  # -F '@Y-@m-@dT@H:@M:@S.@N@z|%I|%U|@@|@s|@%'
+    for line in data.splitlines():
+        a, i, u, lit, s, pct = line.split('|')
+        if lit != '@' or pct != '%': sys.exit('@@ or @%% printed %r %r' % (lit, pct))
+        at(a[:26] + a[29:], '%Y-%m-%dT%H:%M:%S.%f%z', r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d{4}')
+        if not re.fullmatch(r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}[+-]\d{4}', a): sys.exit('bad @N %r' % a)
+        at(i, '%Y-%m-%dT%H:%M:%S%z', r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}')
+        if not re.fullmatch(r'\d+\.\d{9}', u): sys.exit('bad %%U %r' % u)
+        stamps += [float(u), float(s)]
+if not stamps: sys.exit('no time field')
+for t in stamps:
+    if abs(t - now) > 10: sys.exit('a time %.3f is %.1f s from now' % (t, t - now))
+print(len(stamps))
+PY
+}
+times_ok() { # times_ok <case> <tst|at>
+    if n=$(check_times "$D/bmqtt.raw" "$2" 2>&1); then pass "$1: $n time fields well formed and now"
+    else fail "$1: time fields" "$n"; fi
+}
+same "-F %j" sub json_retained - -t 's/#' -q 1 -C 4 -F '%j'
+times_ok "-F %j" tst
+# Known bytes too, not only mosquitto's: the escaped quotes and backslash, cJSON's control escapes.
+if grep -qF '"topic":"s/a","qos":1,"retain":1,"payloadlen":19,"mid":1,"payload":"he said \"hi\" \\ back"}' "$D/bmqtt.raw" &&
+   grep -qF '"payload":"ctl\u0001\u001f'"$(printf '\177')"'\nx\ty\b\f"}' "$D/bmqtt.raw"; then pass "-F %j: the escapes, byte for byte"
+else fail "-F %j escapes" "$(cat -A "$D/bmqtt.raw")"; fi
+same "-F %j --pretty" sub json_retained - -t 's/#' -q 1 -C 4 -F '%j' --pretty
+same "-F %J (a JSON payload re-printed; text that is not JSON prints nothing)" sub json_retained - -t 's/#' -C 4 -F '<%J>'
+if [ "$(grep -c 'is not JSON' "$D/bmqtt.err")" = 3 ]; then pass "-F %J: one line on stderr per payload that is not JSON (3)"
+else fail "-F %J stderr" "$(cat "$D/bmqtt.err")"; fi
+same "-F %J --pretty" sub json_retained - -t 's/#' -C 4 -F '%J' --pretty
+times_ok "-F %J --pretty" tst
+same "-F %j -N" sub json_retained - -t 's/d' -C 1 -N -F '%j\n%J'
+# An empty live message: "payload":null, at QoS 0 and 1.
+empty_live() { mosquitto_pub -p "$P" -t s/c -n; mosquitto_pub -p "$P" -t s/c -n -q 1; }
+same "-F %j, %J of empty messages" sub clear_all empty_live -t 's/c' -q 1 -C 2 -F '%j %J'
+# A zero byte in the payload: mosquitto 2.0.11 stops the payload there (a C string) though
+# payloadlen counts all 9 bytes; bmqtt-cli prints all of it, as the man page's "escaped payload".
+nul_retained() { clear_all; printf 'nul\000after' | mosquitto_pub -p "$P" -t s/e -r -s; }
+for who in mosq bmqtt; do
+    nul_retained
+    if [ $who = mosq ]; then mosquitto_sub -p "$P" -t s/e -C 1 -F '%j' >"$D/nul.$who"; else "$CLI" sub -p "$P" -t s/e -C 1 -F '%j' >"$D/nul.$who"; fi
+    sed -E -i "$MASK" "$D/nul.$who"
+done
+if [ "$(cat "$D/nul.bmqtt")" = '{"tst":"T","topic":"s/e","qos":0,"retain":1,"payloadlen":9,"payload":"nul\u0000after"}' ] &&
+   [ "$(cat "$D/nul.mosq")" = '{"tst":"T","topic":"s/e","qos":0,"retain":1,"payloadlen":9,"payload":"nul"}' ]; then
+    pass "-F %j, a zero byte: all 9 bytes with \\u0000 (mosquitto_sub 2.0.11 cuts the payload to 'nul')"
+else fail "-F %j zero byte" "bmqtt-cli $(cat "$D/nul.bmqtt") / mosquitto_sub $(cat "$D/nul.mosq")"; fi
+# 150 generated payloads (tests/cli/json_payloads.py, seed 1): JSON, and JSON cut or given a stray
+# byte, so that about half are not JSON any more. %J and --pretty print as mosquitto_sub does; %j
+# too but for the payloads with a zero byte (above).
+mkdir -p "$D/gen"; /usr/bin/python3 "$ROOT/tests/cli/json_payloads.py" 1 150 "$D/gen"
+gen_retained() { for f in "$D"/gen/*; do mosquitto_pub -p "$P" -t "g/${f##*/}" -r -f "$f"; done; }
+gen_retained
+nothing_gen() { :; }
+same "-F %J, 150 generated payloads" sub nothing_gen - -t 'g/#' -C 150 -W 10 -F '%t %J'
+notjson=$(grep -c 'is not JSON' "$D/bmqtt.err")
+if [ "$notjson" -ge 30 ] && [ "$notjson" = "$(grep -c 'not valid JSON' "$D/mosq.err")" ]; then
+    pass "-F %J: $notjson of the 150 are not JSON to either tool"
+else fail "-F %J generated" "bmqtt-cli refused $notjson, mosquitto_sub $(grep -c 'not valid JSON' "$D/mosq.err")"; fi
+same "-F %J --pretty, 150 generated payloads" sub nothing_gen - -t 'g/#' -C 150 -W 10 -F '%J' --pretty
+MASK="$MASK"';/"payload":/s/\\u0000.*"}$/"}/'
+same "-F %j, 150 generated payloads (those with a zero byte cut at it)" sub nothing_gen - -t 'g/#' -C 150 -W 10 -F '%t %j'
+MASK='s/"tst":(\t?)"[^"]*"/"tst":\1"T"/g'
+for f in "$D"/gen/*; do mosquitto_pub -p "$P" -t "g/${f##*/}" -r -n; done
+# Nesting: cJSON takes 1,000 levels and no more; so does bmqtt-cli's %J (no deeper recursion).
+deep_retained() {
+    clear_all
+    for n in 998 999; do # and {"a":[]}, two levels more
+        /usr/bin/python3 -c "import sys; sys.stdout.write('[' * $n + '{\"a\":[]}' + ']' * $n)" >"$D/deep"
+        mosquitto_pub -p "$P" -t "s/$([ $n = 998 ] && echo a || echo b)" -r -f "$D/deep"
+    done
+}
+same "-F %J, 1,000 levels of nesting printed, 1,001 not" sub deep_retained - -t 's/#' -C 2 -F '%t %J'
+same "-F %J --pretty, 1,000 and 1,001 levels" sub deep_retained - -t 's/#' -C 2 -F '%t %J' --pretty
+# @ specifiers: strftime's, @N, @@, and an unknown one (@Q: what strftime makes of %Q). Digits masked.
+MASK='s/[0-9]/0/g'
+same "-F @ time specifiers, %I, %U" sub two_retained - -t 's/#' -C 2 -F '@Y-@m-@dT@H:@M:@S.@N@z|%I|%U|@@|@s|@%'
+times_ok "-F @ specifiers" at
+same "-F @ strftime's other letters" sub two_retained - -t 's/a' -C 1 -F '@a @A @b @B @c @D @e @F @j @p @T @u @w @y @Z @Q'
+MASK=""
+same "-F '@' at the end refused" sub nothing - -t s/a -F 'x@'
+MASK='s/"tst":(\t?)"[^"]*"/"tst":\1"T"/g'
+same "-F %J with -v (-F wins)" sub json_retained - -t 's/d' -C 1 -v -F '%J'
+same "--pretty with -F '%j' after it" sub json_retained - -t 's/a' -C 1 --pretty -F '%j'
+MASK=""
+same "--pretty is sub's (pub refuses it)" pub nothing - -t s/a -m x --pretty
+
+# -I prefix: the client id is the prefix and the process id; the broker's log names it.
+for who in mosq bmqtt; do
+    if [ $who = mosq ]; then mosquitto_sub -p "$P" -t s/i -I idp- -C 1 -W 5 >"$D/i.out" & else "$CLI" sub -p "$P" -t s/i -I idp- -C 1 -W 5 >"$D/i.out" & fi
+    ip=$!; sleep 0.5; mosquitto_pub -p "$P" -t s/i -m hello; wait $ip; echo $? >"$D/i.rc"
+    if [ "$(cat "$D/i.rc") $(cat "$D/i.out")" = "0 hello" ] && grep -q " as idp-$ip " "$BROKER_DIR/mosquitto.log"; then
+        pass "-I idp- ($who): connected as idp-$ip, the process id"
+    else fail "-I ($who)" "exit $(cat "$D/i.rc"), '$(cat "$D/i.out")', log: $(grep 'as idp-' "$BROKER_DIR/mosquitto.log" | tail -2)"; fi
+done
+same "-I (sub)" sub two_retained - -t 's/a' -C 1 -I pre- -v
+same "--id-prefix (pub)" pub clear_all - -t s/a -m x -r -q 1 --id-prefix pre-
+same "-I with -i" sub nothing - -t s/a -I pre- -i id
+same "-i with -I" pub nothing - -t s/a -m x -i id -I pre-
+same "-I with -c" sub nothing - -t s/a -I pre- -c
+# --nodelay: accepted (the POSIX port always sets TCP_NODELAY).
+same "--nodelay (sub)" sub two_retained - -t 's/#' -C 2 --nodelay -v
+same "--nodelay (pub)" pub clear_all - -t s/b -m nd -r -q 2 --nodelay
+# --quiet: the same exit codes, and stderr silent once the command line is read, for both tools:
+# no broker there (exit 1), -W running out (27). A bad command line is still said.
+NOB=$(free_port)
+for a in "sub -p $NOB -t s/a --quiet" "pub -p $NOB -t s/a -m x --quiet" "sub -p $P -t s/none -W 1 --quiet"; do
+    set -- $a; tool=$1; shift
+    "mosquitto_$tool" "$@" >"$D/q.mout" 2>"$D/q.merr"; mrc=$?
+    "$CLI" "$tool" "$@" >"$D/q.bout" 2>"$D/q.berr"; brc=$?
+    if [ $mrc = $brc ] && ! [ -s "$D/q.merr" ] && ! [ -s "$D/q.berr" ] && ! [ -s "$D/q.bout" ]; then
+        pass "--quiet: $tool ${a#* } exits $brc like mosquitto_$tool, nothing on stderr"
+    else fail "--quiet $a" "exit $brc (mosquitto $mrc), stderr '$(cat "$D/q.berr")' (mosquitto '$(cat "$D/q.merr")')"; fi
+done
+"$CLI" sub -p "$NOB" -t s/a >/dev/null 2>"$D/q.loud"; rc=$?
+if [ $rc = 1 ] && [ -s "$D/q.loud" ]; then pass "without --quiet the same run says why (exit 1): $(cut -c1-60 "$D/q.loud")"
+else fail "without --quiet" "exit $rc: $(cat "$D/q.loud")"; fi
+for w in mosquitto_sub "$CLI sub"; do
+    $w -t 'a/#/b' --quiet >/dev/null 2>"$D/q.err"; rc=$?
+    if [ $rc = 1 ] && [ -s "$D/q.err" ]; then pass "--quiet: a bad command line is still said by $w (exit 1)"
+    else fail "--quiet bad command line ($w)" "exit $rc, stderr '$(cat "$D/q.err")'"; fi
+done
+
+# --random-filter: a message printed with the likelihood given, counted for -C either way.
+seq 1 2000 >"$D/lines"
+burst() { mosquitto_pub -p "$P" -t s/r -l <"$D/lines"; }
+random_run() { # random_run <tool> <args...>: prints how many lines the tool printed
+    tool=$1; shift
+    (sleep 0.5; burst) & bp=$!
+    if [ "$tool" = mosq ]; then mosquitto_sub -p "$P" -t s/r "$@" 2>/dev/null; else "$CLI" sub -p "$P" -t s/r "$@" 2>/dev/null; fi | wc -l
+    wait $bp
+}
+n100=$(random_run bmqtt --random-filter 100 -W 3); n50=$(random_run bmqtt --random-filter 50 -W 3)
+n01=$(random_run bmqtt --random-filter 0.1 -W 3); c50=$(random_run bmqtt --random-filter 50 -C 100 -W 5)
+m100=$(random_run mosq --random-filter 100 -W 3)
+if [ "$n100" = 2000 ] && [ "$n50" -ge 850 ] && [ "$n50" -le 1150 ] && [ "$n01" -le 15 ] && [ "$c50" -ge 25 ] && [ "$c50" -le 75 ]; then
+    pass "--random-filter of 2000 messages: 100 % printed $n100, 50 % $n50, 0.1 % $n01; -C 100 at 50 % printed $c50 (mosquitto_sub 2.0.11 at 100 %: $m100)"
+else fail "--random-filter" "100 %: $n100, 50 %: $n50, 0.1 %: $n01, -C 100 at 50 %: $c50"; fi
+same "--random-filter 0.05 refused" sub nothing - -t s/a --random-filter 0.05
+same "--random-filter abc refused" sub nothing - -t s/a --random-filter abc
+same "--random-filter is sub's" pub nothing - -t s/a -m x --random-filter 50
+"$CLI" sub -p "$P" -t s/a --random-filter 101 2>"$D/rf.err"; rc=$?
+if [ $rc = 1 ] && grep -q '0.1 to 100' "$D/rf.err"; then pass "--random-filter 101 refused: the man page's 0.1..100 (mosquitto_sub 2.0.11 takes up to 1000)"
+else fail "--random-filter 101" "exit $rc: $(cat "$D/rf.err")"; fi
 # -R: retained messages are not printed; the live one is.
 same "-R" sub two_retained live -t 's/#' -C 1 -R -v
 # -T: messages matching a filter are not printed (and do not count for -C).
@@ -110,6 +286,10 @@ for a in 192.0.2.1 no-such-host.invalid ::1; do
     CONN="-h 127.0.0.1 -p $P -A $a"
     same "-A $a" pub nothing - -t s/a -m x
 done
+
+# -M (mosquitto_pub's in-flight limit, bmqtt-cli's --inflight): 30 QoS 1 messages through 3 slots.
+CONN="-p $P"
+same "-M 3" pub clear_all - -t s/a -m m -q 1 -r --repeat 30 -M 3
 
 # --unix: mosquitto's Unix-socket listener; a subscription gets the retained messages, a
 # retained publish reaches the broker's store.
