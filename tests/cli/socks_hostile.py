@@ -15,9 +15,12 @@ Listens on 127.0.0.1 (the port written to PORTFILE) and serves one connection:
 
 Prints what it did; exits when the connection ends.
 """
+import os
 import socket
 import sys
-import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
+from relay import relay  # noqa: E402
 
 portfile, mode = sys.argv[1], sys.argv[2]
 backend = int(sys.argv[3]) if len(sys.argv) > 3 else 0
@@ -27,7 +30,6 @@ ls.bind(('127.0.0.1', 0))
 ls.listen(1)
 with open(portfile + '.tmp', 'w') as f:
     f.write('%d\n' % ls.getsockname()[1])
-import os  # noqa: E402
 os.rename(portfile + '.tmp', portfile)
 c, _ = ls.accept()
 c.settimeout(20)
@@ -63,26 +65,7 @@ try:
         elif mode == 'name':
             name = b'proxy.example'
             c.sendall(b'\x05\x00\x00\x03' + bytes([len(name)]) + name + b'\x07\x5b')
-            up = socket.create_connection(('127.0.0.1', backend))
-
-            def pump(a, b):
-                try:
-                    while True:
-                        d = a.recv(4096)
-                        if not d:
-                            break
-                        b.sendall(d)
-                except OSError:
-                    pass
-                for s in (a, b):
-                    try:
-                        s.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-            t = threading.Thread(target=pump, args=(up, c), daemon=True)
-            t.start()
-            pump(c, up)
-            t.join(5)
+            relay(c, socket.create_connection(('127.0.0.1', backend)))
     print('served', mode)
 except (EOFError, OSError) as e:
     print('ended', mode, e)

@@ -16,10 +16,14 @@ cached session outlives its connection for as long as the thread takes to free i
 for a client that reconnects). --restart-after-first: later connections meet a
 new TLS context (new ticket keys, empty session cache), as after a restart.
 """
+import os
 import socket
 import ssl
 import sys
 import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'support'))
+from relay import pump  # noqa: E402
 
 portfile, logfile, cert, key, backend = sys.argv[1:6]
 opts = sys.argv[6:]
@@ -52,22 +56,6 @@ lsock.bind(('127.0.0.1', 0))
 lsock.listen(16)
 lock = threading.Lock()
 count = [0]
-
-
-def pump(a, b):
-    try:
-        while True:
-            d = a.recv(65536)
-            if not d:
-                break
-            b.sendall(d)
-    except OSError:
-        pass
-    for s in (a, b):
-        try:
-            s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
 
 def serve(raw):
@@ -108,7 +96,6 @@ def pump_close(a, b):
 
 with open(portfile + '.tmp', 'w') as f:
     f.write('%d\n' % lsock.getsockname()[1])
-import os  # noqa: E402
 os.rename(portfile + '.tmp', portfile)
 while True:
     c, _ = lsock.accept()
