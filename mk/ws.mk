@@ -10,6 +10,7 @@
 WS_INCS := $(addprefix -I,$(BMQTT_WS_INCS) $(BMQTT_TLS_INCS)) -Iexamples/posix
 WS_BIN  := $(BUILD)/ws_test
 WS_OBJS := $(BUILD)/obj/tests/ws/ws_test.o $(BUILD)/obj/tests/ws/ws_api.o $(BUILD)/obj/examples/posix/cli_url.o \
+           $(BUILD)/obj/examples/posix/cli_proxy.o \
            $(patsubst %.c,$(BUILD)/obj/%.o,$(BMQTT_WS_SRCS) $(BMQTT_TLS_SRCS) $(BMQTT_POSIX_SRCS))
 
 $(BUILD)/obj/port/websocket/%.o $(BUILD)/obj/tests/ws/%.o $(BUILD)/obj/examples/posix/cli_url.o: INC += $(WS_INCS)
